@@ -1,0 +1,913 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from xsdata.models.datatype import XmlDateTime, XmlDuration
+
+__NAMESPACE__ = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+class AddressCodingType(Enum):
+    ENCRYPTED = "encrypted"
+    OBFUSCATED = "obfuscated"
+
+
+class ChargedPartyType(Enum):
+    SENDER = "Sender"
+    RECIPIENT = "Recipient"
+    BOTH = "Both"
+    NEITHER = "Neither"
+
+
+@dataclass(slots=True, kw_only=True)
+class ContentReferenceType:
+    class Meta:
+        name = "contentReferenceType"
+
+    href: str = field(
+        metadata={
+            "type": "Attribute",
+        }
+    )
+    allow_adaptations: bool = field(
+        default=True,
+        metadata={
+            "name": "allowAdaptations",
+            "type": "Attribute",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class GenericRequestType:
+    class Meta:
+        name = "genericRequestType"
+
+    mm7_version: str = field(
+        metadata={
+            "name": "MM7Version",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+            "pattern": r"[0-9]+\.[0-9]+\.[0-9]+",
+        }
+    )
+
+
+class MessageClassType(Enum):
+    PERSONAL = "Personal"
+    INFORMATIONAL = "Informational"
+    ADVERTISEMENT = "Advertisement"
+    AUTO = "Auto"
+
+
+class MmDeliveryStatusType(Enum):
+    EXPIRED = "Expired"
+    RETRIEVED = "Retrieved"
+    REJECTED = "Rejected"
+    INDETERMINATE = "Indeterminate"
+    FORWARDED = "Forwarded"
+    UNRECOGNISED = "Unrecognised"
+    UNRECOGNIZED = "Unrecognized"
+    DEFERRED = "Deferred"
+    UNREACHABLE = "Unreachable"
+    NOT_SUPPORTED = "NotSupported"
+
+
+class MmReadStatusType(Enum):
+    READ = "Read"
+    DELETED = "Deleted"
+    INDETERMINATE = "Indeterminate"
+
+
+class PriorityType(Enum):
+    NORMAL = "Normal"
+    HIGH = "High"
+    LOW = "Low"
+
+
+@dataclass(slots=True, kw_only=True)
+class ReplyChargingType:
+    class Meta:
+        name = "replyChargingType"
+
+    reply_charging_size: None | int = field(
+        default=None,
+        metadata={
+            "name": "replyChargingSize",
+            "type": "Attribute",
+        },
+    )
+    reply_deadline: None | XmlDateTime | XmlDuration = field(
+        default=None,
+        metadata={
+            "name": "replyDeadline",
+            "type": "Attribute",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class StatusDetailsType:
+    class Meta:
+        name = "statusDetailsType"
+
+    content: list[object] = field(
+        default_factory=list,
+        metadata={
+            "type": "Wildcard",
+            "namespace": "##any",
+            "mixed": True,
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class TransactionIdtype:
+    class Meta:
+        name = "transactionIDType"
+
+    value: str = field(default="")
+    other_attributes: dict[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "type": "Attributes",
+            "namespace": "##other",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class UaCapabilitiesType:
+    class Meta:
+        name = "uaCapabilitiesType"
+
+    uaprof: None | str = field(
+        default=None,
+        metadata={
+            "name": "UAProf",
+            "type": "Attribute",
+        },
+    )
+    time_stamp: None | XmlDateTime = field(
+        default=None,
+        metadata={
+            "name": "TimeStamp",
+            "type": "Attribute",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class TransactionId(TransactionIdtype):
+    class Meta:
+        name = "TransactionID"
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class AddressType:
+    class Meta:
+        name = "addressType"
+
+    value: str = field(default="")
+    display_only: bool = field(
+        default=False,
+        metadata={
+            "name": "displayOnly",
+            "type": "Attribute",
+        },
+    )
+    address_coding: None | AddressCodingType = field(
+        default=None,
+        metadata={
+            "name": "addressCoding",
+            "type": "Attribute",
+        },
+    )
+    id: None | str = field(
+        default=None,
+        metadata={
+            "type": "Attribute",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class StatusType:
+    class Meta:
+        name = "statusType"
+
+    status_code: int = field(
+        metadata={
+            "name": "StatusCode",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+            "min_inclusive": 1000,
+            "max_inclusive": 4999,
+        }
+    )
+    status_text: None | str = field(
+        default=None,
+        metadata={
+            "name": "StatusText",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    details: None | StatusDetailsType = field(
+        default=None,
+        metadata={
+            "name": "Details",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class GenericResponseType:
+    class Meta:
+        name = "genericResponseType"
+
+    mm7_version: str = field(
+        metadata={
+            "name": "MM7Version",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+            "pattern": r"[0-9]+\.[0-9]+\.[0-9]+",
+        }
+    )
+    status: StatusType = field(
+        metadata={
+            "name": "Status",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MultiAddressType:
+    class Meta:
+        name = "multiAddressType"
+
+    rfc2822_address: list[AddressType] = field(
+        default_factory=list,
+        metadata={
+            "name": "RFC2822Address",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    number: list[AddressType] = field(
+        default_factory=list,
+        metadata={
+            "name": "Number",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    short_code: list[AddressType] = field(
+        default_factory=list,
+        metadata={
+            "name": "ShortCode",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SenderAddressType:
+    class Meta:
+        name = "senderAddressType"
+
+    rfc2822_address: None | AddressType = field(
+        default=None,
+        metadata={
+            "name": "RFC2822Address",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    number: None | AddressType = field(
+        default=None,
+        metadata={
+            "name": "Number",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    short_code: None | AddressType = field(
+        default=None,
+        metadata={
+            "name": "ShortCode",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelRsp(GenericResponseType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class DeliveryReportRsp(GenericResponseType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class RserrorRsp(GenericResponseType):
+    class Meta:
+        name = "RSErrorRsp"
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class ReadReplyRsp(GenericResponseType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class ReplaceRsp(GenericResponseType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class VasperrorRsp(GenericResponseType):
+    class Meta:
+        name = "VASPErrorRsp"
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class DeliverRspType(GenericResponseType):
+    class Meta:
+        name = "deliverRspType"
+
+    service_code: None | str = field(
+        default=None,
+        metadata={
+            "name": "ServiceCode",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DeliveryReportReqType(GenericRequestType):
+    class Meta:
+        name = "deliveryReportReqType"
+
+    mmsrelay_server_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "MMSRelayServerID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    message_id: str = field(
+        metadata={
+            "name": "MessageID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    recipient: SenderAddressType = field(
+        metadata={
+            "name": "Recipient",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    sender: SenderAddressType = field(
+        metadata={
+            "name": "Sender",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    date: XmlDateTime = field(
+        metadata={
+            "name": "Date",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    mmstatus: MmDeliveryStatusType = field(
+        metadata={
+            "name": "MMStatus",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    status_text: None | str = field(
+        default=None,
+        metadata={
+            "name": "StatusText",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    uacapabilities: None | UaCapabilitiesType = field(
+        default=None,
+        metadata={
+            "name": "UACapabilities",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ReadReplyReqType(GenericRequestType):
+    class Meta:
+        name = "readReplyReqType"
+
+    mmsrelay_server_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "MMSRelayServerID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    message_id: str = field(
+        metadata={
+            "name": "MessageID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    recipient: SenderAddressType = field(
+        metadata={
+            "name": "Recipient",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    sender: SenderAddressType = field(
+        metadata={
+            "name": "Sender",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    time_stamp: XmlDateTime = field(
+        metadata={
+            "name": "TimeStamp",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    mmstatus: MmReadStatusType = field(
+        metadata={
+            "name": "MMStatus",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    status_text: None | str = field(
+        default=None,
+        metadata={
+            "name": "StatusText",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class RecipientsType:
+    class Meta:
+        name = "recipientsType"
+
+    to: list[MultiAddressType] = field(
+        default_factory=list,
+        metadata={
+            "name": "To",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    cc: list[MultiAddressType] = field(
+        default_factory=list,
+        metadata={
+            "name": "Cc",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    bcc: list[MultiAddressType] = field(
+        default_factory=list,
+        metadata={
+            "name": "Bcc",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SenderIdtype:
+    class Meta:
+        name = "senderIDType"
+
+    vaspid: None | str = field(
+        default=None,
+        metadata={
+            "name": "VASPID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    vasid: None | str = field(
+        default=None,
+        metadata={
+            "name": "VASID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    sender_address: None | SenderAddressType = field(
+        default=None,
+        metadata={
+            "name": "SenderAddress",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SubmitRspType(GenericResponseType):
+    class Meta:
+        name = "submitRspType"
+
+    message_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "MessageID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DeliverRsp(DeliverRspType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class DeliveryReportReq(DeliveryReportReqType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class ReadReplyReq(ReadReplyReqType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class SubmitRsp(SubmitRspType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class DeliverReqType(GenericRequestType):
+    class Meta:
+        name = "deliverReqType"
+
+    mmsrelay_server_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "MMSRelayServerID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    linked_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "LinkedID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    sender: SenderAddressType = field(
+        metadata={
+            "name": "Sender",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    recipients: None | RecipientsType = field(
+        default=None,
+        metadata={
+            "name": "Recipients",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    time_stamp: None | XmlDateTime = field(
+        default=None,
+        metadata={
+            "name": "TimeStamp",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    reply_charging_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "ReplyChargingID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    priority: None | PriorityType = field(
+        default=None,
+        metadata={
+            "name": "Priority",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    subject: None | str = field(
+        default=None,
+        metadata={
+            "name": "Subject",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    uacapabilities: None | UaCapabilitiesType = field(
+        default=None,
+        metadata={
+            "name": "UACapabilities",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    content: None | ContentReferenceType = field(
+        default=None,
+        metadata={
+            "name": "Content",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class GenericVasprequestType(GenericRequestType):
+    class Meta:
+        name = "genericVASPRequestType"
+
+    sender_identification: SenderIdtype = field(
+        metadata={
+            "name": "SenderIdentification",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DeliverReq(DeliverReqType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelReqType(GenericVasprequestType):
+    class Meta:
+        name = "cancelReqType"
+
+    message_id: str = field(
+        metadata={
+            "name": "MessageID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ReplaceReqType(GenericVasprequestType):
+    class Meta:
+        name = "replaceReqType"
+
+    message_id: str = field(
+        metadata={
+            "name": "MessageID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    service_code: None | str = field(
+        default=None,
+        metadata={
+            "name": "ServiceCode",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    time_stamp: None | XmlDateTime = field(
+        default=None,
+        metadata={
+            "name": "TimeStamp",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    read_reply: None | bool = field(
+        default=None,
+        metadata={
+            "name": "ReadReply",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    earliest_delivery_time: None | XmlDateTime | XmlDuration = field(
+        default=None,
+        metadata={
+            "name": "EarliestDeliveryTime",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    distribution_indicator: None | bool = field(
+        default=None,
+        metadata={
+            "name": "DistributionIndicator",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    content: None | ContentReferenceType = field(
+        default=None,
+        metadata={
+            "name": "Content",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SubmitReqType(GenericVasprequestType):
+    class Meta:
+        name = "submitReqType"
+
+    recipients: RecipientsType = field(
+        metadata={
+            "name": "Recipients",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        }
+    )
+    service_code: None | str = field(
+        default=None,
+        metadata={
+            "name": "ServiceCode",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    linked_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "LinkedID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    message_class: None | MessageClassType = field(
+        default=None,
+        metadata={
+            "name": "MessageClass",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    time_stamp: None | XmlDateTime = field(
+        default=None,
+        metadata={
+            "name": "TimeStamp",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    reply_charging: None | ReplyChargingType = field(
+        default=None,
+        metadata={
+            "name": "ReplyCharging",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    earliest_delivery_time: None | XmlDateTime | XmlDuration = field(
+        default=None,
+        metadata={
+            "name": "EarliestDeliveryTime",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    expiry_date: None | XmlDateTime | XmlDuration = field(
+        default=None,
+        metadata={
+            "name": "ExpiryDate",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    delivery_report: None | bool = field(
+        default=None,
+        metadata={
+            "name": "DeliveryReport",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    read_reply: None | bool = field(
+        default=None,
+        metadata={
+            "name": "ReadReply",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    priority: None | PriorityType = field(
+        default=None,
+        metadata={
+            "name": "Priority",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    subject: None | str = field(
+        default=None,
+        metadata={
+            "name": "Subject",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    charged_party: None | ChargedPartyType = field(
+        default=None,
+        metadata={
+            "name": "ChargedParty",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    distribution_indicator: None | bool = field(
+        default=None,
+        metadata={
+            "name": "DistributionIndicator",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+    content: None | ContentReferenceType = field(
+        default=None,
+        metadata={
+            "name": "Content",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
+        },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelReq(CancelReqType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class ReplaceReq(ReplaceReqType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
+
+
+@dataclass(slots=True, kw_only=True)
+class SubmitReq(SubmitReqType):
+    class Meta:
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"

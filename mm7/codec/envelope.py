@@ -1,0 +1,226 @@
+"""SOAP 1.1 envelopes for MM7: build and read Envelope / Header(TransactionID) / Body / Fault.
+
+TS 23.140 clause 8.7 (MM7 SOAP binding): the ``TransactionID`` travels as a SOAP header entry in the MM7
+namespace with ``env:mustUnderstand="1"``; the Body holds exactly one MM7 message. Errors that stop a request
+(RSErrorRsp from the relay, VASPErrorRsp from the VASP) travel inside a SOAP Fault's ``detail``
+(SOAP 1.1 section 4.4), with faultcode ``Client`` or ``Server``.
+
+This module converts between generated message objects and lxml trees; it knows nothing of MIME or HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from xsdata.formats.dataclass.context import XmlContext
+from xsdata.formats.dataclass.parsers import XmlParser
+from xsdata.formats.dataclass.parsers.config import ParserConfig
+from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
+from xsdata.formats.dataclass.serializers import XmlSerializer
+from xsdata.formats.dataclass.serializers.config import SerializerConfig
+from xsdata.formats.dataclass.serializers.tree import TreeSerializer
+
+from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion
+from mm7.errors import LocalCodecError, RemoteCodecError
+
+__all__ = [
+    "ERROR_OPERATIONS",
+    "Fault",
+    "ReadEnvelope",
+    "build_envelope",
+    "object_from_element",
+    "serialize",
+]
+
+ERROR_OPERATIONS = frozenset({"RSErrorRsp", "VASPErrorRsp"})
+
+_ENV = "{%s}" % SOAP_ENV_NS
+_context_lock = threading.Lock()
+_context: XmlContext | None = None
+_local = threading.local()
+
+
+def xml_context() -> XmlContext:
+    """The process-wide xsdata context (costly to build: built once, shared)."""
+    global _context
+    if _context is None:
+        with _context_lock:
+            if _context is None:
+                _context = XmlContext()
+    return _context
+
+
+def _tree_serializer() -> TreeSerializer:
+    serializer: TreeSerializer | None = getattr(_local, "serializer", None)
+    if serializer is None:
+        serializer = _local.serializer = TreeSerializer(context=xml_context(), config=SerializerConfig())
+    return serializer
+
+
+def _object_parser() -> XmlParser:
+    parser: XmlParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = XmlParser(
+            context=xml_context(),
+            handler=LxmlEventHandler,
+            config=ParserConfig(fail_on_unknown_properties=True, fail_on_unknown_attributes=False),
+        )
+    return parser
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A SOAP 1.1 Fault (section 4.4).
+
+    Attributes:
+        code: ``faultcode`` as written (e.g. ``env:Client``).
+        string: ``faultstring``.
+        actor: ``faultactor``, when present.
+    """
+
+    code: str
+    string: str
+    actor: str | None = None
+
+    @property
+    def code_local(self) -> str:
+        """The faultcode without its prefix (``Client``, ``Server``...)."""
+        return self.code.rsplit(":", 1)[-1]
+
+
+def element_for(message: object, version: SchemaVersion) -> etree._Element:
+    """Serialize a generated message object into an lxml element (the MM7 namespace as default)."""
+    try:
+        tree = _tree_serializer().render(message, ns_map={None: version.namespace})
+    except Exception as exc:  # xsdata raises plain exceptions for objects it cannot map
+        raise LocalCodecError(f"cannot serialize {type(message).__name__}: {exc}") from exc
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    return root
+
+
+def build_envelope(
+    message: object,
+    *,
+    transaction_id: str,
+    version: SchemaVersion,
+    fault: Fault | None = None,
+) -> etree._Element:
+    """Build a SOAP envelope around one MM7 message.
+
+    Args:
+        message: A generated message object (SubmitReq, DeliverRsp, RSErrorRsp...).
+        transaction_id: The TransactionID header value.
+        version: The schema version of ``message``.
+        fault: When given, the message goes into ``Body/Fault/detail`` with this faultcode/faultstring
+            (use for RSErrorRsp / VASPErrorRsp).
+
+    Returns:
+        The Envelope element (not yet validated).
+    """
+    nsmap = {"env": SOAP_ENV_NS, "mm7": version.namespace}
+    envelope = etree.Element(_ENV + "Envelope", nsmap=nsmap)  # type: ignore[arg-type]
+    header = etree.SubElement(envelope, _ENV + "Header")
+    tid = etree.SubElement(header, "{%s}TransactionID" % version.namespace)
+    tid.set(_ENV + "mustUnderstand", "1")
+    tid.text = transaction_id
+    body = etree.SubElement(envelope, _ENV + "Body")
+    payload = element_for(message, version)
+    if fault is None:
+        body.append(payload)
+        return envelope
+    fault_el = etree.SubElement(body, _ENV + "Fault")
+    etree.SubElement(fault_el, "faultcode").text = _qualified_fault_code(fault.code)
+    etree.SubElement(fault_el, "faultstring").text = fault.string
+    if fault.actor:
+        etree.SubElement(fault_el, "faultactor").text = fault.actor
+    etree.SubElement(fault_el, "detail").append(payload)
+    return envelope
+
+
+def _qualified_fault_code(code: str) -> str:
+    # faultcode is a QName in the SOAP namespace (SOAP 1.1 section 4.4.1): "env:Client", "env:Server".
+    return code if ":" in code else f"env:{code}"
+
+
+def serialize(envelope: etree._Element) -> bytes:
+    """Serialize an envelope as UTF-8 with an XML declaration."""
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
+
+
+def object_from_element(element: etree._Element, cls: type[Any]) -> Any:
+    """Bind a validated lxml element to its generated class."""
+    try:
+        return _object_parser().parse(element, cls)
+    except Exception as exc:  # xsdata ParserError / conversion errors on input that passed the schema
+        raise RemoteCodecError(f"cannot read {etree.QName(element).localname}: {exc}") from exc
+
+
+@dataclass
+class ReadEnvelope:
+    """The parts of a received envelope, located but not yet bound to objects.
+
+    Attributes:
+        transaction_id: The TransactionID header value (stripped), or None when absent.
+        transaction_ns: Namespace of the TransactionID element, or None.
+        payload: The MM7 element in the Body (or in Fault/detail), or None for a bare Fault.
+        fault: The SOAP Fault, when the Body holds one.
+        other_headers: Local names of header entries other than TransactionID.
+    """
+
+    transaction_id: str | None
+    transaction_ns: str | None
+    payload: etree._Element | None
+    fault: Fault | None = None
+    other_headers: list[str] = field(default_factory=list)
+
+
+def read_envelope(root: etree._Element) -> ReadEnvelope:
+    """Locate TransactionID, the Body's MM7 element and any Fault in a parsed envelope.
+
+    Raises:
+        RemoteCodecError: not a SOAP 1.1 envelope, no Body, or not exactly one Body entry.
+    """
+    if root.tag != _ENV + "Envelope":
+        raise RemoteCodecError(f"not a SOAP 1.1 envelope: root element is {root.tag!r}")
+    header = root.find(_ENV + "Header")
+    body = root.find(_ENV + "Body")
+    if body is None:
+        raise RemoteCodecError("SOAP envelope has no Body")
+    transaction_id = transaction_ns = None
+    others: list[str] = []
+    if header is not None:
+        for entry in header:
+            if not isinstance(entry.tag, str):
+                continue
+            qname = etree.QName(entry)
+            if qname.localname == "TransactionID" and transaction_id is None:
+                transaction_id = (entry.text or "").strip()
+                transaction_ns = qname.namespace
+            else:
+                others.append(qname.localname)
+    entries = [child for child in body if isinstance(child.tag, str)]
+    if len(entries) != 1:
+        raise RemoteCodecError(f"SOAP Body must hold exactly one MM7 message, found {len(entries)}")
+    entry = entries[0]
+    if entry.tag != _ENV + "Fault":
+        return ReadEnvelope(transaction_id, transaction_ns, entry, None, others)
+    fault = Fault(
+        code=(entry.findtext("faultcode") or "").strip(),
+        string=(entry.findtext("faultstring") or "").strip(),
+        actor=entry.findtext("faultactor"),
+    )
+    detail = entry.find("detail")
+    payload = None
+    if detail is not None:
+        children = [child for child in detail if isinstance(child.tag, str)]
+        payload = children[0] if children else None
+    return ReadEnvelope(transaction_id, transaction_ns, payload, fault, others)
+
+
+def to_xml_string(message: object, version: SchemaVersion) -> str:
+    """Serialize one message object alone (no envelope), for logs and debugging."""
+    serializer = XmlSerializer(context=xml_context(), config=SerializerConfig(indent="  "))
+    return serializer.render(message, ns_map={None: version.namespace})

@@ -1,0 +1,170 @@
+"""The versions registry: MM7 namespace ↔ our schema ↔ generated package ↔ MM7Version values.
+
+TS 23.140 publishes one XML namespace per schema revision
+(``…/23.140/schema/REL-5-MM7-1-0`` … ``REL-5-MM7-1-5``, ``REL-6-MM7-1-0`` … ``REL-6-MM7-1-4``), while the
+``MM7Version`` element carries the spec version (``5.3.0``, ``6.8.0``…). The two do not map one to one in the
+wild (many Rel-5 relays send ``5.3.0`` in whatever Rel-5 namespace they implement), so we model one schema
+per release and accept every namespace of that release, reporting a namespace other than ours as a deviation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+
+from mm7.errors import ConfigError, UnsupportedOperationError, UnsupportedVersionError
+
+__all__ = [
+    "NAMESPACE_PREFIX",
+    "REL5",
+    "REL6",
+    "SOAP_ENV_NS",
+    "VERSIONS",
+    "SchemaVersion",
+    "for_mm7_version",
+    "for_namespace",
+    "schemas_dir",
+]
+
+SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+NAMESPACE_PREFIX = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/"
+_NAMESPACE_RE = re.compile(r"^REL-(\d+)-MM7-(\d+)-(\d+)$")
+
+_COMMON_OPERATIONS = (
+    "SubmitReq", "SubmitRsp", "DeliverReq", "DeliverRsp", "CancelReq", "CancelRsp", "ReplaceReq", "ReplaceRsp",
+    "DeliveryReportReq", "DeliveryReportRsp", "ReadReplyReq", "ReadReplyRsp", "RSErrorRsp", "VASPErrorRsp",
+)  # fmt: skip
+_REL6_OPERATIONS = ("extendedCancelReq", "extendedCancelRsp", "extendedReplaceReq", "extendedReplaceRsp")
+
+
+def schemas_dir() -> Path:
+    """Return the directory holding our XSDs (inside the wheel, or the repository's ``schemas/``)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "schemas", here.parent / "schemas"):
+        if (candidate / "soap-envelope-1.1.xsd").exists():
+            return candidate
+    raise ConfigError(f"mm7's schemas are missing (looked in {here / 'schemas'} and {here.parent / 'schemas'})")
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    """One MM7 schema we ship, and everything tied to it.
+
+    Attributes:
+        key: The schema's name, e.g. ``REL-6-MM7-1-4``.
+        release: 3GPP release (5 or 6).
+        default_mm7_version: ``MM7Version`` sent by default with this schema.
+        package: Import name of the generated bindings.
+        operations: Local names of the Body elements (operations) the schema defines.
+    """
+
+    key: str
+    release: int
+    default_mm7_version: str
+    package: str
+    operations: frozenset[str]
+    _schema_file: str = field(repr=False, default="")
+
+    @property
+    def namespace(self) -> str:
+        """The XML namespace of this schema."""
+        return NAMESPACE_PREFIX + self.key
+
+    @property
+    def xsd_path(self) -> Path:
+        """Path of this version's XSD."""
+        return schemas_dir() / (self._schema_file or f"{self.key}.xsd")
+
+    @cached_property
+    def bindings(self) -> ModuleType:
+        """The generated dataclass module for this version (imported on first use)."""
+        return importlib.import_module(self.package)
+
+    @cached_property
+    def element_classes(self) -> dict[str, type[object]]:
+        """Generated classes of this schema's global elements, by element local name."""
+        classes: dict[str, type[object]] = {}
+        for obj in vars(self.bindings).values():
+            meta = getattr(obj, "Meta", None)
+            if isinstance(obj, type) and getattr(meta, "namespace", None) == self.namespace:
+                classes[getattr(meta, "name", obj.__name__)] = obj
+        return classes
+
+    def binding_class(self, operation: str) -> type[object]:
+        """Return the generated class for a Body element (``SubmitReq``, ``RSErrorRsp``...).
+
+        Raises:
+            UnsupportedOperationError: when this version has no such operation.
+        """
+        if operation not in self.operations or operation not in self.element_classes:
+            raise UnsupportedOperationError(f"{operation} is not an MM7 operation of {self.key}")
+        return self.element_classes[operation]
+
+    def operation_of(self, message: object) -> str:
+        """Return the element name (operation) of a generated message object of this version."""
+        for name, cls in self.element_classes.items():
+            if type(message) is cls:
+                return name
+        raise UnsupportedOperationError(f"{type(message).__name__} is not an MM7 operation of {self.key}")
+
+    def accepts_mm7_version(self, value: str) -> bool:
+        """Whether an ``MM7Version`` value belongs to this release (``5.x.y`` for Rel-5, ...)."""
+        return value.split(".", 1)[0] == str(self.release)
+
+    def accepts_namespace(self, namespace: str) -> bool:
+        """Whether a namespace is one of this release's schema revisions."""
+        release = _release_of(namespace)
+        return release == self.release
+
+
+def _release_of(namespace: str) -> int | None:
+    if not namespace.startswith(NAMESPACE_PREFIX):
+        return None
+    match = _NAMESPACE_RE.match(namespace[len(NAMESPACE_PREFIX) :])
+    return int(match.group(1)) if match else None
+
+
+REL5 = SchemaVersion(
+    key="REL-5-MM7-1-3",
+    release=5,
+    default_mm7_version="5.3.0",
+    package="mm7_bindings.rel5_mm7_1_3",
+    operations=frozenset(_COMMON_OPERATIONS),
+)
+REL6 = SchemaVersion(
+    key="REL-6-MM7-1-4",
+    release=6,
+    default_mm7_version="6.8.0",
+    package="mm7_bindings.rel6_mm7_1_4",
+    operations=frozenset(_COMMON_OPERATIONS + _REL6_OPERATIONS),
+)
+VERSIONS: tuple[SchemaVersion, ...] = (REL5, REL6)
+
+
+def for_namespace(namespace: str) -> SchemaVersion:
+    """Return the schema version that serves an MM7 namespace (any revision of its release).
+
+    Raises:
+        UnsupportedVersionError: for a namespace that is not an MM7 schema namespace of Rel-5 or Rel-6.
+    """
+    release = _release_of(namespace)
+    for version in VERSIONS:
+        if version.release == release:
+            return version
+    raise UnsupportedVersionError(f"unsupported MM7 namespace {namespace!r}")
+
+
+def for_mm7_version(value: str) -> SchemaVersion:
+    """Return the schema version to use when sending ``MM7Version`` = ``value`` (e.g. ``"6.8.0"``).
+
+    Raises:
+        ConfigError: when no shipped schema serves that version.
+    """
+    for version in VERSIONS:
+        if version.accepts_mm7_version(value) or value == version.key:
+            return version
+    raise ConfigError(f"no MM7 schema for MM7Version {value!r} (supported: 5.x.y, 6.x.y)")
