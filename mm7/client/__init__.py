@@ -1,0 +1,1 @@
+"""MM7 client: HTTP transport, retry policy and throttling."""

@@ -1,0 +1,1 @@
+"""Carrier profiles: per-carrier rules, defaults and number formats."""
