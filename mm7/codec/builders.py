@@ -1,0 +1,201 @@
+"""Short constructors for the messages applications build most: SubmitReq, DeliverReq, DeliveryReportReq.
+
+They return the generated dataclasses (the typed API stays the generated one); any field the helpers do not
+name can be passed through ``**fields`` or set on the returned object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from xsdata.models.datatype import XmlDateTime
+
+from mm7.codec.versions import SchemaVersion, for_mm7_version
+
+__all__ = [
+    "AddressKind",
+    "address",
+    "deliver_request",
+    "delivery_report_request",
+    "recipients",
+    "submit_request",
+    "xml_datetime",
+]
+
+AddressKind = Literal["auto", "number", "short_code", "email"]
+
+
+def xml_datetime(value: datetime | None = None) -> XmlDateTime:
+    """An ``xs:dateTime`` value from an aware datetime (now, UTC, when None; naive means UTC)."""
+    value = value or datetime.now(UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return XmlDateTime.from_datetime(value.astimezone(UTC).replace(microsecond=value.microsecond // 1000 * 1000))
+
+
+def _kind_of(value: str, kind: AddressKind) -> str:
+    if kind != "auto":
+        return kind
+    if "@" in value:
+        return "email"
+    digits = value.lstrip("+")
+    # Short codes are 3-8 digits (US CSC 5-6, UK 5, DE 4-5...); MSISDNs in international form are longer.
+    return "short_code" if digits.isdigit() and len(digits) <= 8 else "number"
+
+
+def address(
+    version: SchemaVersion, value: str, *, kind: AddressKind = "auto", display_only: bool | None = None
+) -> Any:
+    """One address element (``senderAddressType``): Number, ShortCode or RFC2822Address."""
+    bindings = version.bindings
+    attrs: dict[str, Any] = {"value": value}
+    if display_only is not None:
+        attrs["display_only"] = display_only
+    element = bindings.AddressType(**attrs)
+    field = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}[_kind_of(value, kind)]
+    return bindings.SenderAddressType(**{field: element})
+
+
+def recipients(
+    version: SchemaVersion,
+    to: Sequence[str] = (),
+    *,
+    cc: Sequence[str] = (),
+    bcc: Sequence[str] = (),
+    display_only: Sequence[str] = (),
+    kind: AddressKind = "auto",
+) -> Any:
+    """A ``Recipients`` element; numbers listed in ``display_only`` get ``displayOnly="true"``.
+
+    When ``display_only`` is non-empty, every other recipient is written with ``displayOnly="false"``
+    explicitly (Sinch group messaging counts the explicit values).
+    """
+    bindings = version.bindings
+    shown = set(display_only)
+
+    def multi(values: Sequence[str]) -> Any:
+        lists: dict[str, list[Any]] = {"number": [], "short_code": [], "rfc2822_address": []}
+        for value in values:
+            flag = (value in shown) if shown else None
+            attrs: dict[str, Any] = {"value": value}
+            if flag is not None:
+                attrs["display_only"] = flag
+            field = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}[
+                _kind_of(value, kind)
+            ]
+            lists[field].append(bindings.AddressType(**attrs))
+        return bindings.MultiAddressType(**{k: v for k, v in lists.items() if v})
+
+    fields: dict[str, Any] = {}
+    if to:
+        fields["to"] = [multi(to)]
+    if cc:
+        fields["cc"] = [multi(cc)]
+    if bcc:
+        fields["bcc"] = [multi(bcc)]
+    return bindings.RecipientsType(**fields)
+
+
+def submit_request(
+    *,
+    to: str | Sequence[str],
+    vasp_id: str | None = None,
+    vas_id: str | None = None,
+    sender: str | None = None,
+    subject: str | None = None,
+    mm7_version: str = "6.8.0",
+    delivery_report: bool | None = True,
+    display_only: Sequence[str] = (),
+    cc: Sequence[str] = (),
+    bcc: Sequence[str] = (),
+    timestamp: datetime | None = None,
+    **fields: Any,
+) -> Any:
+    """Build a SubmitReq of the schema version that serves ``mm7_version``.
+
+    Args:
+        to: Recipient address(es): numbers (international digits), short codes or e-mail addresses.
+        vasp_id: VASPID (Sinch: the API key).
+        vas_id: VASID (Sinch: the service id of the short code).
+        sender: SenderAddress (a short code or number).
+        subject: Subject.
+        mm7_version: ``MM7Version``; picks the schema (5.x.y → REL-5-MM7-1-3, 6.x.y → REL-6-MM7-1-4).
+        delivery_report: Ask for delivery reports (None leaves the element out).
+        display_only: Recipients that are only displayed (group messaging).
+        cc: Cc recipients.
+        bcc: Bcc recipients.
+        timestamp: TimeStamp; omitted when None.
+        **fields: Any other SubmitReq field by its generated name (``expiry_date``, ``priority``...).
+
+    Returns:
+        The generated ``SubmitReq`` object.
+    """
+    version = for_mm7_version(mm7_version)
+    bindings = version.bindings
+    to_list = [to] if isinstance(to, str) else list(to)
+    sender_id = bindings.SenderIdtype(
+        vaspid=vasp_id,
+        vasid=vas_id,
+        sender_address=address(version, sender) if sender else None,
+    )
+    return version.binding_class("SubmitReq")(
+        mm7_version=mm7_version,
+        sender_identification=sender_id,
+        recipients=recipients(version, to_list, cc=cc, bcc=bcc, display_only=display_only),
+        subject=subject,
+        delivery_report=delivery_report,
+        time_stamp=xml_datetime(timestamp) if timestamp else None,
+        **fields,
+    )
+
+
+def deliver_request(
+    *,
+    sender: str,
+    to: str | Sequence[str],
+    linked_id: str | None = None,
+    subject: str | None = None,
+    mm7_version: str = "6.8.0",
+    timestamp: datetime | None = None,
+    **fields: Any,
+) -> Any:
+    """Build a DeliverReq (an MO message, relay → VASP)."""
+    version = for_mm7_version(mm7_version)
+    to_list = [to] if isinstance(to, str) else list(to)
+    return version.binding_class("DeliverReq")(
+        mm7_version=mm7_version,
+        linked_id=linked_id,
+        sender=address(version, sender),
+        recipients=recipients(version, to_list),
+        time_stamp=xml_datetime(timestamp),
+        subject=subject,
+        **fields,
+    )
+
+
+def delivery_report_request(
+    *,
+    message_id: str,
+    recipient: str,
+    sender: str,
+    mm_status: str,
+    status_text: str | None = None,
+    date: datetime | None = None,
+    mm7_version: str = "6.8.0",
+    **fields: Any,
+) -> Any:
+    """Build a DeliveryReportReq (relay → VASP) for a message the VASP submitted."""
+    version = for_mm7_version(mm7_version)
+    bindings = version.bindings
+    return version.binding_class("DeliveryReportReq")(
+        mm7_version=mm7_version,
+        message_id=message_id,
+        recipient=address(version, recipient),
+        sender=address(version, sender),
+        date=xml_datetime(date),
+        mmstatus=bindings.MmDeliveryStatusType(mm_status),
+        status_text=status_text,
+        **fields,
+    )
