@@ -70,6 +70,7 @@ RESPONSE_OF = {
 # Requests the relay sends to the VASP are answered, on error, with VASPErrorRsp; the VASP's with RSErrorRsp.
 _RELAY_ORIGINATED = frozenset({"DeliverReq", "DeliveryReportReq", "ReadReplyReq"})
 ROOT_CONTENT_ID = "mm7-soap-envelope"
+CONTENT_ID = "mm7-content"
 
 
 def new_transaction_id() -> str:
@@ -255,10 +256,11 @@ def encode(
     version = version_of(message)
     operation = version.operation_of(message)
     transaction_id = transaction_id or new_transaction_id()
+    if content is not None and not content.content_id:
+        # The Content element can only point at a part with a Content-ID (SwA, RFC 2392 cid: URL).
+        content = dataclasses.replace(content, content_id=CONTENT_ID)
     parts = [*([content] if content is not None else []), *attachments]
     if content is not None and getattr(message, "content", "absent") is None:
-        if not content.content_id:
-            raise LocalCodecError("the content part needs a Content-ID to be referenced from Content href")
         message = dataclasses.replace(  # type: ignore[type-var]
             message, content=version.bindings.ContentReferenceType(href=f"cid:{content.content_id}")
         )

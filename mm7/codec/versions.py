@@ -9,6 +9,7 @@ per release and accept every namespace of that release, reporting a namespace ot
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ _COMMON_OPERATIONS = (
 _REL6_OPERATIONS = ("extendedCancelReq", "extendedCancelRsp", "extendedReplaceReq", "extendedReplaceRsp")
 
 
+@functools.cache
 def schemas_dir() -> Path:
     """Return the directory holding our XSDs (inside the wheel, or the repository's ``schemas/``)."""
     here = Path(__file__).resolve().parent.parent
@@ -74,7 +76,7 @@ class SchemaVersion:
         """The XML namespace of this schema."""
         return NAMESPACE_PREFIX + self.key
 
-    @property
+    @cached_property
     def xsd_path(self) -> Path:
         """Path of this version's XSD."""
         return schemas_dir() / (self._schema_file or f"{self.key}.xsd")

@@ -176,7 +176,7 @@ def compile_schema(mm7_xsd: Path, namespace: str, *, soap_xsd: Path | None = Non
 
 def schema_for(version: SchemaVersion) -> etree.XMLSchema:
     """Return the compiled envelope+MM7 schema of a version (built once per process)."""
-    key = (version.key, str(version.xsd_path))
+    key = (version.key, version.namespace)
     schema = _schemas.get(key)
     if schema is None:
         with _schema_lock:
