@@ -12,7 +12,8 @@ Build, validate, send and receive MMS over MM7 (SOAP 1.1 with attachments)::
     received = mm7.decode(body, content_type, mode="tolerant")
     received.operation, received.message, received.media_parts(), received.deviations
 
-Heavier pieces (client, receiver, inbox, simulator) are imported on first use so that ``import mm7`` stays cheap.
+Heavier pieces (client, receiver, inbox, simulator) are imported on first use, so that
+``import mm7`` stays cheap.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Compile XSDs into typed dataclass bindings with xsdata (``scripts/regenerate`` and ``mm7 regenerate``).
 
-One package per schema file: ``schemas/REL-6-MM7-1-4.xsd`` becomes ``mm7_bindings.rel6_mm7_1_4``. The generator
+One package per schema file: ``schemas/REL-6-MM7-1-4.xsd`` becomes ``mm7_bindings.rel6_mm7_1_4``. The
+generator
 settings live in the committed ``schemas/xsdata.xml``; output carries no timestamp or version header, so
 running it twice gives the same bytes. ``--check`` regenerates into a temporary directory and names every file
 that differs from the committed tree (exit 1).
@@ -85,9 +86,20 @@ def compile_schemas(
         for schema in _schema_files(schemas):
             package = f"{root_package}.{package_name_for(schema)}"
             proc = subprocess.run(
-                [*_xsdata_command(), "generate", "-c", str(config.resolve()), "--package", package,
-                 str(schema.resolve())],
-                cwd=work, env=env, capture_output=True, text=True, check=False,
+                [
+                    *_xsdata_command(),
+                    "generate",
+                    "-c",
+                    str(config.resolve()),
+                    "--package",
+                    package,
+                    str(schema.resolve()),
+                ],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if proc.returncode != 0:
                 raise SystemExit(f"regenerate: xsdata failed on {schema.name}:\n{proc.stdout}{proc.stderr}")
@@ -129,9 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     repo = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(prog="regenerate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--schemas", type=Path, default=repo / "schemas", help="directory of .xsd files")
-    parser.add_argument("--out", type=Path, default=repo / "generated", help="directory receiving the package")
+    parser.add_argument(
+        "--out", type=Path, default=repo / "generated", help="directory receiving the package"
+    )
     parser.add_argument("--package", default=ROOT_PACKAGE, help="top-level package name of the bindings")
-    parser.add_argument("--config", type=Path, default=None, help="xsdata config (default: schemas/xsdata.xml)")
+    parser.add_argument(
+        "--config", type=Path, default=None, help="xsdata config (default: schemas/xsdata.xml)"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 naming every file that would change")
     args = parser.parse_args(argv)
 

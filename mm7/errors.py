@@ -245,7 +245,9 @@ class MM7StatusError(MM7Error):
         fault_code: str | None = None,
         fault_string: str | None = None,
     ) -> None:
-        super().__init__(f"MM7 status {status_code}: {status_text}".rstrip(": "), transaction_id=transaction_id)
+        super().__init__(
+            f"MM7 status {status_code}: {status_text}".rstrip(": "), transaction_id=transaction_id
+        )
         self.status_code = status_code
         self.status_text = status_text
         self.details = details

@@ -32,7 +32,9 @@ def xml_datetime(value: datetime | None = None) -> XmlDateTime:
     value = value or datetime.now(UTC)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return XmlDateTime.from_datetime(value.astimezone(UTC).replace(microsecond=value.microsecond // 1000 * 1000))
+    return XmlDateTime.from_datetime(
+        value.astimezone(UTC).replace(microsecond=value.microsecond // 1000 * 1000)
+    )
 
 
 def _kind_of(value: str, kind: AddressKind) -> str:
@@ -54,7 +56,9 @@ def address(
     if display_only is not None:
         attrs["display_only"] = display_only
     element = bindings.AddressType(**attrs)
-    field = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}[_kind_of(value, kind)]
+    field = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}[
+        _kind_of(value, kind)
+    ]
     return bindings.SenderAddressType(**{field: element})
 
 

@@ -97,7 +97,8 @@ def element_for(message: object, version: SchemaVersion) -> etree._Element:
         tree = _tree_serializer().render(message, ns_map={None: version.namespace})
     except Exception as exc:  # xsdata raises plain exceptions for objects it cannot map
         raise LocalCodecError(f"cannot serialize {type(message).__name__}: {exc}") from exc
-    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    rendered: Any = tree  # xsdata returns an lxml ElementTree
+    root: etree._Element = rendered.getroot()
     return root
 
 
@@ -121,7 +122,7 @@ def build_envelope(
         The Envelope element (not yet validated).
     """
     nsmap = {"env": SOAP_ENV_NS, "mm7": version.namespace}
-    envelope = etree.Element(_ENV + "Envelope", nsmap=nsmap)  # type: ignore[arg-type]
+    envelope = etree.Element(_ENV + "Envelope", nsmap=nsmap)
     header = etree.SubElement(envelope, _ENV + "Header")
     tid = etree.SubElement(header, "{%s}TransactionID" % version.namespace)
     tid.set(_ENV + "mustUnderstand", "1")

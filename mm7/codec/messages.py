@@ -27,7 +27,7 @@ from mm7.codec.mime import DecodedBody, EncodedBody, Limits, Part, encode_relate
 from mm7.codec.mime import decode as decode_mime
 from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success
 from mm7.codec.tolerance import check_and_repair, target_version
-from mm7.codec.versions import REL6, VERSIONS, SchemaVersion, for_mm7_version
+from mm7.codec.versions import REL6, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_mm7_version
 from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
 from mm7.errors import (
     ConfigError,
@@ -302,7 +302,7 @@ def _validate_local(root: etree._Element, version: SchemaVersion, transaction_id
 def _payload_of(root: etree._Element) -> etree._Element:
     body = root[-1]
     child = body[0]
-    if child.tag == "{%s}Fault" % env.SOAP_ENV_NS:
+    if child.tag == "{%s}Fault" % SOAP_ENV_NS:
         detail = child.find("detail")
         return detail[0] if detail is not None and len(detail) else child
     return child
@@ -376,7 +376,9 @@ def encode_error(
     kind: Literal["RSErrorRsp", "VASPErrorRsp"] = (
         "VASPErrorRsp" if request_operation in _RELAY_ORIGINATED else "RSErrorRsp"
     )
-    error = error_response(version, status_code, status_text, kind=kind, mm7_version=mm7_version, details=details)
+    error = error_response(
+        version, status_code, status_text, kind=kind, mm7_version=mm7_version, details=details
+    )
     fault = env.Fault(code="Client" if status_code // 1000 == 2 else "Server", string=status_text)
     return encode(error, transaction_id=transaction_id, fault=fault)
 
@@ -396,7 +398,8 @@ def decode(
 
     Args:
         body: The HTTP body bytes.
-        content_type: The HTTP Content-Type (``multipart/related…``, ``text/xml``; None reads a bare envelope).
+        content_type: The HTTP Content-Type (``multipart/related…``, ``text/xml``); None reads a bare
+            envelope.
         mode: ``"strict"``: every deviation from the standard is an error. ``"tolerant"``: deviations real
             peers send are repaired and listed in ``deviations``; what cannot be repaired is still an error.
         limits: MIME limits (sizes, parts, depth...).
@@ -452,13 +455,16 @@ def decode_parts(
         )
     if read.fault is not None and operation not in env.ERROR_OPERATIONS:
         raise UnsupportedOperationError(
-            f"a SOAP Fault's detail holds {operation}, not RSErrorRsp/VASPErrorRsp", transaction_id=transaction_id
+            f"a SOAP Fault's detail holds {operation}, not RSErrorRsp/VASPErrorRsp",
+            transaction_id=transaction_id,
         )
     _check_mm7_version(payload, version, transaction_id)
     schema_errors = schema_problems(schema_for(version), root)
     if schema_errors:
         raise RemoteValidationError(
-            f"{operation} does not validate against {version.key}", schema_errors, transaction_id=transaction_id
+            f"{operation} does not validate against {version.key}",
+            schema_errors,
+            transaction_id=transaction_id,
         )
     message = env.object_from_element(payload, version.binding_class(operation))
     content = _resolve_content(message, mime, mode, problems, transaction_id)
@@ -481,7 +487,7 @@ def _describe(problem: ValidationProblem) -> str:
 
 
 def _transaction_element(root: etree._Element) -> etree._Element | None:
-    header = root.find("{%s}Header" % env.SOAP_ENV_NS)
+    header = root.find("{%s}Header" % SOAP_ENV_NS)
     if header is None:
         return None
     for entry in header:
@@ -490,7 +496,9 @@ def _transaction_element(root: etree._Element) -> etree._Element | None:
     return None
 
 
-def _received_namespace(payload: etree._Element | None, transaction_ns: str | None, version: SchemaVersion) -> str:
+def _received_namespace(
+    payload: etree._Element | None, transaction_ns: str | None, version: SchemaVersion
+) -> str:
     if payload is not None and etree.QName(payload).namespace:
         return str(etree.QName(payload).namespace)
     return transaction_ns or version.namespace

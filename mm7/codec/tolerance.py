@@ -16,6 +16,8 @@ What is handled (each seen in published examples or traffic of real relays):
 
 from __future__ import annotations
 
+from typing import cast
+
 from lxml import etree
 
 from mm7.codec.versions import NAMESPACE_PREFIX, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_namespace
@@ -36,7 +38,8 @@ def _problem(element: etree._Element | None, reason: str) -> ValidationProblem:
     while node is not None:
         steps.append(etree.QName(node).localname)
         node = node.getparent()
-    return ValidationProblem(path="/" + "/".join(reversed(steps)), line=element.sourceline or 0, reason=reason)
+    line = cast(int | None, element.sourceline) or 0
+    return ValidationProblem(path="/" + "/".join(reversed(steps)), line=line, reason=reason)
 
 
 def _namespace(element: etree._Element) -> str | None:
@@ -99,7 +102,9 @@ def check_and_repair(
     if payload is not None:
         payload_ns = _namespace(payload)
         if payload_ns is None:
-            found.append(_problem(payload, f"body elements have no namespace; read as {version.key} ({evidence})"))
+            found.append(
+                _problem(payload, f"body elements have no namespace; read as {version.key} ({evidence})")
+            )
             if repair:
                 _move_namespace(payload, None, ours)
         elif payload_ns != ours and _is_mm7(payload_ns):

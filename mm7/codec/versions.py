@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from mm7.errors import ConfigError, UnsupportedOperationError, UnsupportedVersionError
 
@@ -36,8 +37,9 @@ NAMESPACE_PREFIX = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schem
 _NAMESPACE_RE = re.compile(r"^REL-(\d+)-MM7-(\d+)-(\d+)$")
 
 _COMMON_OPERATIONS = (
-    "SubmitReq", "SubmitRsp", "DeliverReq", "DeliverRsp", "CancelReq", "CancelRsp", "ReplaceReq", "ReplaceRsp",
-    "DeliveryReportReq", "DeliveryReportRsp", "ReadReplyReq", "ReadReplyRsp", "RSErrorRsp", "VASPErrorRsp",
+    "SubmitReq", "SubmitRsp", "DeliverReq", "DeliverRsp", "CancelReq", "CancelRsp",
+    "ReplaceReq", "ReplaceRsp", "DeliveryReportReq", "DeliveryReportRsp", "ReadReplyReq", "ReadReplyRsp",
+    "RSErrorRsp", "VASPErrorRsp",
 )  # fmt: skip
 _REL6_OPERATIONS = ("extendedCancelReq", "extendedCancelRsp", "extendedReplaceReq", "extendedReplaceRsp")
 
@@ -49,7 +51,9 @@ def schemas_dir() -> Path:
     for candidate in (here / "schemas", here.parent / "schemas"):
         if (candidate / "soap-envelope-1.1.xsd").exists():
             return candidate
-    raise ConfigError(f"mm7's schemas are missing (looked in {here / 'schemas'} and {here.parent / 'schemas'})")
+    raise ConfigError(
+        f"mm7's schemas are missing (looked in {here / 'schemas'} and {here.parent / 'schemas'})"
+    )
 
 
 @dataclass(frozen=True)
@@ -87,16 +91,16 @@ class SchemaVersion:
         return importlib.import_module(self.package)
 
     @cached_property
-    def element_classes(self) -> dict[str, type[object]]:
+    def element_classes(self) -> dict[str, type[Any]]:
         """Generated classes of this schema's global elements, by element local name."""
-        classes: dict[str, type[object]] = {}
+        classes: dict[str, type[Any]] = {}
         for obj in vars(self.bindings).values():
             meta = getattr(obj, "Meta", None)
             if isinstance(obj, type) and getattr(meta, "namespace", None) == self.namespace:
                 classes[getattr(meta, "name", obj.__name__)] = obj
         return classes
 
-    def binding_class(self, operation: str) -> type[object]:
+    def binding_class(self, operation: str) -> type[Any]:
         """Return the generated class for a Body element (``SubmitReq``, ``RSErrorRsp``...).
 
         Raises:

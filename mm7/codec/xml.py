@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from lxml import etree
 
@@ -112,7 +114,7 @@ def parse_xml(data: bytes, *, limits: XMLLimits = _DEFAULT_LIMITS) -> etree._Ele
         raise MalformedXMLError(f"SOAP part is not XML: {exc}") from exc
     if root is None:
         raise MalformedXMLError("SOAP part is empty")
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise XMLSecurityError("XML with a DOCTYPE is refused")
     _check_shape(root, limits)
@@ -125,7 +127,9 @@ def _check_shape(root: etree._Element, limits: XMLLimits) -> None:
         del event
         count += 1
         if count > limits.max_elements:
-            raise LimitExceededError(f"more than {limits.max_elements} XML elements", limit="xml.max_elements")
+            raise LimitExceededError(
+                f"more than {limits.max_elements} XML elements", limit="xml.max_elements"
+            )
         text = element.text
         if text is not None and len(text) > limits.max_text:
             raise LimitExceededError(f"text longer than {limits.max_text} characters", limit="xml.max_text")
@@ -196,7 +200,8 @@ def schema_problems(schema: etree.XMLSchema, root: etree._Element) -> list[Valid
         return []
     prefixes = _prefixes(root)
     problems = []
-    for entry in schema.error_log:
+    entries: Iterable[Any] = cast(Any, schema.error_log)  # lxml-stubs lack _ErrorLog.__iter__
+    for entry in entries:
         problems.append(
             ValidationProblem(
                 path=_element_path(root, entry.path, prefixes),
@@ -221,7 +226,7 @@ def _element_path(root: etree._Element, lxml_path: str | None, prefixes: dict[st
     if not lxml_path:
         return "/"
     try:
-        found = root.getroottree().xpath(lxml_path, namespaces=prefixes)
+        found = cast(list[Any], root.getroottree().xpath(lxml_path, namespaces=prefixes))
     except etree.XPathError:
         found = []
     if not found or not isinstance(found[0], etree._Element):
