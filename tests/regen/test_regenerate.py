@@ -1,0 +1,132 @@
+"""scripts/regenerate: the committed bindings match the schemas, drift is caught, output is deterministic,
+and a user-supplied schema set compiles into an importable package.
+
+The real tree is never written: every run that generates goes to a temporary copy.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "scripts" / "regenerate"
+REL6_NS = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
+NEW_NS = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-5"
+
+
+def regenerate(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False, timeout=240
+    )
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A private copy of schemas/ and generated/."""
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    shutil.copytree(REPO / "generated", tmp_path / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def test_check_passes_on_the_committed_tree() -> None:
+    before = tree_bytes(REPO / "generated")
+    proc = regenerate("--check")
+    assert proc.returncode == 0, proc.stderr
+    assert "matches" in proc.stdout
+    assert tree_bytes(REPO / "generated") == before  # --check never writes
+
+
+def test_check_on_an_untouched_copy_passes(copy: Path) -> None:
+    proc = regenerate("--check", "--schemas", copy / "schemas", "--out", copy / "generated")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_edited_schema_makes_check_fail_naming_the_drifted_file(copy: Path) -> None:
+    xsd = copy / "schemas" / "REL-6-MM7-1-4.xsd"
+    text = xsd.read_text()
+    anchor = '<xs:element name="Subject" type="xs:string" minOccurs="0"/>'
+    assert anchor in text
+    xsd.write_text(
+        text.replace(
+            anchor, anchor + '\n          <xs:element name="CampaignTag" type="xs:string" minOccurs="0"/>', 1
+        )
+    )
+    before = tree_bytes(copy / "generated")
+    proc = regenerate("--check", "--schemas", copy / "schemas", "--out", copy / "generated")
+    assert proc.returncode == 1
+    assert "differs: rel6_mm7_1_4/rel_6_mm7_1_4.py" in proc.stderr
+    assert "rel5_mm7_1_3" not in proc.stderr  # only the edited schema's package drifted
+    assert tree_bytes(copy / "generated") == before
+
+
+def test_removed_generated_file_is_reported(copy: Path) -> None:
+    (copy / "generated" / "mm7_bindings" / "soap_envelope_1_1" / "__init__.py").unlink()
+    proc = regenerate("--check", "--schemas", copy / "schemas", "--out", copy / "generated")
+    assert proc.returncode == 1
+    assert "missing from committed tree: soap_envelope_1_1/__init__.py" in proc.stderr
+
+
+def test_regenerating_twice_gives_identical_bytes(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        proc = regenerate("--schemas", REPO / "schemas", "--out", out)
+        assert proc.returncode == 0, proc.stderr
+    assert tree_bytes(first) == tree_bytes(second)
+    # ...and identical to what is committed.
+    assert tree_bytes(first / "mm7_bindings") == tree_bytes(REPO / "generated" / "mm7_bindings")
+
+
+def test_user_supplied_schema_set_compiles_and_imports(tmp_path: Path) -> None:
+    schemas = tmp_path / "user-schemas"
+    schemas.mkdir()
+    text = (REPO / "schemas" / "REL-6-MM7-1-4.xsd").read_text().replace(REL6_NS, NEW_NS)
+    anchor = '<xs:element name="Subject" type="xs:string" minOccurs="0"/>'
+    text = text.replace(
+        anchor, anchor + '\n          <xs:element name="CampaignTag" type="xs:string" minOccurs="0"/>', 1
+    )
+    (schemas / "REL-6-MM7-1-5.xsd").write_text(text)
+    out = tmp_path / "out"
+    proc = regenerate("--schemas", schemas, "--out", out, "--package", "my_bindings")
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "my_bindings" / "rel6_mm7_1_5" / "__init__.py").exists()
+    probe = textwrap.dedent(
+        f"""
+        import dataclasses, sys
+        sys.path.insert(0, {str(out)!r})
+        from my_bindings.rel6_mm7_1_5 import SubmitReq
+        from xsdata.formats.dataclass.serializers import XmlSerializer
+        names = {{f.name for f in dataclasses.fields(SubmitReq)}}
+        assert "campaign_tag" in names, sorted(names)
+        assert SubmitReq.Meta.namespace == {NEW_NS!r}
+        fields = {{f.name: f for f in dataclasses.fields(SubmitReq)}}
+        assert fields["campaign_tag"].metadata["name"] == "CampaignTag"
+        print("ok")
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"
+
+
+def test_empty_schema_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    proc = regenerate("--schemas", tmp_path / "empty", "--out", tmp_path / "out")
+    assert proc.returncode != 0
+    assert "no .xsd files" in proc.stderr
+    assert not (tmp_path / "out").exists()
