@@ -1,0 +1,523 @@
+"""A local MMSC that behaves like Sinch's MM7 endpoint, for development and tests.
+
+:class:`MMSCSimulator` is a WSGI application. ``POST`` on any path (other than ``/_sim/...``) is the MM7
+endpoint: a SubmitReq is checked with :mod:`mm7.simulator.rules` (the codec in strict mode plus Sinch's
+rules) and answered with a SubmitRsp carrying a fresh numeric MessageID, or with a SOAP Fault holding
+RSErrorRsp and Sinch's status code. Accepted messages get delivery reports (Forwarded, then Retrieved, or a
+configured failure per number) posted to the DR URL by :class:`~mm7.simulator.postback.PostbackScheduler`.
+Control endpoints: ``GET /_sim/log`` (the exchange log as JSON), ``POST /_sim/mo`` (inject an MO DeliverReq
+from JSON ``{"sender", "to", "text", "image"?, "subject"?}``) and ``GET /_sim/health``.
+
+Example::
+
+    with MMSCSimulator(SimulatorConfig(dr_url="http://127.0.0.1:8080/mm7")) as sim:
+        print(sim.url)        # http://127.0.0.1:<free port>/mm7/v1/
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from waitress.server import create_server
+
+from mm7.codec.builders import deliver_request, delivery_report_request
+from mm7.codec.messages import DecodedMessage, EncodedMessage, decode, encode, encode_error, response_for
+from mm7.codec.mime import Part
+from mm7.codec.smil import mixed_content
+from mm7.codec.status import MMStatus, parse_mm_status
+from mm7.codec.versions import REL5, REL6
+from mm7.errors import ConfigError, MM7Error
+from mm7.simulator.log import ExchangeLog, LogEntry
+from mm7.simulator.postback import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_INTERVAL,
+    DEFAULT_TIMEOUT,
+    Postback,
+    PostbackScheduler,
+)
+from mm7.simulator.rules import (
+    Rejection,
+    SubmitRules,
+    ThroughputGate,
+    check_auth,
+    check_envelope,
+    check_http,
+    check_submit,
+    decode_submit,
+)
+
+__all__ = ["MMSCSimulator", "ServerThread", "SimulatorConfig", "new_message_id"]
+
+StartResponse = Callable[..., Any]
+Environ = dict[str, Any]
+#: The path Sinch serves MM7 on; the simulator accepts POSTs on any path, this is the one it advertises.
+ENDPOINT_PATH = "/mm7/v1/"
+
+
+def new_message_id() -> str:
+    """A fresh MessageID shaped like Sinch's: a long decimal number (19 digits)."""
+    return str(10**18 + secrets.randbelow(9 * 10**18))
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """How the simulated MMSC behaves.
+
+    Attributes:
+        rules: What the simulated account accepts (credentials, ids, versions, size).
+        dr_url: Where delivery reports are posted; None sends none.
+        mo_url: Where MO DeliverReqs are posted; None means ``dr_url``.
+        reports: MMStatus values posted, in order, for each accepted message.
+        fail_numbers: Recipient number → MMStatus that replaces the final report, e.g.
+            ``{"15550000001": "Rejected"}``.
+        report_delay: Seconds between the SubmitRsp and the first report, and between reports.
+        retry_interval: Seconds before a failed postback is retried (Sinch: 5 minutes).
+        max_retries: Retries after the first attempt (Sinch: 5).
+        postback_timeout: Seconds the VASP has to answer a postback (Sinch: 10).
+        throughput: Requests accepted per ``throughput_window``; None means unlimited (3510 above).
+        throughput_window: The throughput window in seconds.
+        carrier_id: ``X-Mblox-Carrier-Id`` header added to postbacks, if any.
+        log_path: A JSON-lines file mirroring the exchange log, if any.
+    """
+
+    rules: SubmitRules = field(default_factory=SubmitRules)
+    dr_url: str | None = None
+    mo_url: str | None = None
+    reports: tuple[str, ...] = (MMStatus.FORWARDED.value, MMStatus.RETRIEVED.value)
+    fail_numbers: Mapping[str, str] = field(default_factory=dict)
+    report_delay: float = 0.2
+    retry_interval: float = DEFAULT_RETRY_INTERVAL
+    max_retries: int = DEFAULT_MAX_RETRIES
+    postback_timeout: float = DEFAULT_TIMEOUT
+    throughput: int | None = None
+    throughput_window: float = 1.0
+    carrier_id: str | None = None
+    log_path: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        for status in (*self.reports, *self.fail_numbers.values()):
+            if parse_mm_status(status) is None:
+                raise ConfigError(f"{status!r} is not an MMStatus value")
+        if self.max_retries < 0 or self.retry_interval < 0 or self.report_delay < 0:
+            raise ConfigError("max_retries, retry_interval and report_delay must not be negative")
+
+
+class ServerThread:
+    """Serve a WSGI app with waitress on a background thread (port 0 picks a free port).
+
+    Args:
+        app: The WSGI application.
+        host: Interface to bind (loopback by default).
+        port: Port to bind; 0 lets the OS pick a free one.
+        threads: Waitress worker threads.
+    """
+
+    def __init__(
+        self, app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, *, threads: int = 4
+    ) -> None:
+        self._server: Any = create_server(
+            app, host=host, port=port, threads=threads, ident="mm7", asyncore_loop_timeout=0.2
+        )
+        self.host: str = str(self._server.effective_host)
+        self.port: int = int(self._server.effective_port)
+        self._thread = threading.Thread(target=self._server.run, name=f"waitress-{self.port}", daemon=True)
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the bound socket."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the listening socket and every connection, then wait for the loop to end."""
+        server = self._server
+        server.close()
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown()
+        self._thread.join(timeout)
+
+
+class MMSCSimulator:
+    """A Sinch-like MMSC: a WSGI app plus a postback thread and an exchange log.
+
+    Args:
+        config: The behaviour; defaults accept any credentials and send no reports.
+    """
+
+    def __init__(self, config: SimulatorConfig | None = None) -> None:
+        self.config = config or SimulatorConfig()
+        self.log = ExchangeLog(self.config.log_path)
+        self.postbacks = PostbackScheduler(
+            self.log,
+            retry_interval=self.config.retry_interval,
+            max_retries=self.config.max_retries,
+            timeout=self.config.postback_timeout,
+        )
+        self._gate = ThroughputGate(self.config.throughput, self.config.throughput_window)
+        self._server: ServerThread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on ``host:port`` (0: a free port) in background threads.
+
+        Returns:
+            The MM7 endpoint URL, e.g. ``http://127.0.0.1:43121/mm7/v1/``.
+        """
+        if self._server is None:
+            self.postbacks.start()
+            self._server = ServerThread(self, host, port)
+        return self.url
+
+    @property
+    def url(self) -> str:
+        """The MM7 endpoint URL (after :meth:`start`)."""
+        if self._server is None:
+            raise ConfigError("the simulator is not started")
+        return self._server.base_url + ENDPOINT_PATH
+
+    @property
+    def port(self) -> int:
+        """The bound port (after :meth:`start`)."""
+        if self._server is None:
+            raise ConfigError("the simulator is not started")
+        return self._server.port
+
+    def stop(self) -> None:
+        """Stop serving and drop postbacks not yet sent."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.postbacks.stop()
+
+    def __enter__(self) -> MMSCSimulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- WSGI ------------------------------------------------------------------------------------
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI entry point."""
+        path = environ.get("PATH_INFO") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path.startswith("/_sim/"):
+            return self._control(method, path, environ, start_response)
+        if method != "POST":
+            return _reply(
+                start_response, 405, b"MM7 endpoint: POST a SubmitReq\n", "text/plain", [("Allow", "POST")]
+            )
+        return self._submit(environ, start_response)
+
+    def _submit(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        rules = self.config.rules
+        content_type = environ.get("CONTENT_TYPE")
+        length = environ.get("CONTENT_LENGTH")
+        try:
+            check_auth(environ.get("HTTP_AUTHORIZATION"), rules)
+            check_http(content_type, length, rules)
+            body = _read_body(environ, int(str(length)))
+            if not self._gate.admit():
+                raise Rejection(3510, "throughput limit exceeded")
+            check_envelope(body, content_type, rules)
+            decoded = decode_submit(body, content_type, rules)
+            recipient = check_submit(decoded, rules)
+        except Rejection as rejection:
+            return self._reject(rejection, start_response)
+        message_id = new_message_id()
+        answer = encode(
+            response_for(decoded, 1000, "Success", message_id=message_id),
+            transaction_id=decoded.transaction_id,
+        )
+        self.log.add(
+            LogEntry(
+                direction="in",
+                kind="submit",
+                operation="SubmitReq",
+                transaction_id=decoded.transaction_id,
+                status_code=1000,
+                http_status=200,
+                ok=True,
+                message_id=message_id,
+                recipient=recipient,
+                detail=f"{len(decoded.media_parts())} media part(s)",
+            )
+        )
+        if decoded.message.delivery_report is not False:
+            self._schedule_reports(decoded, message_id, recipient)
+        return _reply(start_response, 200, answer.to_bytes(), answer.content_type)
+
+    def _reject(self, rejection: Rejection, start_response: StartResponse) -> Iterable[bytes]:
+        mm7_version = (
+            rejection.mm7_version if rejection.mm7_version in self.config.rules.mm7_versions else None
+        )
+        version = REL5 if mm7_version and mm7_version.startswith("5.") else REL6
+        answer = encode_error(
+            rejection.status_code,
+            rejection.status_text,
+            transaction_id=rejection.transaction_id or "",
+            version=version,
+            request_operation="SubmitReq",
+            mm7_version=mm7_version,
+            details=rejection.details[:500],
+        )
+        self.log.add(
+            LogEntry(
+                direction="in",
+                kind="submit",
+                operation="SubmitReq",
+                transaction_id=rejection.transaction_id,
+                status_code=rejection.status_code,
+                http_status=500,
+                ok=False,
+                detail=rejection.details,
+            )
+        )
+        # SOAP 1.1 section 6.2: a Fault travels with HTTP 500.
+        return _reply(start_response, 500, answer.to_bytes(), answer.content_type)
+
+    # -- delivery reports --------------------------------------------------------------------------
+
+    def report_statuses(self, recipient: str) -> list[str]:
+        """The MMStatus values this simulator posts for a message to ``recipient``."""
+        statuses = list(self.config.reports)
+        failure = self.config.fail_numbers.get(recipient)
+        if failure is not None:
+            statuses = [s for s in statuses if s == MMStatus.FORWARDED.value] + [failure]
+        return statuses
+
+    def _schedule_reports(self, decoded: DecodedMessage, message_id: str, recipient: str) -> None:
+        url = self.config.dr_url
+        if url is None:
+            return
+        sender = _short_code_of(decoded) or self.config.rules.short_code or "0"
+        for index, status in enumerate(self.report_statuses(recipient)):
+            mm_status = parse_mm_status(status) or MMStatus.INDETERMINATE
+            report = delivery_report_request(
+                message_id=message_id,
+                recipient=recipient,
+                sender=sender,
+                mm_status=mm_status.value,
+                status_text="Success" if mm_status is MMStatus.RETRIEVED else mm_status.value,
+                mm7_version=decoded.mm7_version or REL6.default_mm7_version,
+            )
+            postback = self._postback(
+                url, encode(report), "delivery_report", message_id, recipient, mm_status.value
+            )
+            self.postbacks.start()
+            self.postbacks.schedule(postback, delay=self.config.report_delay * (index + 1))
+
+    def _postback(
+        self,
+        url: str,
+        wire: EncodedMessage,
+        kind: str,
+        message_id: str | None = None,
+        recipient: str | None = None,
+        mm_status: str | None = None,
+    ) -> Postback:
+        headers = dict(wire.headers)
+        if self.config.carrier_id:
+            headers["X-Mblox-Carrier-Id"] = self.config.carrier_id
+        return Postback(
+            url=url,
+            body=wire.to_bytes(),
+            headers=headers,
+            transaction_id=wire.transaction_id,
+            operation=wire.operation,
+            kind=kind,
+            message_id=message_id,
+            recipient=recipient,
+            mm_status=mm_status,
+        )
+
+    # -- MO messages -------------------------------------------------------------------------------
+
+    def _mo_url(self, url: str | None) -> str:
+        target = url or self.config.mo_url or self.config.dr_url
+        if not target:
+            raise ConfigError("no URL to post MO messages to (set mo_url or dr_url)")
+        return target
+
+    def inject_mo(
+        self,
+        sender: str,
+        to: str,
+        text: str | None = None,
+        *,
+        image: str | Path | bytes | None = None,
+        image_type: str | None = None,
+        subject: str | None = None,
+        url: str | None = None,
+        mm7_version: str = REL6.default_mm7_version,
+    ) -> str:
+        """Post an MO DeliverReq (an end user's message to the short code) to the VASP, with retries.
+
+        The content is a nested ``multipart/mixed`` part, as Sinch sends it.
+
+        Args:
+            sender: The end user's number.
+            to: The short code (or number) the user wrote to.
+            text: A text part, if any.
+            image: An image file path or its bytes, if any.
+            image_type: The image's Content-Type (guessed from the file name when None).
+            subject: The Subject, if any.
+            url: Where to post (default: ``mo_url``, else ``dr_url``).
+            mm7_version: MM7Version of the DeliverReq.
+
+        Returns:
+            The DeliverReq's TransactionID.
+
+        Raises:
+            ConfigError: No URL, or neither text nor image.
+        """
+        parts: list[Part] = []
+        if text is not None:
+            parts.append(Part.from_text(text, content_id="text1.txt"))
+        if isinstance(image, bytes):
+            parts.append(Part.from_bytes(image, image_type or "image/jpeg", content_id="image1"))
+        elif image is not None:
+            parts.append(Part.from_file(image, image_type, content_id=Path(image).name))
+        if not parts:
+            raise ConfigError("an MO message needs a text or an image")
+        request = deliver_request(sender=sender, to=to, subject=subject, mm7_version=mm7_version)
+        wire = encode(request, content=mixed_content(parts))
+        postback = self._postback(self._mo_url(url), wire, "deliver", recipient=to)
+        self.postbacks.start()
+        self.postbacks.schedule(postback)
+        return wire.transaction_id
+
+    def inject_mo_raw(self, body: bytes, content_type: str | None, *, url: str | None = None) -> str:
+        """Post a ready MM7 request (e.g. a captured DeliverReq) to the VASP as is, with retries.
+
+        Args:
+            body: The request body.
+            content_type: Its Content-Type.
+            url: Where to post (default: ``mo_url``, else ``dr_url``).
+
+        Returns:
+            The request's TransactionID.
+
+        Raises:
+            RemoteCodecError: The body is not a readable MM7 request.
+        """
+        decoded = decode(body, content_type, mode="tolerant")
+        headers = {
+            "Content-Type": content_type or "text/xml; charset=utf-8",
+            "SOAPAction": f'"{decoded.namespace}"',
+        }
+        kind = "delivery_report" if decoded.operation == "DeliveryReportReq" else "deliver"
+        postback = Postback(self._mo_url(url), body, headers, decoded.transaction_id, decoded.operation, kind)
+        self.postbacks.start()
+        self.postbacks.schedule(postback)
+        return decoded.transaction_id
+
+    # -- control endpoints ---------------------------------------------------------------------------
+
+    def _control(
+        self, method: str, path: str, environ: Environ, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if path == "/_sim/log" and method == "GET":
+            return _json(start_response, 200, self.log.to_json())
+        if path == "/_sim/health" and method == "GET":
+            return _json(start_response, 200, {"ok": True, "pending_postbacks": self.postbacks.pending})
+        if path == "/_sim/mo" and method == "POST":
+            try:
+                spec = json.loads(_read_body(environ, int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
+                tid = self.inject_mo(**_mo_arguments(spec))
+            except (ValueError, TypeError, MM7Error) as exc:
+                return _json(start_response, 400, {"error": str(exc)})
+            self.log.add(
+                LogEntry(
+                    direction="in",
+                    kind="trigger",
+                    operation="DeliverReq",
+                    transaction_id=tid,
+                    ok=True,
+                    http_status=200,
+                )
+            )
+            return _json(start_response, 200, {"transaction_id": tid})
+        return _json(start_response, 404, {"error": f"no control endpoint {method} {path}"})
+
+
+def _mo_arguments(spec: Any) -> dict[str, Any]:
+    """Arguments of :meth:`MMSCSimulator.inject_mo` from the JSON of ``POST /_sim/mo``."""
+    if not isinstance(spec, dict) or not spec.get("sender") or not spec.get("to"):
+        raise ValueError('expected a JSON object with "sender" and "to"')
+    image: str | bytes | None = spec.get("image")
+    if spec.get("image_base64"):
+        try:
+            image = base64.b64decode(spec["image_base64"], validate=True)
+        except binascii.Error as exc:
+            raise ValueError("image_base64 is not base64") from exc
+    return {
+        "sender": str(spec["sender"]),
+        "to": str(spec["to"]),
+        "text": spec.get("text"),
+        "image": image,
+        "image_type": spec.get("image_type"),
+        "subject": spec.get("subject"),
+        "url": spec.get("url"),
+    }
+
+
+def _short_code_of(decoded: DecodedMessage) -> str | None:
+    sender_id = decoded.message.sender_identification
+    address = sender_id.sender_address if sender_id is not None else None
+    for kind in ("short_code", "number"):
+        element = getattr(address, kind, None) if address is not None else None
+        if element is not None:
+            return str(element.value)
+    return None
+
+
+def _read_body(environ: Environ, length: int) -> bytes:
+    stream = environ["wsgi.input"]
+    chunks: list[bytes] = []
+    remaining = length
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _reply(
+    start_response: StartResponse,
+    status: int,
+    body: bytes,
+    content_type: str,
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    reasons = {
+        200: "OK",
+        400: "Bad Request",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        500: "Internal Server Error",
+    }
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *(extra or [])]
+    start_response(f"{status} {reasons.get(status, 'Error')}", headers)
+    return [body]
+
+
+def _json(start_response: StartResponse, status: int, value: Any) -> list[bytes]:
+    return _reply(start_response, status, json.dumps(value, indent=1).encode(), "application/json")

@@ -1,0 +1,273 @@
+"""Postbacks: the simulator's requests to the VASP (DeliveryReportReq, DeliverReq), with Sinch's retries.
+
+Sinch's contract for notifications (``/work/shared/sinch-mm7.md``, "Receiving"): the VASP must answer
+within 10 s with HTTP 200 and an MM7 response whose TransactionID matches the request's and whose
+StatusCode is 1000. Anything else (timeout, connection error, non-200, undecodable body, wrong
+TransactionID, another status) is a failure, and the same notification is sent again after the retry
+interval (5 minutes), at most 5 retries. Postbacks run on one background thread fed by a time-ordered
+queue, never inside the request that caused them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+
+import requests
+
+from mm7.codec.messages import RESPONSE_OF, decode
+from mm7.errors import MM7Error
+from mm7.simulator.log import ExchangeLog, LogEntry
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RETRY_INTERVAL",
+    "DEFAULT_TIMEOUT",
+    "Outcome",
+    "Postback",
+    "PostbackScheduler",
+    "send_postback",
+]
+
+#: Sinch waits 10 s for the VASP's answer.
+DEFAULT_TIMEOUT = 10.0
+#: Sinch retries a failed notification 5 minutes later.
+DEFAULT_RETRY_INTERVAL = 300.0
+#: ... at most 5 times (so a notification is sent at most 6 times).
+DEFAULT_MAX_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Postback:
+    """One notification to deliver to the VASP.
+
+    Attributes:
+        url: Where to POST it.
+        body: The encoded MM7 request body.
+        headers: HTTP headers (Content-Type, SOAPAction...).
+        transaction_id: The request's TransactionID (the answer must echo it).
+        operation: ``DeliveryReportReq`` or ``DeliverReq``.
+        kind: Log kind: ``delivery_report`` or ``deliver``.
+        message_id: The MessageID a delivery report is about.
+        recipient: The recipient number a delivery report is about.
+        mm_status: The MMStatus of a delivery report.
+    """
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    transaction_id: str
+    operation: str
+    kind: str
+    message_id: str | None = None
+    recipient: str | None = None
+    mm_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one postback attempt.
+
+    Attributes:
+        ok: True when the VASP acknowledged it as the contract requires.
+        http_status: The HTTP status received (0 when none).
+        status_code: The StatusCode of the VASP's answer, when it could be read.
+        detail: Why it failed, or ``"acknowledged"``.
+    """
+
+    ok: bool
+    http_status: int = 0
+    status_code: int | None = None
+    detail: str = ""
+
+
+def send_postback(
+    postback: Postback, *, timeout: float = DEFAULT_TIMEOUT, session: requests.Session | None = None
+) -> Outcome:
+    """POST one notification and judge the answer by Sinch's contract.
+
+    Args:
+        postback: The notification.
+        timeout: Seconds to wait for connection and answer.
+        session: A requests session to reuse (a new connection per call when None).
+
+    Returns:
+        The outcome (never raises for network or protocol failures).
+    """
+    poster = session or requests
+    try:
+        response = poster.post(postback.url, data=postback.body, headers=postback.headers, timeout=timeout)
+    except requests.RequestException as exc:
+        return Outcome(
+            False, 0, None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        )
+    if response.status_code != 200:
+        return Outcome(False, response.status_code, None, f"HTTP {response.status_code}")
+    try:
+        answer = decode(response.content, response.headers.get("Content-Type"), mode="tolerant")
+    except MM7Error as exc:
+        return Outcome(False, 200, None, f"undecodable answer: {exc}")
+    expected = RESPONSE_OF.get(postback.operation)
+    code = answer.status_code
+    if answer.operation != expected:
+        return Outcome(False, 200, code, f"answered {answer.operation}, expected {expected}")
+    if answer.transaction_id != postback.transaction_id:
+        return Outcome(False, 200, code, f"TransactionID {answer.transaction_id!r} does not match")
+    if code != 1000:
+        return Outcome(False, 200, code, f"StatusCode {code}")
+    return Outcome(True, 200, code, "acknowledged")
+
+
+@dataclass(order=True)
+class _Job:
+    due: float
+    seq: int
+    attempt: int = field(compare=False)
+    postback: Postback = field(compare=False)
+
+
+class PostbackScheduler:
+    """A background thread that sends postbacks when they are due and retries failures.
+
+    Args:
+        log: Where every attempt is recorded.
+        retry_interval: Seconds between a failed attempt and its retry.
+        max_retries: Retries after the first attempt.
+        timeout: Seconds to wait for each answer.
+    """
+
+    def __init__(
+        self,
+        log: ExchangeLog,
+        *,
+        retry_interval: float = DEFAULT_RETRY_INTERVAL,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.log = log
+        self.retry_interval = retry_interval
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self._queue: list[_Job] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._busy = 0
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the sending thread (idempotent)."""
+        with self._cond:
+            if self._thread is not None:
+                return
+            self._stopping = False
+            self._thread = threading.Thread(target=self._run, name="mm7-sim-postbacks", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop the thread; postbacks not yet sent are dropped.
+
+        Args:
+            timeout: Seconds to wait for an attempt in flight to finish.
+        """
+        with self._cond:
+            self._stopping = True
+            self._queue.clear()
+            self._cond.notify_all()
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
+
+    def schedule(self, postback: Postback, delay: float = 0.0) -> None:
+        """Queue a notification to be sent ``delay`` seconds from now.
+
+        Args:
+            postback: The notification.
+            delay: Seconds to wait before the first attempt.
+        """
+        self._push(postback, time.monotonic() + max(delay, 0.0), 1)
+
+    def _push(self, postback: Postback, due: float, attempt: int) -> None:
+        with self._cond:
+            heapq.heappush(self._queue, _Job(due, next(self._seq), attempt, postback))
+            self._cond.notify_all()
+
+    @property
+    def pending(self) -> int:
+        """Notifications queued or being sent."""
+        with self._cond:
+            return len(self._queue) + self._busy
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until nothing is queued or in flight.
+
+        Args:
+            timeout: Deadline in seconds.
+
+        Returns:
+            Whether the scheduler became idle in time.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._queue or self._busy:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    def _next_job(self) -> _Job | None:
+        with self._cond:
+            while not self._stopping:
+                if self._queue:
+                    wait = self._queue[0].due - time.monotonic()
+                    if wait <= 0:
+                        self._busy += 1
+                        return heapq.heappop(self._queue)
+                    self._cond.wait(wait)
+                else:
+                    self._cond.wait()
+            return None
+
+    def _run(self) -> None:
+        session = requests.Session()
+        try:
+            while (job := self._next_job()) is not None:
+                try:
+                    self._attempt(job, session)
+                finally:
+                    with self._cond:
+                        self._busy -= 1
+                        self._cond.notify_all()
+        finally:
+            session.close()
+
+    def _attempt(self, job: _Job, session: requests.Session) -> None:
+        postback = job.postback
+        outcome = send_postback(postback, timeout=self.timeout, session=session)
+        retry = not outcome.ok and job.attempt <= self.max_retries
+        detail = outcome.detail
+        if not outcome.ok:
+            detail += f"; retry in {self.retry_interval:g}s" if retry else "; giving up"
+        # Queue the retry before logging, so that a reader who sees this entry also sees the retry pending.
+        if retry:
+            self._push(postback, time.monotonic() + self.retry_interval, job.attempt + 1)
+        self.log.add(
+            LogEntry(
+                direction="out",
+                kind=postback.kind,
+                operation=postback.operation,
+                transaction_id=postback.transaction_id,
+                status_code=outcome.status_code,
+                http_status=outcome.http_status,
+                ok=outcome.ok,
+                message_id=postback.message_id,
+                recipient=postback.recipient,
+                mm_status=postback.mm_status,
+                attempt=job.attempt,
+                detail=f"{postback.url}: {detail}",
+            )
+        )

@@ -1,0 +1,309 @@
+"""Sinch's acceptance rules for a SubmitReq, as the simulator applies them.
+
+Each check raises :class:`Rejection` carrying the exact Sinch status code (see ``/work/shared/sinch-mm7.md``
+and :data:`mm7.codec.status.SINCH`). The order follows the request from the outside in: HTTP authentication,
+HTTP headers and size, throughput, then the SOAP envelope (header, operation, namespace, MM7Version), then the
+strict schema decode, then the SubmitReq's fields. Every MIME/SOAP/schema rule itself lives in
+:mod:`mm7.codec`; this module only maps the codec's findings to Sinch's codes and adds Sinch's own rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import collections
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from mm7.codec import envelope as env
+from mm7.codec.messages import DecodedMessage, decode
+from mm7.codec.mime import Limits
+from mm7.codec.mime import decode as decode_mime
+from mm7.codec.status import SINCH, lookup
+from mm7.codec.versions import REL5, REL6
+from mm7.codec.xml import parse_xml
+from mm7.errors import (
+    LimitExceededError,
+    MM7Error,
+    RemoteValidationError,
+    UnsupportedOperationError,
+    UnsupportedVersionError,
+)
+
+__all__ = [
+    "DEFAULT_MAX_REQUEST_SIZE",
+    "SINCH_MM7_VERSIONS",
+    "SINCH_NAMESPACES",
+    "Rejection",
+    "SubmitRules",
+    "ThroughputGate",
+    "check_envelope",
+    "check_submit",
+    "decode_submit",
+]
+
+#: MM7Version values Sinch accepts (anything else: 2505).
+SINCH_MM7_VERSIONS = frozenset({"5.3.0", "6.8.0"})
+#: Namespaces the simulator accepts (anything else: 2507): the two schemas mm7 validates against strictly.
+SINCH_NAMESPACES = frozenset({REL5.namespace, REL6.namespace})
+#: Largest request accepted by default (2560 above it). Carriers take a few hundred KB to ~5 MB per MMS.
+DEFAULT_MAX_REQUEST_SIZE = 5 * 1024 * 1024
+_SUBMIT_CONTENT_TYPES = frozenset({"multipart/related", "text/xml"})
+
+
+class Rejection(Exception):
+    """A request Sinch would refuse, with the status code it answers.
+
+    Attributes:
+        status_code: The Sinch StatusCode, e.g. 2503.
+        status_text: The StatusText (the code's short name from the SINCH table).
+        details: What exactly was wrong, one line.
+        transaction_id: The request's TransactionID when it was read before the rejection.
+        mm7_version: The request's MM7Version when known (echoed in RSErrorRsp).
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        details: str,
+        *,
+        transaction_id: str | None = None,
+        mm7_version: str | None = None,
+    ) -> None:
+        super().__init__(f"{status_code}: {details}")
+        self.status_code = status_code
+        self.status_text = lookup(status_code, SINCH).name
+        self.details = details
+        self.transaction_id = transaction_id
+        self.mm7_version = mm7_version
+
+
+@dataclass(frozen=True)
+class SubmitRules:
+    """What the simulated account accepts.
+
+    Attributes:
+        username: Basic-auth user; None turns HTTP authentication off (2568 when it fails).
+        password: Basic-auth password.
+        vasp_id: The account's VASPID (API key); None accepts any (2564 on mismatch).
+        vas_id: The VASID of the short code; None accepts any (2562 on mismatch).
+        short_code: The provisioned short code; None accepts any (2563 on mismatch).
+        mm7_versions: Accepted MM7Version values (2505).
+        namespaces: Accepted MM7 namespaces (2507).
+        max_request_size: Largest body in bytes (2560).
+        group_messaging: Accept several To numbers when exactly one has ``displayOnly="false"``.
+    """
+
+    username: str | None = None
+    password: str | None = None
+    vasp_id: str | None = None
+    vas_id: str | None = None
+    short_code: str | None = None
+    mm7_versions: frozenset[str] = SINCH_MM7_VERSIONS
+    namespaces: frozenset[str] = SINCH_NAMESPACES
+    max_request_size: int = DEFAULT_MAX_REQUEST_SIZE
+    group_messaging: bool = True
+
+
+@dataclass
+class ThroughputGate:
+    """A sliding-window request counter: at most ``limit`` requests per ``window`` seconds (3510 above).
+
+    Attributes:
+        limit: Requests allowed per window; None means unlimited.
+        window: Window length in seconds.
+    """
+
+    limit: int | None = None
+    window: float = 1.0
+    _times: collections.deque[float] = field(default_factory=collections.deque, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def admit(self) -> bool:
+        """Count one request; False when it is over the limit (it is then not counted)."""
+        if self.limit is None:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            while self._times and self._times[0] <= now - self.window:
+                self._times.popleft()
+            if len(self._times) >= self.limit:
+                return False
+            self._times.append(now)
+            return True
+
+
+def check_auth(authorization: str | None, rules: SubmitRules) -> None:
+    """Check HTTP Basic authentication (RFC 7617) when the account requires it.
+
+    Raises:
+        Rejection: 2568 when the credentials are missing or wrong.
+    """
+    if rules.username is None:
+        return
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "basic":
+        raise Rejection(2568, "no HTTP Basic credentials")
+    try:
+        user, _, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise Rejection(2568, "malformed Basic credentials") from exc
+    if user != rules.username or password != (rules.password or ""):
+        raise Rejection(2568, "wrong user name or password")
+
+
+def check_http(content_type: str | None, content_length: str | None, rules: SubmitRules) -> None:
+    """Check the HTTP headers Sinch requires: Content-Length, and a SOAP/SwA Content-Type.
+
+    Raises:
+        Rejection: 2500 for a missing or invalid header, 2560 when the declared length is too large.
+    """
+    if not content_length or not content_length.strip().isdigit():
+        raise Rejection(2500, "Content-Length is missing or invalid")
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type not in _SUBMIT_CONTENT_TYPES:
+        raise Rejection(2500, f"Content-Type {media_type or '(none)'!r} is not multipart/related or text/xml")
+    if int(content_length) > rules.max_request_size:
+        raise Rejection(2560, f"request of {int(content_length)} bytes exceeds {rules.max_request_size}")
+
+
+def _child_text(element: etree._Element, localname: str) -> str | None:
+    for child in element:
+        if isinstance(child.tag, str) and etree.QName(child).localname == localname:
+            return (child.text or "").strip()
+    return None
+
+
+def check_envelope(
+    body: bytes, content_type: str | None, rules: SubmitRules
+) -> tuple[str | None, str | None]:
+    """Read the envelope's outline (with the codec's MIME and XML readers) and apply Sinch's envelope rules.
+
+    Returns:
+        The TransactionID and MM7Version found (either may be None).
+
+    Raises:
+        Rejection: 2007 unparsable, 2510 extra header entries, 2512 not a SubmitReq, 2507 namespace,
+            2505 MM7Version.
+    """
+    try:
+        mime = decode_mime(content_type, body, limits=Limits(max_body_size=max(rules.max_request_size, 1)))
+        read = env.read_envelope(parse_xml(mime.root.read_bytes()))
+    except LimitExceededError as exc:
+        raise Rejection(2560, str(exc)) from exc
+    except MM7Error as exc:
+        raise Rejection(2007, str(exc)) from exc
+    tid = read.transaction_id
+    if read.other_headers:
+        raise Rejection(2510, f"SOAP header holds {', '.join(read.other_headers)}", transaction_id=tid)
+    payload = read.payload
+    if payload is None or read.fault is not None:
+        raise Rejection(2512, "the SOAP Body holds a Fault, not a SubmitReq", transaction_id=tid)
+    qname = etree.QName(payload)
+    mm7_version = _child_text(payload, "MM7Version")
+    if qname.localname != "SubmitReq":
+        raise Rejection(
+            2512, f"{qname.localname} is not supported", transaction_id=tid, mm7_version=mm7_version
+        )
+    if qname.namespace not in rules.namespaces:
+        raise Rejection(2507, f"namespace {qname.namespace or '(none)'} is not supported", transaction_id=tid)
+    if mm7_version not in rules.mm7_versions:
+        raise Rejection(2505, f"MM7Version {mm7_version or '(missing)'} is not supported", transaction_id=tid)
+    return tid, mm7_version
+
+
+def decode_submit(body: bytes, content_type: str | None, rules: SubmitRules) -> DecodedMessage:
+    """Decode the request strictly with the codec, mapping its errors to Sinch codes.
+
+    Raises:
+        Rejection: 2502 (no Recipients), 2511 (schema violation), 2505, 2512, 2560, 2007.
+    """
+    limits = Limits(max_body_size=max(rules.max_request_size, 1))
+    try:
+        return decode(body, content_type, mode="strict", limits=limits)
+    except RemoteValidationError as exc:
+        tid = exc.transaction_id
+        if any("Recipients" in f"{p.path} {p.reason}" for p in exc.problems):
+            raise Rejection(2502, str(exc), transaction_id=tid) from exc
+        raise Rejection(2511, str(exc), transaction_id=tid) from exc
+    except UnsupportedVersionError as exc:
+        raise Rejection(2505, str(exc), transaction_id=exc.transaction_id) from exc
+    except UnsupportedOperationError as exc:
+        raise Rejection(2512, str(exc), transaction_id=exc.transaction_id) from exc
+    except LimitExceededError as exc:
+        raise Rejection(2560, str(exc), transaction_id=exc.transaction_id) from exc
+    except MM7Error as exc:
+        raise Rejection(2007, str(exc), transaction_id=exc.transaction_id) from exc
+
+
+def _numbers(recipients: Any) -> list[Any]:
+    """Every address element under To, Cc and Bcc that is a Number (Sinch sends to numbers only)."""
+    found: list[Any] = []
+    for group in (*recipients.to, *recipients.cc, *recipients.bcc):
+        found.extend(group.number)
+    return found
+
+
+def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
+    """Apply Sinch's SubmitReq rules to a strictly decoded request.
+
+    Returns:
+        The one number that receives the message.
+
+    Raises:
+        Rejection: 3002, 2561-2564, 2502, 2503, 2571, 2572, 2506.
+    """
+    message = decoded.message
+    tid, version = decoded.transaction_id, decoded.mm7_version
+
+    def reject(code: int, details: str) -> Rejection:
+        return Rejection(code, details, transaction_id=tid, mm7_version=version)
+
+    if message.charged_party is not None or getattr(message, "charged_party_id", None) is not None:
+        raise reject(3002, "ChargedParty/ChargedPartyID are not supported")
+    _check_sender(message.sender_identification, reject, rules)
+    numbers = _numbers(message.recipients)
+    if not numbers:
+        raise reject(2502, "no To/Number recipient")
+    receiving = [n for n in numbers if not n.display_only]
+    if len(numbers) > 1:
+        shown = len(numbers) - len(receiving)
+        if not rules.group_messaging or shown == 0:
+            raise reject(2503, f"{len(numbers)} destinations; Sinch takes exactly one")
+        if not receiving:
+            raise reject(2571, "every To/Number has displayOnly=true")
+        if len(receiving) > 1:
+            raise reject(2572, f"{len(receiving)} To/Number elements have displayOnly=false")
+    if message.content is None:
+        raise reject(2506, "no Content element")
+    return str(receiving[0].value)
+
+
+def _check_sender(sender_id: Any, reject: Any, rules: SubmitRules) -> None:
+    if sender_id is None or (
+        not sender_id.vaspid and not sender_id.vasid and sender_id.sender_address is None
+    ):
+        raise reject(2561, "SenderIdentification is missing or empty")
+    if rules.vasp_id is not None and sender_id.vaspid != rules.vasp_id:
+        raise reject(2564, f"VASPID {sender_id.vaspid!r} is not this account's")
+    if rules.vas_id is not None and (sender_id.vasid or "") != rules.vas_id:
+        raise reject(2562, f"VASID {sender_id.vasid!r} is not provisioned")
+    if rules.short_code is not None:
+        address = sender_id.sender_address
+        short_code = (
+            address.short_code.value if address is not None and address.short_code is not None else None
+        )
+        if short_code != rules.short_code:
+            raise reject(2563, f"source address {short_code!r} is not the provisioned short code")
+
+
+def basic_auth_header(username: str, password: str) -> str:
+    """The ``Authorization`` header value for HTTP Basic authentication (for clients and tests)."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+
+
+__all__ += ["basic_auth_header", "check_auth", "check_http"]
