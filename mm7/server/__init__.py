@@ -1,0 +1,31 @@
+"""The MM7 receiver: a WSGI app that stores what the MMSC posts, and workers that hand it to the application.
+
+* :class:`ReceiverApp` (WSGI) decodes DeliverReq / DeliveryReportReq / ReadReplyReq, stores them in an
+  :class:`~mm7.inbox.Inbox` and only then acknowledges.
+* :class:`Worker` claims stored notifications and calls the application's handlers outside the request.
+* :func:`serve` runs an app on waitress; :func:`create_app` builds one from environment variables, for
+  ``gunicorn 'mm7.server:create_app()'``.
+"""
+
+from __future__ import annotations
+
+from mm7.server.app import ReceiverApp
+from mm7.server.auth import AllowList, AuthPolicy, BasicAuth
+from mm7.server.serve import create_app, create_app_from_env, make_app, make_server, serve
+from mm7.server.worker import Received, Worker, load_handlers, run_worker
+
+__all__ = [
+    "AllowList",
+    "AuthPolicy",
+    "BasicAuth",
+    "Received",
+    "ReceiverApp",
+    "Worker",
+    "create_app",
+    "create_app_from_env",
+    "load_handlers",
+    "make_app",
+    "make_server",
+    "run_worker",
+    "serve",
+]

@@ -1,0 +1,446 @@
+"""The receiver: a plain WSGI application for what the MMSC posts to a VASP.
+
+The MMSC (Sinch) posts ``DeliverReq`` (mobile-originated messages), ``DeliveryReportReq`` and
+``ReadReplyReq``. Its contract (``/work/shared/sinch-mm7.md``, "Receiving"): answer within 10 s with
+HTTP 200 and the matching Rsp carrying the request's TransactionID and StatusCode 1000; anything else is
+retried 5 minutes later, up to 5 times. So this app
+
+1. checks auth and the declared size before reading anything,
+2. streams the body through the codec's :class:`~mm7.codec.mime.MultipartDecoder` (large payloads spill
+   to temporary files) and decodes it in tolerant mode (:func:`~mm7.codec.messages.decode_parts`),
+3. **stores the notification durably** (:meth:`~mm7.inbox.Inbox.put`, deduplicated),
+4. and only then answers the Rsp built by :func:`~mm7.codec.messages.response_for`.
+
+The application's own handlers never run here: workers (:mod:`mm7.server.worker`) take notifications
+from the inbox later. Every protocol rule lives in the codec; this module maps outcomes to HTTP.
+
+Answers (TS 23.140 §8.7 for the faults; the VASP answers errors with a SOAP Fault holding VASPErrorRsp):
+
+======================================  ====  ==========================================
+situation                               HTTP  MM7 StatusCode in the answer
+======================================  ====  ==========================================
+stored (or a duplicate of a stored one)  200  1000 in DeliverRsp/DeliveryReportRsp/...
+malformed MIME or XML                    500  2007 message format corrupt
+schema violation                         500  4004 validation error
+valid MM7 but not for a receiver         500  4003 unsupported operation
+unknown namespace / MM7Version           500  4002 unsupported version
+Content-Type not XML nor multipart       415  2007 (fault)
+body larger than ``max_body_size``       413  2007 (fault, "request too large")
+inbox failed (disk full, read-only...)   500  3000 system error -- the MMSC retries
+any other failure                        500  3000 (generic fault; details only in our log)
+wrong credentials / address              401 / 403, plain text, body not read
+GET or HEAD                              200  health text; other methods 405
+======================================  ====  ==========================================
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from mm7.codec.messages import DecodedMessage, decode_parts, encode, encode_error, response_for
+from mm7.codec.mime import DecodedBody, Limits, MultipartDecoder, Part, encode_multipart
+from mm7.codec.versions import REL6, SchemaVersion
+from mm7.errors import CodecError, LimitExceededError, MIMEError
+from mm7.inbox import Attachment, Inbox, Notification, NotificationKind, StorageError, dedupe_key_for
+from mm7.server.auth import AuthPolicy
+
+__all__ = ["DEFAULT_KEPT_HEADERS", "DEFAULT_MAX_BODY_SIZE", "DEVIATIONS_HEADER", "KINDS", "ReceiverApp"]
+
+logger = logging.getLogger("mm7.server")
+
+StartResponse = Callable[..., Any]
+
+#: Largest request body accepted. Carriers cap an MMS well below 5 MB (Sinch: a few hundred KB to
+#: ~5 MB); 16 MiB leaves room for base64 overhead and odd peers while bounding what one request costs.
+DEFAULT_MAX_BODY_SIZE = 16 * 1024 * 1024
+#: Payload bytes kept in memory per part before spilling to a temporary file.
+DEFAULT_SPOOL_SIZE = 256 * 1024
+#: Bytes read from ``wsgi.input`` at a time.
+READ_CHUNK = 64 * 1024
+#: HTTP headers copied into the stored notification. Sinch sends the carrier as ``X-Mblox-Carrier-Id``
+#: on MO and delivery reports (e.g. Verizon ``0001890``); it is needed to answer on the same route.
+DEFAULT_KEPT_HEADERS = ("X-Mblox-Carrier-Id", "SOAPAction", "User-Agent")
+#: Key under which the codec's tolerated deviations are kept in :attr:`Notification.headers`
+#: (the inbox has no field of its own for them yet; "; "-separated sentences).
+DEVIATIONS_HEADER = "X-MM7-Deviations"
+
+#: The requests a VASP receives (TS 23.140 §8.7: the relay originates these three).
+KINDS = {
+    "DeliverReq": NotificationKind.DELIVER,
+    "DeliveryReportReq": NotificationKind.DELIVERY_REPORT,
+    "ReadReplyReq": NotificationKind.READ_REPLY,
+}
+
+# StatusText for the status codes this app answers (TS 23.140 Table 23, "Request Status Codes").
+_STATUS_TEXT = {
+    2007: "Message format corrupt",
+    4002: "Unsupported version",
+    4003: "Unsupported operation",
+    4004: "Validation error",
+    3000: "System error",
+}
+_HEALTH = b"mm7 receiver: ok\n"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class _RequestError(Exception):
+    """An outcome that ends the request early with a given HTTP status and MM7 fault."""
+
+    def __init__(self, http_status: str, status_code: int, text: str, details: str | None = None) -> None:
+        super().__init__(text)
+        self.http_status = http_status
+        self.status_code = status_code
+        self.text = text
+        self.details = details
+
+
+class ReceiverApp:
+    """WSGI application receiving DeliverReq, DeliveryReportReq and ReadReplyReq into an inbox.
+
+    Args:
+        inbox: Where notifications are stored before they are acknowledged.
+        auth: Optional Basic auth and IP allow-list, checked before the body is read.
+        max_body_size: Largest body accepted, checked against Content-Length before reading and
+            enforced while reading (413 either way).
+        spool_size: Payload bytes per part kept in memory before spilling to a temporary file.
+        limits: Further MIME limits for the codec; its ``max_body_size`` is replaced by ``max_body_size``.
+        kept_headers: HTTP headers copied into the stored notification.
+    """
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        *,
+        auth: AuthPolicy | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        spool_size: int = DEFAULT_SPOOL_SIZE,
+        limits: Limits | None = None,
+        kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
+    ) -> None:
+        base = limits or Limits()
+        self.inbox = inbox
+        self.auth = auth or AuthPolicy()
+        self.max_body_size = max_body_size
+        self.spool_size = spool_size
+        self.limits = Limits(
+            max_body_size=max_body_size,
+            max_parts=base.max_parts,
+            max_depth=base.max_depth,
+            max_header_line=base.max_header_line,
+            max_headers_per_part=base.max_headers_per_part,
+            max_part_size=base.max_part_size,
+        )
+        self.kept_headers = tuple(kept_headers)
+
+    def __repr__(self) -> str:
+        return f"ReceiverApp({self.inbox!r}, max_body_size={self.max_body_size})"
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Handle one WSGI request (PEP 3333)."""
+        try:
+            answer = self._dispatch(environ)
+        except Exception:
+            # The boundary: whatever went wrong, the peer gets a generic fault and no traceback;
+            # the traceback goes to our log. 3000 is retryable, so the MMSC tries again later.
+            logger.exception(
+                "receiver failed on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+            )
+            answer = _fault("500 Internal Server Error", 3000, _STATUS_TEXT[3000])
+        start_response(answer.status, answer.headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]
+        return [answer.body]
+
+    # ----------------------------------------------------------------------------------- dispatch
+
+    def _dispatch(self, environ: dict[str, Any]) -> _Answer:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method in ("GET", "HEAD"):
+            return _Answer("200 OK", _text_headers(_HEALTH), _HEALTH)
+        if method != "POST":
+            body = b"method not allowed: POST MM7 requests, GET for health\n"
+            return _Answer(
+                "405 Method Not Allowed", [*_text_headers(body), ("Allow", "GET, HEAD, POST")], body
+            )
+        rejection = self.auth.check(environ)
+        if rejection is not None:
+            logger.warning("rejected request from %s: %s", environ.get("REMOTE_ADDR"), rejection.reason)
+            body = f"{rejection.reason}\n".encode()
+            return _Answer(rejection.http_status, [*_text_headers(body), *rejection.headers], body)
+        return self._post(environ)
+
+    def _post(self, environ: dict[str, Any]) -> _Answer:
+        mime: DecodedBody | None = None
+        decoded: DecodedMessage | None = None
+        try:
+            mime = self._read_body(environ)
+            decoded = decode_parts(mime, mode="tolerant")
+            kind = KINDS.get(decoded.operation)
+            if kind is None:
+                # Valid MM7, but a request the relay handles (SubmitReq...) or an answer: not ours.
+                raise _RequestError(
+                    "500 Internal Server Error",
+                    4003,
+                    _STATUS_TEXT[4003],
+                    f"a VASP does not accept {decoded.operation}",
+                )
+            notification = self._notification(kind, decoded, environ)
+            try:
+                result = self.inbox.put(notification)
+            except StorageError as exc:
+                # Not stored, so not acknowledged: a non-200 makes the MMSC retry in 5 minutes.
+                logger.error("inbox refused %s %s: %s", decoded.operation, decoded.transaction_id, exc)
+                raise _RequestError("500 Internal Server Error", 3000, _STATUS_TEXT[3000]) from exc
+            logger.info(
+                "%s %s stored as #%d (%s)%s",
+                decoded.operation,
+                decoded.transaction_id,
+                result.id,
+                "new" if result.created else f"duplicate, received {result.times_received} times",
+                f"; deviations: {'; '.join(decoded.deviations)}" if decoded.deviations else "",
+            )
+            response = encode(response_for(decoded), transaction_id=decoded.transaction_id)
+            body = response.to_bytes()
+            return _Answer("200 OK", _xml_headers(body), body)
+        except _RequestError as exc:
+            return self._error(exc, decoded)
+        except LimitExceededError as exc:
+            if exc.limit in ("max_body_size", "max_attachment_size"):
+                return self._error(_too_large(str(exc)), decoded)
+            return self._codec_error(exc, decoded)
+        except CodecError as exc:
+            return self._codec_error(exc, decoded)
+        finally:
+            if mime is not None:
+                mime.close()
+
+    # ----------------------------------------------------------------------------------- body
+
+    def _read_body(self, environ: Mapping[str, Any]) -> DecodedBody:
+        """Stream the body into the MIME decoder, enforcing ``max_body_size`` before and while reading."""
+        length = _content_length(environ)
+        if length is not None and length > self.max_body_size:
+            # Refused on the declared size alone: nothing of the body is read.
+            raise _too_large(f"Content-Length {length} exceeds {self.max_body_size} bytes")
+        content_type = environ.get("CONTENT_TYPE") or None
+        try:
+            decoder = MultipartDecoder(content_type, self.limits, self._sink, spool_threshold=self.spool_size)
+        except MIMEError as exc:
+            # Neither XML nor multipart: no MM7 peer sends that, so say so at the HTTP level too.
+            raise _RequestError("415 Unsupported Media Type", 2007, _STATUS_TEXT[2007], str(exc)) from exc
+        if length is None and not environ.get("wsgi.input_terminated"):
+            # PEP 3333: without Content-Length (and no server promise of EOF) the body cannot be read safely.
+            raise _RequestError("411 Length Required", 2007, _STATUS_TEXT[2007], "Content-Length is required")
+        stream = environ["wsgi.input"]
+        remaining = length
+        while remaining is None or remaining > 0:
+            want = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
+            chunk = stream.read(want)
+            if not chunk:
+                if remaining:
+                    raise MIMEError(f"body ended {remaining} bytes before its Content-Length")
+                break
+            if remaining is not None:
+                remaining -= len(chunk)
+            decoder.feed(chunk)  # raises LimitExceededError past max_body_size: reading stops there
+        return decoder.close()
+
+    def _sink(self) -> IO[bytes]:
+        # Large MO attachments must not sit in memory: past spool_size a payload rolls over to a
+        # temporary file, deleted when DecodedBody.close() closes it.
+        return tempfile.SpooledTemporaryFile(max_size=self.spool_size)
+
+    # ----------------------------------------------------------------------------------- storing
+
+    def _notification(
+        self, kind: NotificationKind, decoded: DecodedMessage, environ: Mapping[str, Any]
+    ) -> Notification:
+        msg = decoded.message
+        sender = _address_text(getattr(msg, "sender", None))
+        if kind is NotificationKind.DELIVER:
+            recipient = _first_recipient(getattr(msg, "recipients", None))
+        else:
+            recipient = _address_text(getattr(msg, "recipient", None))
+        mm_status = _enum_text(getattr(msg, "mmstatus", None))
+        # DR/read reply carry Date (TimeStamp in some versions of ReadReplyReq); MO carries TimeStamp.
+        when = _datetime(getattr(msg, "date", None)) or _datetime(getattr(msg, "time_stamp", None))
+        message_id = getattr(msg, "message_id", None)
+        linked_id = getattr(msg, "linked_id", None)
+        headers = self._kept_headers(environ)
+        if decoded.deviations:
+            headers[DEVIATIONS_HEADER] = "; ".join(decoded.deviations)
+        return Notification(
+            kind=kind,
+            dedupe_key=dedupe_key_for(
+                kind,
+                transaction_id=decoded.transaction_id,
+                message_id=message_id,
+                linked_id=linked_id,
+                sender=sender,
+                recipient=recipient,
+                mm_status=mm_status,
+                date=when,
+            ),
+            transaction_id=decoded.transaction_id,
+            mm7_version=decoded.mm7_version or decoded.version.default_mm7_version,
+            namespace=decoded.namespace,
+            message_id=message_id,
+            sender=sender,
+            recipient=recipient,
+            mm_status=mm_status,
+            status_text=getattr(msg, "status_text", None),
+            event_date=when,
+            envelope=decoded.envelope,
+            attachments=[_attachment(part) for part in decoded.attachments],
+            headers=headers,
+        )
+
+    def _kept_headers(self, environ: Mapping[str, Any]) -> dict[str, str]:
+        kept: dict[str, str] = {}
+        for name in self.kept_headers:
+            value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+            if value is not None:
+                kept[name] = str(value)
+        return kept
+
+    # ----------------------------------------------------------------------------------- errors
+
+    def _codec_error(self, exc: CodecError, decoded: DecodedMessage | None) -> _Answer:
+        status = exc.status_code if exc.status_code in _STATUS_TEXT else 2007
+        return self._error(
+            _RequestError("500 Internal Server Error", status, _STATUS_TEXT[status], str(exc)),
+            decoded,
+            transaction_id=exc.transaction_id,
+        )
+
+    def _error(
+        self, exc: _RequestError, decoded: DecodedMessage | None, transaction_id: str | None = None
+    ) -> _Answer:
+        logger.warning("answering %s / MM7 %d: %s", exc.http_status, exc.status_code, exc.details or exc.text)
+        version: SchemaVersion = decoded.version if decoded is not None else REL6
+        tid = transaction_id or (decoded.transaction_id if decoded is not None else "")
+        return _fault(
+            exc.http_status,
+            exc.status_code,
+            exc.text,
+            details=exc.details,
+            transaction_id=tid,
+            version=version,
+            mm7_version=decoded.mm7_version if decoded is not None else None,
+        )
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _too_large(details: str) -> _RequestError:
+    # Sinch calls this "request too large" (its 2560); in 3GPP terms the message cannot be taken as sent.
+    return _RequestError("413 Request Entity Too Large", 2007, "Request too large", details)
+
+
+def _fault(
+    http_status: str,
+    status_code: int,
+    text: str,
+    *,
+    details: str | None = None,
+    transaction_id: str = "",
+    version: SchemaVersion = REL6,
+    mm7_version: str | None = None,
+) -> _Answer:
+    # Errors to relay-originated requests are VASPErrorRsp inside a SOAP Fault (TS 23.140 §8.7.9);
+    # request_operation="DeliverReq" selects that kind for every request this app receives.
+    body = encode_error(
+        status_code,
+        text,
+        transaction_id=transaction_id,
+        version=version,
+        request_operation="DeliverReq",
+        mm7_version=mm7_version,
+        details=(details or "")[:500] or None,
+    ).to_bytes()
+    return _Answer(http_status, _xml_headers(body), body)
+
+
+def _xml_headers(body: bytes) -> list[tuple[str, str]]:
+    return [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+
+
+def _text_headers(body: bytes) -> list[tuple[str, str]]:
+    return [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+
+
+def _content_length(environ: Mapping[str, Any]) -> int | None:
+    raw = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise _RequestError(
+            "400 Bad Request", 2007, _STATUS_TEXT[2007], f"invalid Content-Length {raw[:40]!r}"
+        )
+    return int(raw)
+
+
+def _attachment(part: Part) -> Attachment:
+    """An inbox attachment for one top-level MIME part after the SOAP envelope.
+
+    A nested multipart (Sinch's MO content is a ``multipart/mixed`` with the media inside) is kept whole,
+    re-encoded as MIME by the codec, so the worker can give handlers back the same tree with the same
+    Content-IDs and the ``Content href`` still resolves.
+    """
+    if part.is_multipart:
+        encoded = encode_multipart(part)
+        return Attachment(part.content_id, encoded.content_type, part.content_location, encoded.to_bytes())
+    return Attachment(part.content_id, part.content_type, part.content_location, part.read_bytes())
+
+
+def _address_text(address: Any) -> str | None:
+    """The text of an MM7 address (Number, ShortCode or RFC2822Address, whichever is set)."""
+    if address is None:
+        return None
+    for attr in ("number", "short_code", "rfc2822_address"):
+        value = getattr(address, attr, None)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        text = getattr(value, "value", value)
+        if text:
+            return str(text)
+    return None
+
+
+def _first_recipient(recipients: Any) -> str | None:
+    """The first recipient of a DeliverReq (the VASP's short code for Sinch MO)."""
+    if recipients is None:
+        return None
+    for group in ("to", "cc", "bcc"):
+        for address in getattr(recipients, group, None) or []:
+            text = _address_text(address)
+            if text:
+                return text
+    return None
+
+
+def _enum_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def _datetime(value: Any) -> datetime | None:
+    if value is None or not hasattr(value, "to_datetime"):
+        return None
+    result = value.to_datetime()
+    if not isinstance(result, datetime) or result.tzinfo is None:
+        return None  # a Date without zone cannot be placed in time; keep it only in the envelope
+    return result
