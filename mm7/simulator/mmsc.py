@@ -139,13 +139,24 @@ class ServerThread:
         return f"http://{host}:{self.port}"
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Close the listening socket and every connection, then wait for the loop to end."""
+        """Close the listening socket and every connection, then wait for the loop to end.
+
+        The sockets are closed by the loop's own thread (through waitress's trigger): closing them from
+        here while the loop sits in ``select()`` would race with it.
+        """
         server = self._server
-        server.close()
-        for channel in list(server._map.values()):
-            channel.close()
+
+        def close_all() -> None:
+            server.close()
+            for channel in list(server._map.values()):
+                channel.close()
+
+        if self._thread.is_alive():
+            server.trigger.pull_trigger(close_all)
+            self._thread.join(timeout)
+        else:
+            close_all()
         server.task_dispatcher.shutdown()
-        self._thread.join(timeout)
 
 
 class MMSCSimulator:

@@ -240,12 +240,9 @@ def decode_submit(body: bytes, content_type: str | None, rules: SubmitRules) -> 
         raise Rejection(2007, str(exc), transaction_id=exc.transaction_id) from exc
 
 
-def _numbers(recipients: Any) -> list[Any]:
-    """Every address element under To, Cc and Bcc that is a Number (Sinch sends to numbers only)."""
-    found: list[Any] = []
-    for group in (*recipients.to, *recipients.cc, *recipients.bcc):
-        found.extend(group.number)
-    return found
+def _numbers(groups: Any) -> list[Any]:
+    """Every Number element in the given To/Cc/Bcc groups (Sinch sends to numbers only)."""
+    return [number for group in groups for number in group.number]
 
 
 def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
@@ -266,9 +263,12 @@ def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
     if message.charged_party is not None or getattr(message, "charged_party_id", None) is not None:
         raise reject(3002, "ChargedParty/ChargedPartyID are not supported")
     _check_sender(message.sender_identification, reject, rules)
-    numbers = _numbers(message.recipients)
+    recipients = message.recipients
+    numbers = _numbers(recipients.to)
     if not numbers:
         raise reject(2502, "no To/Number recipient")
+    if _numbers([*recipients.cc, *recipients.bcc]):
+        raise reject(2503, "Cc/Bcc recipients; Sinch takes exactly one To/Number")
     receiving = [n for n in numbers if not n.display_only]
     if len(numbers) > 1:
         shown = len(numbers) - len(receiving)

@@ -1,0 +1,128 @@
+"""Helpers for the simulator tests: a recording loopback receiver and SubmitReq builders."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+import mm7
+from mm7.codec.messages import DecodedMessage, EncodedMessage
+from mm7.codec.smil import related_content
+
+#: The answer a receiver behaviour gives: (HTTP status, body, Content-Type).
+Answer = tuple[int, bytes, str]
+
+
+@dataclass
+class Call:
+    """One request the receiver got."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    decoded: DecodedMessage | None
+
+    @property
+    def transaction_id(self) -> str | None:
+        return self.decoded.transaction_id if self.decoded else None
+
+
+def acknowledge(decoded: DecodedMessage, *, transaction_id: str | None = None, status: int = 1000) -> Answer:
+    """The correct answer to an MM7 request: the matching Rsp echoing its TransactionID."""
+    rsp = mm7.response_for(decoded, status, "Success" if status == 1000 else "Error")
+    wire = mm7.encode(rsp, transaction_id=transaction_id or decoded.transaction_id)
+    return 200, wire.to_bytes(), wire.content_type
+
+
+class Receiver:
+    """A loopback HTTP receiver (stdlib http.server): records every request, answers with ``behaviour``.
+
+    ``behaviour(decoded, n)`` gets the decoded request and how many requests with the same TransactionID
+    came before (0 for the first) and returns the answer.
+    """
+
+    def __init__(self, behaviour: Callable[[DecodedMessage, int], Answer] | None = None) -> None:
+        self.calls: list[Call] = []
+        self._lock = threading.Condition()
+        self._behaviour = behaviour or (lambda decoded, n: acknowledge(decoded))
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    decoded: DecodedMessage | None = mm7.decode(
+                        body, self.headers.get("Content-Type"), mode="tolerant"
+                    )
+                except mm7.MM7Error:
+                    decoded = None
+                with receiver._lock:
+                    seen = sum(
+                        1 for c in receiver.calls if decoded and c.transaction_id == decoded.transaction_id
+                    )
+                    receiver.calls.append(Call(self.path, dict(self.headers), body, decoded))
+                    receiver._lock.notify_all()
+                status, payload, content_type = (
+                    receiver._behaviour(decoded, seen) if decoded else (400, b"bad", "text/plain")
+                )
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/mm7/inbound"
+
+    def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> bool:
+        """Wait (with a deadline) until ``predicate(calls)`` holds."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not predicate(list(self.calls)):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._lock.wait(remaining)
+        return True
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def submit_wire(
+    to: str | list[str] = "15551230000",
+    *,
+    content: bool = True,
+    image_bytes: bytes | None = None,
+    **fields: Any,
+) -> EncodedMessage:
+    """An encoded SubmitReq from the test account (VASPID KEY, VASID 12345mms, short code 12345)."""
+    options: dict[str, Any] = {"vasp_id": "KEY", "vas_id": "12345mms", "sender": "12345", **fields}
+    request = mm7.submit_request(to=to, **options)
+    parts = [mm7.Part.from_text("Hello from the tests")]
+    if image_bytes is not None:
+        parts.append(mm7.Part.from_bytes(image_bytes, "image/png", content_id="img.png"))
+    return mm7.encode(request, content=related_content(parts) if content else None)
+
+
+def post(url: str, body: bytes, headers: dict[str, str], **kwargs: Any) -> requests.Response:
+    """POST to the simulator."""
+    return requests.post(url, data=body, headers=headers, timeout=10, **kwargs)
+
+
+def status_of(response: requests.Response) -> int | None:
+    """The MM7 StatusCode in a simulator answer (SubmitRsp or Fault/RSErrorRsp)."""
+    return mm7.decode(response.content, response.headers.get("Content-Type")).status_code
