@@ -1,1 +1,44 @@
-"""MM7 client: HTTP transport, retry policy and throttling."""
+"""MM7 client: send MM7 requests over HTTP, with carrier profiles, safe retries, throttling and bulk sends.
+
+::
+
+    from mm7.client import MM7Client
+
+    with MM7Client.for_sinch(api_key="KEY", vas_id="12345mms", short_code="12345") as client:
+        request = client.sinch.submit_request("15551234567", subject="Hello")
+        result = client.submit(request, content=[mm7.Part.from_text("Hi!")])
+        result.message_id
+
+See ``docs/client.md`` for TLS, retries, throttling and the resumable bulk sender.
+"""
+
+from __future__ import annotations
+
+from mm7.client._client import MM7Client, SubmitResult
+from mm7.client._transport import (
+    FunctionTransport,
+    HTTPRequest,
+    HTTPResponse,
+    RequestsTransport,
+    Timeout,
+    Transport,
+)
+from mm7.client.retry import RetryDecision, RetryPolicy, RetryState
+from mm7.client.throttle import Rate, Throttle, ThrottleTimeout
+
+__all__ = [
+    "FunctionTransport",
+    "HTTPRequest",
+    "HTTPResponse",
+    "MM7Client",
+    "Rate",
+    "RequestsTransport",
+    "RetryDecision",
+    "RetryPolicy",
+    "RetryState",
+    "SubmitResult",
+    "Throttle",
+    "ThrottleTimeout",
+    "Timeout",
+    "Transport",
+]

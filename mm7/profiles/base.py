@@ -1,0 +1,154 @@
+"""What a carrier profile is: identity, defaults, and the carrier's rules checked before sending.
+
+A :class:`Profile` is a frozen value the client consults for every request:
+
+* :meth:`Profile.prepare` turns the caller's message and content into what goes on the wire, applying
+  the carrier's rules (fill in identity, normalize numbers, strip or refuse elements). It raises
+  :class:`ProfileViolation` for anything the carrier would reject, *before* a byte is sent, so the
+  caller gets the same status code the carrier would have answered without paying for a request.
+* :meth:`Profile.http_headers` adds carrier headers (Sinch's ``X-Mblox-Carrier-Id``).
+* ``status_table`` tells the client and the retry policy what the carrier's status codes mean.
+
+The base class applies no rule and fills the SenderIdentification only where the message leaves it
+empty; :mod:`mm7.profiles.sinch` shows how a carrier adds its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mm7.codec.mime import Part
+from mm7.codec.status import THREEGPP, StatusTable
+from mm7.errors import ConfigError
+
+__all__ = ["Prepared", "Profile", "ProfileViolation", "ProfileWarning"]
+
+
+class ProfileViolation(ConfigError):
+    """The message breaks a carrier rule; it was not sent.
+
+    Attributes:
+        status_code: The carrier's status code for this mistake (what it would have answered), or None
+            when the carrier documents no code for it.
+        profile: Name of the profile whose rule was broken.
+    """
+
+    def __init__(self, message: str, *, status_code: int | None, profile: str) -> None:
+        code = f" (status {status_code})" if status_code is not None else ""
+        super().__init__(f"{profile}: {message}{code}")
+        self.status_code = status_code
+        self.profile = profile
+
+
+class ProfileWarning(UserWarning):
+    """Something the carrier accepts but changes or may handle badly (e.g. an element it strips)."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message made ready by a profile.
+
+    Attributes:
+        message: The (copied, possibly changed) message object to encode.
+        content: The content part to send with it, if any.
+        warnings: What the profile changed or advises, one sentence each.
+    """
+
+    message: Any
+    content: Part | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Profile:
+    """A carrier's identity and rules. This base applies no carrier rule.
+
+    Attributes:
+        name: Short name used in messages and throttle keys.
+        endpoint: Default endpoint URL, if the carrier has one.
+        mm7_version: Default ``MM7Version`` for messages the profile builds.
+        vasp_id: VASPID filled into requests that have none.
+        vas_id: VASID filled into requests that have none.
+        status_table: What the carrier's status codes mean (retryable or not).
+    """
+
+    name: str = "generic"
+    endpoint: str | None = None
+    mm7_version: str = "6.8.0"
+    vasp_id: str | None = None
+    vas_id: str | None = None
+    status_table: StatusTable = field(default=THREEGPP)
+
+    def http_headers(self) -> dict[str, str]:
+        """Extra HTTP headers the carrier wants on every request."""
+        return {}
+
+    def prepare(
+        self, operation: str, message: Any, content: Part | Sequence[Part] | None = None, *, warn: bool = True
+    ) -> Prepared:
+        """Make a request ready to send under this profile.
+
+        Args:
+            operation: The Body element name (``SubmitReq``, ``CancelReq``...).
+            message: The generated request object; it is not modified.
+            content: The content part, or media parts to wrap (the base wraps nothing).
+            warn: Also emit each warning with :func:`warnings.warn` (category :class:`ProfileWarning`).
+
+        Returns:
+            What to encode.
+
+        Raises:
+            ProfileViolation: The request breaks a rule of the carrier.
+        """
+        if content is not None and not isinstance(content, Part):
+            raise ConfigError(f"profile {self.name!r} needs one content Part, not a list of parts")
+        return Prepared(self.fill_identification(message), content)
+
+    def fill_identification(self, message: Any) -> Any:
+        """Return a copy of ``message`` whose empty VASPID/VASID are filled from the profile.
+
+        Args:
+            message: A generated VASP request (with ``sender_identification``) or any other message.
+
+        Returns:
+            The same object when nothing needed filling, else a changed copy.
+        """
+        ident = getattr(message, "sender_identification", None)
+        if ident is None:
+            return message
+        changes = {}
+        if not ident.vaspid and self.vasp_id:
+            changes["vaspid"] = self.vasp_id
+        if not ident.vasid and self.vas_id:
+            changes["vasid"] = self.vas_id
+        if not changes:
+            return message
+        return dataclasses.replace(message, sender_identification=dataclasses.replace(ident, **changes))
+
+    def violation(self, message: str, status_code: int | None) -> ProfileViolation:
+        """Build a :class:`ProfileViolation` for this profile (the caller raises it)."""
+        return ProfileViolation(message, status_code=status_code, profile=self.name)
+
+    @staticmethod
+    def emit(notes: Sequence[str], *, warn: bool) -> tuple[str, ...]:
+        """Return ``notes`` as a tuple, also warning about each one when ``warn``."""
+        if warn:
+            level = _caller_stacklevel()
+            for note in notes:
+                warnings.warn(note, ProfileWarning, stacklevel=level)
+        return tuple(notes)
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` pointing at the first frame outside mm7, so warnings name the caller's line."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("mm7."):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
