@@ -4,9 +4,9 @@ The fixtures (``tests/fixtures/corpus/*.http``) were written for this project: s
 blank line and the body, some with CRLF and some with bare LF. They reproduce what Nokia, Openwave, Huawei,
 NowSMS, Sinch and other relays send: prefixed or default namespaces, the namespace declared only on the
 Envelope, body elements with no namespace, another schema revision of the same release, ``start`` missing
-or without ``<>``, Content-IDs
-without ``<>``, Content-Location references, ``href`` without ``cid:``, nested multiparts, base64 / binary /
-quoted-printable / 8bit parts, faults with the error in ``detail`` or bare in the Body.
+or without ``<>``, Content-IDs without ``<>``, Content-Location references, ``href`` without ``cid:``,
+nested multiparts, base64 / binary / quoted-printable / 8bit parts, faults with the error in ``detail``
+or bare in the Body.
 
 For each one the table says what tolerant decoding must find (operation, TransactionID, schema, received
 namespace, every deviation by a distinctive substring, the media parts) and whether strict decoding accepts it
