@@ -240,8 +240,9 @@ class ReceiverApp:
             # Neither XML nor multipart: no MM7 peer sends that, so say so at the HTTP level too.
             raise _RequestError("415 Unsupported Media Type", 2007, _STATUS_TEXT[2007], str(exc)) from exc
         if length is None and not environ.get("wsgi.input_terminated"):
-            # PEP 3333: without Content-Length (and no server promise of EOF) the body cannot be read safely.
-            raise _RequestError("411 Length Required", 2007, _STATUS_TEXT[2007], "Content-Length is required")
+            # PEP 3333: without Content-Length, reading may block forever unless the server promises an
+            # EOF (wsgi.input_terminated, set by waitress and gunicorn for chunked bodies): read nothing.
+            length = 0
         stream = environ["wsgi.input"]
         remaining = length
         while remaining is None or remaining > 0:
