@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from mm7.client._client import MM7Client
 from mm7.client.journal import Journal
+from mm7.client.throttle import ThrottleTimeout
 from mm7.codec.messages import new_transaction_id
 from mm7.codec.mime import Part
 from mm7.errors import (
@@ -122,8 +123,8 @@ def _certainly_not_sent(error: MM7Error) -> bool:
         return True  # the relay answered with an error status: it did not accept the message
     if isinstance(error, TransportError):
         return error.request_sent is False
-    # Local refusals (profile rules, invalid message) happen before any I/O.
-    return isinstance(error, ConfigError | LocalCodecError)
+    # Local refusals (profile rules, invalid message) and throttle timeouts happen before any I/O.
+    return isinstance(error, ConfigError | LocalCodecError | ThrottleTimeout)
 
 
 def send_many(
