@@ -292,3 +292,35 @@ def test_a_claimed_notification_is_not_touched_by_a_duplicate(sqlite_inbox: Inbo
     assert post(app, dr_request()).status_code == 200
     [stored] = sqlite_inbox.list()
     assert stored.id == claimed.id and stored.state is NotificationState.LEASED and stored.times_received == 2
+
+
+READ_REPLY = f"""<?xml version="1.0" encoding="UTF-8"?>
+<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:mm7="{NS}">
+  <env:Header><mm7:TransactionID env:mustUnderstand="1">rr-tx-1</mm7:TransactionID></env:Header>
+  <env:Body>
+    <mm7:ReadReplyReq>
+      <mm7:MM7Version>6.8.0</mm7:MM7Version>
+      <mm7:MessageID>369500617770864640</mm7:MessageID>
+      <mm7:Recipient><mm7:Number>111122</mm7:Number></mm7:Recipient>
+      <mm7:Sender><mm7:Number>16175550123</mm7:Number></mm7:Sender>
+      <mm7:TimeStamp>2015-03-16T14:05:00Z</mm7:TimeStamp>
+      <mm7:MMStatus>Read</mm7:MMStatus>
+    </mm7:ReadReplyReq>
+  </env:Body>
+</env:Envelope>
+""".encode()
+
+
+def test_read_reply_is_stored_and_answered(app: ReceiverApp, inbox: Inbox) -> None:
+    response = post(app, Request(READ_REPLY, {"Content-Type": "text/xml; charset=utf-8"}))
+    assert response.status_code == 200
+    assert b"ReadReplyRsp" in response.data
+    assert transaction_id_and_status(response.data) == ("rr-tx-1", "1000")
+    [stored] = inbox.list()
+    assert stored.kind is NotificationKind.READ_REPLY
+    assert (stored.message_id, stored.mm_status, stored.sender) == (
+        "369500617770864640",
+        "Read",
+        "16175550123",
+    )
+    assert DEVIATIONS_HEADER not in stored.headers  # a clean request: nothing to note
