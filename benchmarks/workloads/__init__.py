@@ -1,0 +1,1 @@
+"""The benchmark workloads; each module measures one aspect and returns plain dicts of figures."""
