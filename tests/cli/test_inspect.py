@@ -1,0 +1,65 @@
+"""``mm7 inspect``: a readable report on good input; one line and exit 1 (no traceback) on bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from . import FIXTURES, run_mm7
+
+
+def test_inspect_request_capture_shows_everything() -> None:
+    result = run_mm7("inspect", str(FIXTURES / "submit_request_lf.http"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in (
+        "SubmitReq",
+        "tid-submit-0001",
+        "REL-6-MM7-1-4",
+        "6.8.0",
+        "http-request",
+        "POST /mm7/v1/ HTTP/1.1",
+        "id=<mm7-soap-envelope>",
+        'multipart/related; type="application/smil"',
+        "application/smil",
+        "text/plain; charset=utf-8",
+        "<mm7:Recipients>",  # pretty-printed envelope
+        "bare LF line endings instead of CRLF",  # deviations
+    ):
+        assert expected in out, expected
+
+
+def test_inspect_response_and_envelope() -> None:
+    response = run_mm7("inspect", str(FIXTURES / "submit_response.http"))
+    assert (
+        response.returncode == 0
+        and "SubmitRsp" in response.stdout
+        and "1234567890123456789" in response.stdout
+    )
+    envelope = run_mm7("inspect", str(FIXTURES / "delivery_report.xml"))
+    assert (
+        envelope.returncode == 0
+        and "DeliveryReportReq" in envelope.stdout
+        and "deviations (0)" in envelope.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("garbage.txt", "not an HTTP capture"),
+        ("not_soap.xml", "not a SOAP 1.1 envelope"),
+        ("invalid_delivery_report.xml", "does not validate"),
+        ("missing.http", "No such file"),
+    ],
+)
+def test_bad_input_is_one_line_exit_1(name: str, reason: str) -> None:
+    result = run_mm7("inspect", str(FIXTURES / name))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mm7: ") and reason in lines[0]
+
+
+def test_strict_inspect_refuses_deviations() -> None:
+    result = run_mm7("inspect", "--strict", str(FIXTURES / "submit_request_lf.http"))
+    assert result.returncode == 1 and "bare LF" in result.stderr
