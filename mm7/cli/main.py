@@ -55,6 +55,14 @@ R = TypeVar("R")
 err_console = Console(stderr=True)
 
 
+def out_console() -> Console:
+    """A stdout console; piped output gets a wide fixed width so ids and XML lines are not cut."""
+    console = Console()
+    if not console.is_terminal:
+        console.width = 160
+    return console
+
+
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     """Print ``mm7: <message>`` on stderr and exit with ``code``."""
     click.echo(f"mm7: {message}", err=True)
@@ -270,7 +278,7 @@ def inspect(file: str, content_type: str | None, strict: bool) -> None:
     if loaded.decoded is None or loaded.capture is None:
         fail(f"{file}: cannot decode: {_one_line(loaded.error or Exception('unknown error'))}", EXIT_FAILED)
     capture, decoded = loaded.capture, loaded.decoded
-    out = Console()
+    out = out_console()
     summary = Table.grid(padding=(0, 2))
     summary.add_row("file", file)
     summary.add_row("shape", capture.kind + (f"  ({capture.start_line})" if capture.start_line else ""))
@@ -774,7 +782,7 @@ def inbox_list(
             (r["received_at"] or "")[:19],
             r["transaction_id"],
         )
-    Console().print(table)
+    out_console().print(table)
 
 
 @inbox.command("show")
@@ -787,7 +795,7 @@ def inbox_show(notification_id: int, inbox_url: str) -> None:
         item = store.get(notification_id)
     if item is None:
         fail(f"no notification {notification_id} in {inbox_url}", EXIT_FAILED)
-    out = Console()
+    out = out_console()
     grid = Table.grid(padding=(0, 2))
     for key, value in _row(item).items():
         grid.add_row(key, "" if value is None else str(value))
