@@ -104,6 +104,17 @@ CASES = [
         "FooReq",
     ),
     (
+        "Rel-6-only operation in the REL-5 namespace",
+        envelope(
+            f'<extendedCancelReq xmlns="{REL5.namespace}"><MM7Version>5.3.0</MM7Version>'
+            "<SenderIdentification/><CancelID>1</CancelID></extendedCancelReq>"
+        ).replace(NS6.encode(), REL5.namespace.encode()),
+        "text/xml",
+        UnsupportedOperationError,
+        4003,
+        "extendedCancelReq",
+    ),
+    (
         "element from another namespace in the Body",
         envelope('<x:Order xmlns:x="urn:example:shop"><x:Item>1</x:Item></x:Order>', header=""),
         "text/xml",
