@@ -1,0 +1,495 @@
+"""PostgreSQL inbox backend (psycopg 3).
+
+For many workers on many hosts. Choices:
+
+* One connection per thread (:class:`threading.local`), autocommit mode with an explicit
+  transaction per call; psycopg_pool is not required. A broken connection is dropped and the
+  next call opens a new one.
+* :meth:`PostgresInbox.put` is ``INSERT ... ON CONFLICT (dedupe_key) DO UPDATE``: concurrent
+  copies of one notification wait on the first insert's row lock, then count as duplicates.
+  The call returns after COMMIT (with the server's default ``synchronous_commit = on``, that
+  is after the WAL is flushed).
+* :meth:`PostgresInbox.claim` locks candidate rows with ``FOR UPDATE SKIP LOCKED``: workers
+  never wait on each other and never lease the same row.
+* Lease times use the database clock (``now()``), so workers on hosts with skewed clocks agree.
+* Tables are created unqualified: they go to the first schema of the connection's
+  ``search_path`` (``options=-csearch_path=...`` in the DSN picks another one).
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from typing import Any
+
+from mm7.errors import ConfigError
+
+try:
+    import psycopg
+    from psycopg.types.json import Jsonb
+except ImportError as exc:  # pragma: no cover - exercised by a test that hides psycopg
+    raise ConfigError("the PostgreSQL inbox needs psycopg 3: pip install 'mm7[postgres]'") from exc
+
+from mm7.inbox.base import (
+    _COLUMNS,
+    DEFAULT_MAX_ATTACHMENT_SIZE,
+    FINAL_MM_STATUSES,
+    Attachment,
+    DeliveryStatus,
+    Inbox,
+    InboxError,
+    LeaseLostError,
+    Notification,
+    NotificationKind,
+    NotificationState,
+    PutResult,
+    StorageError,
+    StoredNotification,
+    _check_attachments,
+    _check_claim_args,
+    _kinds,
+    _stored_from_row,
+)
+
+__all__ = ["PostgresInbox"]
+
+#: Key of the transaction-level advisory lock that serializes migrations between processes
+#: (``CREATE TABLE IF NOT EXISTS`` alone races: two sessions can both try to create the type).
+_MIGRATION_LOCK = 0x6D6D37_1B0C  # "mm7" + "inbox"
+
+#: Ordered schema migrations; ``inbox_schema_migrations`` records the applied versions. Append only.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE inbox_notifications (
+            id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind             TEXT NOT NULL CHECK (kind IN ('deliver', 'delivery_report', 'read_reply')),
+            dedupe_key       TEXT NOT NULL UNIQUE,
+            transaction_id   TEXT NOT NULL,
+            mm7_version      TEXT NOT NULL,
+            namespace        TEXT NOT NULL,
+            message_id       TEXT,
+            sender           TEXT,
+            recipient        TEXT,
+            mm_status        TEXT,
+            status_text      TEXT,
+            event_date       TIMESTAMPTZ,
+            envelope         BYTEA NOT NULL,
+            headers          JSONB NOT NULL DEFAULT '{}',
+            received_at      TIMESTAMPTZ NOT NULL,
+            last_received_at TIMESTAMPTZ NOT NULL,
+            times_received   INTEGER NOT NULL DEFAULT 1,
+            state            TEXT NOT NULL DEFAULT 'pending'
+                             CHECK (state IN ('pending', 'leased', 'done', 'failed')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            available_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+            lease_owner      TEXT,
+            lease_expires_at TIMESTAMPTZ,
+            last_error       TEXT
+        )
+        """,
+        """
+        CREATE TABLE inbox_attachments (
+            notification_id  BIGINT NOT NULL REFERENCES inbox_notifications (id) ON DELETE CASCADE,
+            position         INTEGER NOT NULL,
+            content_id       TEXT,
+            content_type     TEXT NOT NULL,
+            content_location TEXT,
+            data             BYTEA NOT NULL,
+            PRIMARY KEY (notification_id, position)
+        )
+        """,
+        """
+        CREATE INDEX inbox_notifications_pending ON inbox_notifications (available_at, id)
+            WHERE state = 'pending'
+        """,
+        """
+        CREATE INDEX inbox_notifications_leased ON inbox_notifications (lease_expires_at)
+            WHERE state = 'leased'
+        """,
+        """
+        CREATE INDEX inbox_notifications_status ON inbox_notifications (message_id, recipient)
+            WHERE kind = 'delivery_report'
+        """,
+    ),
+)
+
+_SELECT = ", ".join(_COLUMNS)
+_SELECT_N = ", ".join(f"n.{c}" for c in _COLUMNS)
+
+_Conn = psycopg.Connection[tuple[Any, ...]]
+
+
+def _ts(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise StorageError(f"expected a timestamp from PostgreSQL, got {value!r}")
+    return value.astimezone(UTC)
+
+
+def _headers(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (value or {}).items()}
+
+
+class _Local(threading.local):
+    conn: _Conn | None = None
+
+
+class PostgresInbox(Inbox):
+    """An :class:`~mm7.inbox.base.Inbox` in a PostgreSQL database.
+
+    Args:
+        dsn: A libpq connection string or URL (``postgresql://user@host:5432/db``).
+        max_attachment_size: Largest attachment stored, in bytes.
+        connect_timeout: Seconds to wait for a connection.
+        read_only: Run every transaction read-only (reporting tools, tests of write failures).
+            Nothing is created or migrated.
+
+    Raises:
+        StorageError: The server cannot be reached or the schema cannot be migrated.
+        ConfigError: The database's schema is newer than this version of mm7.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        max_attachment_size: int = DEFAULT_MAX_ATTACHMENT_SIZE,
+        connect_timeout: float = 10.0,
+        read_only: bool = False,
+    ) -> None:
+        self.dsn = dsn
+        self.max_attachment_size = max_attachment_size
+        self.connect_timeout = connect_timeout
+        self.read_only = read_only
+        self._local = _Local()
+        self._lock = threading.Lock()
+        self._connections: builtins.list[_Conn] = []
+        self._closed = False
+        self._migrate()
+
+    def __repr__(self) -> str:
+        # The DSN may hold a password: show only where it points.
+        info = psycopg.conninfo.conninfo_to_dict(self.dsn)
+        where = f"{info.get('host', '')}:{info.get('port', '')}/{info.get('dbname', '')}"
+        return f"PostgresInbox({where!r}{', read_only=True' if self.read_only else ''})"
+
+    # ---------------------------------------------------------------- connections, transactions
+
+    def _connect(self) -> _Conn:
+        try:
+            conn = psycopg.connect(
+                self.dsn, autocommit=True, connect_timeout=max(1, round(self.connect_timeout))
+            )
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot connect to the PostgreSQL inbox: {exc}") from exc
+        try:
+            # Timestamps come back in UTC, and the session is read-only when asked.
+            conn.execute("SET TIME ZONE 'UTC'")
+            if self.read_only:
+                conn.execute("SET default_transaction_read_only = on")
+        except psycopg.Error as exc:
+            conn.close()
+            raise StorageError(f"cannot set up the PostgreSQL inbox session: {exc}") from exc
+        return conn
+
+    def _connection(self) -> _Conn:
+        if self._closed:
+            raise InboxError(f"{self!r} is closed")
+        conn = self._local.conn
+        if conn is None or conn.closed or conn.broken:
+            conn = self._local.conn = self._connect()
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[_Conn]:
+        """One transaction; psycopg errors become StorageError, anything raised rolls back."""
+        conn = self._connection()
+        try:
+            with conn.transaction():
+                yield conn
+        except psycopg.Error as exc:
+            if conn.closed or conn.broken:
+                self._local.conn = None  # reconnect on the next call
+            raise StorageError(f"PostgreSQL inbox: {exc}") from exc
+
+    def _migrate(self) -> None:
+        with self._tx() as conn:
+            if not self.read_only:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS inbox_schema_migrations ("
+                    "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+                )
+            exists = conn.execute("SELECT to_regclass('inbox_schema_migrations')").fetchone()
+            version = 0
+            if exists is not None and exists[0] is not None:
+                row = conn.execute("SELECT coalesce(max(version), 0) FROM inbox_schema_migrations").fetchone()
+                version = int(row[0]) if row else 0
+            if version > len(_MIGRATIONS):
+                raise ConfigError(
+                    f"PostgreSQL inbox has schema version {version}; this mm7 knows {len(_MIGRATIONS)}: "
+                    "upgrade mm7"
+                )
+            if version == len(_MIGRATIONS):
+                return
+            if self.read_only:
+                raise StorageError("PostgreSQL inbox is read-only and has no (current) schema")
+            for index in range(version, len(_MIGRATIONS)):
+                for statement in _MIGRATIONS[index]:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO inbox_schema_migrations (version) VALUES (%s)", (index + 1,))
+
+    def close(self) -> None:
+        """Close every connection this inbox opened (from any thread). Idempotent."""
+        self._closed = True
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with suppress(psycopg.Error):
+                conn.close()
+
+    # ---------------------------------------------------------------- reading rows
+
+    def _load(self, conn: _Conn, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[StoredNotification]:
+        if not rows:
+            return []
+        ids = [int(r[0]) for r in rows]
+        by_id: dict[int, builtins.list[Attachment]] = {i: [] for i in ids}
+        for nid, content_id, content_type, location, data in conn.execute(
+            "SELECT notification_id, content_id, content_type, content_location, data "
+            "FROM inbox_attachments WHERE notification_id = ANY(%s) ORDER BY notification_id, position",
+            (ids,),
+        ):
+            by_id[int(nid)].append(Attachment(content_id, content_type, location, bytes(data)))
+        return [_stored_from_row(r, by_id[int(r[0])], ts=_ts, headers=_headers) for r in rows]
+
+    # ---------------------------------------------------------------- Inbox API
+
+    def put(self, notification: Notification) -> PutResult:
+        """Store a notification durably or count a duplicate; see :meth:`Inbox.put`."""
+        _check_attachments(notification, self.max_attachment_size)
+        n = notification
+        with self._tx() as conn:
+            # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
+            # retry may race the original: ON CONFLICT on the UNIQUE dedupe_key makes the second
+            # inserter wait for the first to commit, then count itself as a duplicate.
+            row = conn.execute(
+                """
+                INSERT INTO inbox_notifications AS n (
+                    kind, dedupe_key, transaction_id, mm7_version, namespace, message_id, sender,
+                    recipient, mm_status, status_text, event_date, envelope, headers, received_at,
+                    last_received_at
+                ) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                ON CONFLICT (dedupe_key) DO UPDATE SET
+                    times_received = n.times_received + 1,
+                    last_received_at = greatest(n.last_received_at, EXCLUDED.last_received_at)
+                RETURNING id, times_received
+                """,
+                (
+                    n.kind.value,
+                    n.dedupe_key,
+                    n.transaction_id,
+                    n.mm7_version,
+                    n.namespace,
+                    n.message_id,
+                    n.sender,
+                    n.recipient,
+                    n.mm_status,
+                    n.status_text,
+                    n.event_date,
+                    n.envelope,
+                    Jsonb(n.headers),
+                    n.received_at,
+                    n.received_at,
+                ),
+            ).fetchone()
+            if row is None:  # pragma: no cover - RETURNING always yields a row here
+                raise StorageError("INSERT ... RETURNING returned no row")
+            nid, times = int(row[0]), int(row[1])
+            created = times == 1
+            if created and n.attachments:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO inbox_attachments (notification_id, position, content_id, "
+                        "content_type, content_location, data) VALUES (%s, %s, %s, %s, %s, %s)",
+                        [
+                            (nid, pos, a.content_id, a.content_type, a.content_location, a.data)
+                            for pos, a in enumerate(n.attachments)
+                        ],
+                    )
+        return PutResult(id=nid, created=created, times_received=times)
+
+    def claim(
+        self,
+        worker: str,
+        *,
+        limit: int = 10,
+        lease_seconds: float = 60,
+        kinds: Iterable[NotificationKind | str] | None = None,
+    ) -> builtins.list[StoredNotification]:
+        """Lease claimable notifications to ``worker``; see :meth:`Inbox.claim`."""
+        _check_claim_args(worker, limit, lease_seconds)
+        wanted = _kinds(kinds)
+        if wanted is not None and not wanted:
+            return []
+        kind_sql = "" if wanted is None else "AND kind = ANY(%(kinds)s)"
+        with self._tx() as conn:
+            rows = conn.execute(
+                f"""
+                WITH picked AS (
+                    SELECT id FROM inbox_notifications
+                    WHERE ((state = 'pending' AND available_at <= now())
+                           OR (state = 'leased' AND lease_expires_at <= now()))
+                    {kind_sql}
+                    ORDER BY id
+                    LIMIT %(limit)s
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE inbox_notifications AS n
+                SET state = 'leased', lease_owner = %(worker)s,
+                    lease_expires_at = now() + make_interval(secs => %(lease)s),
+                    attempts = n.attempts + 1
+                FROM picked WHERE n.id = picked.id
+                RETURNING {_SELECT_N}
+                """,
+                {"kinds": wanted, "limit": limit, "worker": worker, "lease": float(lease_seconds)},
+            ).fetchall()
+            items = self._load(conn, rows)
+        items.sort(key=lambda s: s.id)
+        return items
+
+    def _lease_lost(self, conn: _Conn, notification_id: int, worker: str) -> LeaseLostError:
+        row = conn.execute(
+            "SELECT state, lease_owner FROM inbox_notifications WHERE id = %s", (notification_id,)
+        ).fetchone()
+        why = "does not exist" if row is None else f"is {row[0]} (lease owner {row[1]!r})"
+        return LeaseLostError(
+            f"worker {worker!r} does not hold the lease of notification {notification_id}: it {why}",
+            notification_id=notification_id,
+        )
+
+    def ack(self, notification_id: int, worker: str) -> None:
+        """Mark a leased notification done; see :meth:`Inbox.ack`."""
+        with self._tx() as conn:
+            # An expired lease nobody else took is still ours: the work is done, keep it.
+            cur = conn.execute(
+                "UPDATE inbox_notifications SET state = 'done', lease_expires_at = NULL "
+                "WHERE id = %s AND state = 'leased' AND lease_owner = %s",
+                (notification_id, worker),
+            )
+            if cur.rowcount != 1:
+                raise self._lease_lost(conn, notification_id, worker)
+
+    def fail(
+        self,
+        notification_id: int,
+        worker: str,
+        error: str,
+        *,
+        retry_in: float = 30,
+        max_attempts: int = 10,
+    ) -> NotificationState:
+        """Return a leased notification for a retry, or fail it; see :meth:`Inbox.fail`."""
+        if retry_in < 0:
+            raise ConfigError(f"retry_in must not be negative, got {retry_in}")
+        with self._tx() as conn:
+            row = conn.execute(
+                """
+                UPDATE inbox_notifications
+                SET state = CASE WHEN attempts >= %(max)s THEN 'failed' ELSE 'pending' END,
+                    available_at = now() + make_interval(secs => %(retry)s),
+                    lease_expires_at = NULL, last_error = %(error)s
+                WHERE id = %(id)s AND state = 'leased' AND lease_owner = %(worker)s
+                RETURNING state
+                """,
+                {
+                    "max": max_attempts,
+                    "retry": float(retry_in),
+                    "error": error,
+                    "id": notification_id,
+                    "worker": worker,
+                },
+            ).fetchone()
+            if row is None:
+                raise self._lease_lost(conn, notification_id, worker)
+        return NotificationState(row[0])
+
+    def get(self, notification_id: int) -> StoredNotification | None:
+        """Return one notification or None; see :meth:`Inbox.get`."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                f"SELECT {_SELECT} FROM inbox_notifications WHERE id = %s", (notification_id,)
+            ).fetchall()
+            items = self._load(conn, rows)
+        return items[0] if items else None
+
+    def list(
+        self,
+        state: NotificationState | str | None = None,
+        kind: NotificationKind | str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[StoredNotification]:
+        """Return notifications in id order; see :meth:`Inbox.list`."""
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if state is not None:
+            where.append("state = %s")
+            params.append(NotificationState(state).value)
+        if kind is not None:
+            where.append("kind = %s")
+            params.append(NotificationKind(kind).value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._tx() as conn:
+            rows = conn.execute(
+                f"SELECT {_SELECT} FROM inbox_notifications {clause} ORDER BY id LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            ).fetchall()
+            return self._load(conn, rows)
+
+    def status(self, message_id: str, recipient: str | None = None) -> DeliveryStatus | None:
+        """Return the latest delivery status of a message; see :meth:`Inbox.status`."""
+        clause = "" if recipient is None else "AND recipient = %s"
+        params: builtins.list[Any] = [message_id] if recipient is None else [message_id, recipient]
+        base = (
+            "FROM inbox_notifications WHERE kind = 'delivery_report' AND mm_status IS NOT NULL "
+            f"AND message_id = %s {clause}"
+        )
+        with self._tx() as conn:
+            # Latest by the report's Date (MMSC time), undated reports last, then arrival order:
+            # a delayed "Forwarded" retry must not hide a newer "Retrieved".
+            row = conn.execute(
+                f"SELECT id, recipient, mm_status, status_text, event_date {base} "
+                "ORDER BY event_date DESC NULLS LAST, id DESC LIMIT 1",
+                params,
+            ).fetchone()
+            if row is None:
+                return None
+            count = conn.execute(f"SELECT count(*) {base}", params).fetchone()
+        return DeliveryStatus(
+            message_id=message_id,
+            recipient=row[1],
+            mm_status=row[2],
+            status_text=row[3],
+            event_date=_ts(row[4]),
+            final=row[2] in FINAL_MM_STATUSES,
+            notification_id=int(row[0]),
+            reports=int(count[0]) if count else 0,
+        )
+
+    def counts(self) -> dict[NotificationState, int]:
+        """Return the number of notifications per state; see :meth:`Inbox.counts`."""
+        result = dict.fromkeys(NotificationState, 0)
+        with self._tx() as conn:
+            for state, count in conn.execute(
+                "SELECT state, count(*) FROM inbox_notifications GROUP BY state"
+            ).fetchall():
+                result[NotificationState(state)] = int(count)
+        return result

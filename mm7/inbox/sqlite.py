@@ -1,0 +1,526 @@
+"""SQLite inbox backend (stdlib :mod:`sqlite3`).
+
+Durability and concurrency choices:
+
+* WAL journal with ``synchronous=FULL``: every COMMIT fsyncs the WAL, so a notification is on
+  disk when :meth:`SQLiteInbox.put` returns and the receiver may answer HTTP 200.
+* Every write is one ``BEGIN IMMEDIATE`` transaction: it takes SQLite's single write lock up
+  front, so two processes (gunicorn workers) or threads never both decide "not stored yet" or
+  both lease the same item. ``busy_timeout`` makes waiting writers queue instead of failing.
+* One connection per thread (a :class:`threading.local`), re-opened after ``fork``: sqlite3
+  connections must not be shared across threads mid-transaction nor inherited across fork.
+* Timestamps are stored as fixed-width ISO-8601 UTC text (``2024-01-31T12:00:00.000000Z``), which
+  sorts and compares correctly as text and stays readable in the ``sqlite3`` shell.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sqlite3
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from mm7.errors import ConfigError
+from mm7.inbox.base import (
+    _COLUMNS,
+    DEFAULT_MAX_ATTACHMENT_SIZE,
+    FINAL_MM_STATUSES,
+    Attachment,
+    DeliveryStatus,
+    Inbox,
+    InboxError,
+    LeaseLostError,
+    Notification,
+    NotificationKind,
+    NotificationState,
+    PutResult,
+    StorageError,
+    StoredNotification,
+    _check_attachments,
+    _check_claim_args,
+    _kinds,
+    _now,
+    _stored_from_row,
+)
+
+__all__ = ["SQLiteInbox"]
+
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+#: Ordered schema migrations; ``PRAGMA user_version`` holds how many were applied. Append only:
+#: a released migration is never edited, a change is a new entry.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE inbox_notifications (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind             TEXT NOT NULL CHECK (kind IN ('deliver', 'delivery_report', 'read_reply')),
+            dedupe_key       TEXT NOT NULL UNIQUE,
+            transaction_id   TEXT NOT NULL,
+            mm7_version      TEXT NOT NULL,
+            namespace        TEXT NOT NULL,
+            message_id       TEXT,
+            sender           TEXT,
+            recipient        TEXT,
+            mm_status        TEXT,
+            status_text      TEXT,
+            event_date       TEXT,
+            envelope         BLOB NOT NULL,
+            headers          TEXT NOT NULL DEFAULT '{}',
+            received_at      TEXT NOT NULL,
+            last_received_at TEXT NOT NULL,
+            times_received   INTEGER NOT NULL DEFAULT 1,
+            state            TEXT NOT NULL DEFAULT 'pending'
+                             CHECK (state IN ('pending', 'leased', 'done', 'failed')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            available_at     TEXT NOT NULL,
+            lease_owner      TEXT,
+            lease_expires_at TEXT,
+            last_error       TEXT
+        )
+        """,
+        """
+        CREATE TABLE inbox_attachments (
+            notification_id  INTEGER NOT NULL REFERENCES inbox_notifications (id) ON DELETE CASCADE,
+            position         INTEGER NOT NULL,
+            content_id       TEXT,
+            content_type     TEXT NOT NULL,
+            content_location TEXT,
+            data             BLOB NOT NULL,
+            PRIMARY KEY (notification_id, position)
+        )
+        """,
+        "CREATE INDEX inbox_notifications_pending ON inbox_notifications (state, available_at, id)",
+        "CREATE INDEX inbox_notifications_leased ON inbox_notifications (state, lease_expires_at)",
+        """
+        CREATE INDEX inbox_notifications_status ON inbox_notifications (message_id, recipient)
+            WHERE kind = 'delivery_report'
+        """,
+    ),
+)
+
+_SELECT = ", ".join(_COLUMNS)
+
+
+def _ts(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(_TS_FORMAT)
+
+
+def _ts_or_none(value: datetime | None) -> str | None:
+    return None if value is None else _ts(value)
+
+
+def _parse_ts(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.strptime(str(value), _TS_FORMAT).replace(tzinfo=UTC)
+
+
+def _parse_headers(value: Any) -> dict[str, str]:
+    loaded = json.loads(value) if value else {}
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
+class _Local(threading.local):
+    conn: sqlite3.Connection | None = None
+    pid: int = 0
+
+
+class SQLiteInbox(Inbox):
+    """An :class:`~mm7.inbox.base.Inbox` in one SQLite file.
+
+    Safe for many threads in one process and for several processes on the same file (on a local
+    filesystem: SQLite's locking does not work reliably over NFS).
+
+    Args:
+        path: The database file; it and its parent directories are created on first use.
+        max_attachment_size: Largest attachment stored, in bytes.
+        busy_timeout: Seconds a write waits for another writer before failing with StorageError.
+        read_only: Open the file read-only (``mode=ro``): for reporting tools, and for tests that
+            check how a write failure is reported. Nothing is created or migrated.
+
+    Raises:
+        StorageError: The file cannot be opened or migrated.
+        ConfigError: The file's schema is newer than this version of mm7.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        max_attachment_size: int = DEFAULT_MAX_ATTACHMENT_SIZE,
+        busy_timeout: float = 30.0,
+        read_only: bool = False,
+    ) -> None:
+        self.path = Path(path).expanduser().absolute()
+        self.max_attachment_size = max_attachment_size
+        self.busy_timeout = busy_timeout
+        self.read_only = read_only
+        self._local = _Local()
+        self._lock = threading.Lock()
+        self._connections: builtins.list[sqlite3.Connection] = []
+        self._closed = False
+        if not read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the directory of {self.path}: {exc}") from exc
+        self._migrate()
+
+    def __repr__(self) -> str:
+        return f"SQLiteInbox({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
+
+    # ---------------------------------------------------------------- connections, transactions
+
+    def _connect(self) -> sqlite3.Connection:
+        mode = "ro" if self.read_only else "rwc"
+        uri = f"file:{urllib.parse.quote(str(self.path))}?mode={mode}"
+        try:
+            # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
+            conn = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self.busy_timeout
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open SQLite inbox {self.path}: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            # FULL: fsync the WAL on every commit; NORMAL would lose the last commits on power
+            # loss, and we acknowledge the MMSC right after commit.
+            conn.execute("PRAGMA synchronous = FULL")
+            if not self.read_only:
+                self._ensure_wal(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StorageError(f"cannot set up SQLite inbox {self.path}: {exc}") from exc
+        return conn
+
+    def _ensure_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL (persistent: a no-op once done), retrying while it is busy.
+
+        Switching needs an exclusive lock, and SQLite answers "database is locked" at once
+        (without its busy handler) when several processes open a new file together: retry
+        until ``busy_timeout``.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.005
+        while True:
+            try:
+                row = conn.execute("PRAGMA journal_mode").fetchone()
+                if row is not None and str(row[0]).lower() == "wal":
+                    return
+                row = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                if row is not None and str(row[0]).lower() == "wal":
+                    return
+                problem = f"journal_mode stayed {row}"
+            except sqlite3.OperationalError as exc:
+                problem = str(exc)
+            if time.monotonic() > deadline:
+                raise StorageError(f"SQLite inbox {self.path}: cannot switch to WAL mode: {problem}")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise InboxError(f"{self!r} is closed")
+        local = self._local
+        pid = os.getpid()
+        if local.conn is None or local.pid != pid:
+            # After fork the parent's connection must not be used (SQLite forbids it); open anew.
+            local.conn = self._connect()
+            local.pid = pid
+            with self._lock:
+                self._connections.append(local.conn)
+        return local.conn
+
+    @contextmanager
+    def _tx(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction; sqlite3 errors become StorageError, anything raised rolls back."""
+        conn = self._connection()
+        try:
+            # IMMEDIATE takes the write lock now: no read-then-upgrade deadlock between writers.
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StorageError(f"SQLite inbox {self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        with self._tx(write=not self.read_only) as conn:
+            row = conn.execute("PRAGMA user_version").fetchone()
+            version = int(row[0]) if row else 0
+            if version > len(_MIGRATIONS):
+                raise ConfigError(
+                    f"SQLite inbox {self.path} has schema version {version}; this mm7 knows "
+                    f"{len(_MIGRATIONS)}: upgrade mm7"
+                )
+            if version == len(_MIGRATIONS):
+                return
+            if self.read_only:
+                raise StorageError(f"SQLite inbox {self.path} is read-only and has no (current) schema")
+            for index in range(version, len(_MIGRATIONS)):
+                for statement in _MIGRATIONS[index]:
+                    conn.execute(statement)
+            # user_version is in the database header, so it changes atomically with the DDL.
+            conn.execute(f"PRAGMA user_version = {len(_MIGRATIONS)}")
+
+    def close(self) -> None:
+        """Close every connection this inbox opened (from any thread). Idempotent."""
+        self._closed = True
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with suppress(sqlite3.Error):
+                conn.close()
+
+    # ---------------------------------------------------------------- reading rows
+
+    def _load(
+        self, conn: sqlite3.Connection, rows: builtins.list[tuple[Any, ...]]
+    ) -> builtins.list[StoredNotification]:
+        if not rows:
+            return []
+        ids = [int(r[0]) for r in rows]
+        by_id: dict[int, builtins.list[Attachment]] = {i: [] for i in ids}
+        marks = ",".join("?" * len(ids))
+        for nid, content_id, content_type, location, data in conn.execute(
+            "SELECT notification_id, content_id, content_type, content_location, data "
+            f"FROM inbox_attachments WHERE notification_id IN ({marks}) ORDER BY notification_id, position",
+            ids,
+        ):
+            by_id[int(nid)].append(Attachment(content_id, content_type, location, bytes(data)))
+        return [_stored_from_row(r, by_id[int(r[0])], ts=_parse_ts, headers=_parse_headers) for r in rows]
+
+    # ---------------------------------------------------------------- Inbox API
+
+    def put(self, notification: Notification) -> PutResult:
+        """Store a notification durably or count a duplicate; see :meth:`Inbox.put`."""
+        _check_attachments(notification, self.max_attachment_size)
+        n = notification
+        received = _ts(n.received_at)
+        with self._tx() as conn:
+            # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
+            # retry may race the original: the UNIQUE dedupe_key plus the write lock taken by
+            # BEGIN IMMEDIATE make "insert or count the duplicate" one atomic step.
+            row = conn.execute(
+                """
+                INSERT INTO inbox_notifications (
+                    kind, dedupe_key, transaction_id, mm7_version, namespace, message_id, sender,
+                    recipient, mm_status, status_text, event_date, envelope, headers, received_at,
+                    last_received_at, available_at
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (dedupe_key) DO UPDATE SET
+                    times_received = times_received + 1,
+                    last_received_at = max(last_received_at, excluded.last_received_at)
+                RETURNING id, times_received
+                """,
+                (
+                    n.kind.value,
+                    n.dedupe_key,
+                    n.transaction_id,
+                    n.mm7_version,
+                    n.namespace,
+                    n.message_id,
+                    n.sender,
+                    n.recipient,
+                    n.mm_status,
+                    n.status_text,
+                    _ts_or_none(n.event_date),
+                    n.envelope,
+                    json.dumps(n.headers, sort_keys=True),
+                    received,
+                    received,
+                    # Claimable from now on (our clock: the one claim() compares against).
+                    _ts(_now()),
+                ),
+            ).fetchone()
+            nid, times = int(row[0]), int(row[1])
+            created = times == 1
+            if created:
+                conn.executemany(
+                    "INSERT INTO inbox_attachments (notification_id, position, content_id, content_type, "
+                    "content_location, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (nid, pos, a.content_id, a.content_type, a.content_location, a.data)
+                        for pos, a in enumerate(n.attachments)
+                    ],
+                )
+        return PutResult(id=nid, created=created, times_received=times)
+
+    def claim(
+        self,
+        worker: str,
+        *,
+        limit: int = 10,
+        lease_seconds: float = 60,
+        kinds: Iterable[NotificationKind | str] | None = None,
+    ) -> builtins.list[StoredNotification]:
+        """Lease claimable notifications to ``worker``; see :meth:`Inbox.claim`."""
+        _check_claim_args(worker, limit, lease_seconds)
+        wanted = _kinds(kinds)
+        now = _now()
+        kind_sql = ""
+        params: builtins.list[Any] = [worker, _ts(now + timedelta(seconds=lease_seconds)), _ts(now), _ts(now)]
+        if wanted is not None:
+            if not wanted:
+                return []
+            kind_sql = f"AND kind IN ({','.join('?' * len(wanted))})"
+            params.extend(wanted)
+        params.append(limit)
+        with self._tx() as conn:
+            rows = conn.execute(
+                f"""
+                UPDATE inbox_notifications
+                SET state = 'leased', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM inbox_notifications
+                    WHERE ((state = 'pending' AND available_at <= ?)
+                           OR (state = 'leased' AND lease_expires_at <= ?))
+                    {kind_sql}
+                    ORDER BY id
+                    LIMIT ?
+                )
+                RETURNING {_SELECT}
+                """,
+                params,
+            ).fetchall()
+            items = self._load(conn, rows)
+        items.sort(key=lambda s: s.id)
+        return items
+
+    def _lease_lost(self, conn: sqlite3.Connection, notification_id: int, worker: str) -> LeaseLostError:
+        row = conn.execute(
+            "SELECT state, lease_owner FROM inbox_notifications WHERE id = ?", (notification_id,)
+        ).fetchone()
+        why = "does not exist" if row is None else f"is {row[0]} (lease owner {row[1]!r})"
+        return LeaseLostError(
+            f"worker {worker!r} does not hold the lease of notification {notification_id}: it {why}",
+            notification_id=notification_id,
+        )
+
+    def ack(self, notification_id: int, worker: str) -> None:
+        """Mark a leased notification done; see :meth:`Inbox.ack`."""
+        with self._tx() as conn:
+            # An expired lease nobody else took is still ours: the work is done, keep it.
+            cur = conn.execute(
+                "UPDATE inbox_notifications SET state = 'done', lease_expires_at = NULL "
+                "WHERE id = ? AND state = 'leased' AND lease_owner = ?",
+                (notification_id, worker),
+            )
+            if cur.rowcount != 1:
+                raise self._lease_lost(conn, notification_id, worker)
+
+    def fail(
+        self,
+        notification_id: int,
+        worker: str,
+        error: str,
+        *,
+        retry_in: float = 30,
+        max_attempts: int = 10,
+    ) -> NotificationState:
+        """Return a leased notification for a retry, or fail it; see :meth:`Inbox.fail`."""
+        if retry_in < 0:
+            raise ConfigError(f"retry_in must not be negative, got {retry_in}")
+        available = _ts(_now() + timedelta(seconds=retry_in))
+        with self._tx() as conn:
+            row = conn.execute(
+                """
+                UPDATE inbox_notifications
+                SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END,
+                    available_at = ?, lease_expires_at = NULL, last_error = ?
+                WHERE id = ? AND state = 'leased' AND lease_owner = ?
+                RETURNING state
+                """,
+                (max_attempts, available, error, notification_id, worker),
+            ).fetchone()
+            if row is None:
+                raise self._lease_lost(conn, notification_id, worker)
+        return NotificationState(row[0])
+
+    def get(self, notification_id: int) -> StoredNotification | None:
+        """Return one notification or None; see :meth:`Inbox.get`."""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                f"SELECT {_SELECT} FROM inbox_notifications WHERE id = ?", (notification_id,)
+            ).fetchall()
+            items = self._load(conn, rows)
+        return items[0] if items else None
+
+    def list(
+        self,
+        state: NotificationState | str | None = None,
+        kind: NotificationKind | str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[StoredNotification]:
+        """Return notifications in id order; see :meth:`Inbox.list`."""
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if state is not None:
+            where.append("state = ?")
+            params.append(NotificationState(state).value)
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(NotificationKind(kind).value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                f"SELECT {_SELECT} FROM inbox_notifications {clause} ORDER BY id LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+            return self._load(conn, rows)
+
+    def status(self, message_id: str, recipient: str | None = None) -> DeliveryStatus | None:
+        """Return the latest delivery status of a message; see :meth:`Inbox.status`."""
+        clause = "" if recipient is None else "AND recipient = ?"
+        params: builtins.list[Any] = [message_id] if recipient is None else [message_id, recipient]
+        base = (
+            "FROM inbox_notifications WHERE kind = 'delivery_report' AND mm_status IS NOT NULL "
+            f"AND message_id = ? {clause}"
+        )
+        with self._tx(write=False) as conn:
+            # Latest by the report's Date (MMSC time), undated reports last, then arrival order:
+            # a delayed "Forwarded" retry must not hide a newer "Retrieved".
+            row = conn.execute(
+                f"SELECT id, recipient, mm_status, status_text, event_date {base} "
+                "ORDER BY event_date IS NULL, event_date DESC, id DESC LIMIT 1",
+                params,
+            ).fetchone()
+            if row is None:
+                return None
+            count = conn.execute(f"SELECT count(*) {base}", params).fetchone()
+        return DeliveryStatus(
+            message_id=message_id,
+            recipient=row[1],
+            mm_status=row[2],
+            status_text=row[3],
+            event_date=_parse_ts(row[4]),
+            final=row[2] in FINAL_MM_STATUSES,
+            notification_id=int(row[0]),
+            reports=int(count[0]),
+        )
+
+    def counts(self) -> dict[NotificationState, int]:
+        """Return the number of notifications per state; see :meth:`Inbox.counts`."""
+        result = dict.fromkeys(NotificationState, 0)
+        with self._tx(write=False) as conn:
+            for state, count in conn.execute(
+                "SELECT state, count(*) FROM inbox_notifications GROUP BY state"
+            ):
+                result[NotificationState(state)] = int(count)
+        return result
