@@ -26,7 +26,7 @@ from mm7.codec import envelope as env
 from mm7.codec.mime import DecodedBody, EncodedBody, Limits, Part, encode_related, encode_single
 from mm7.codec.mime import decode as decode_mime
 from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success
-from mm7.codec.tolerance import check_and_repair, target_version
+from mm7.codec.tolerance import check_and_repair, check_header_entries, target_version
 from mm7.codec.versions import REL6, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_mm7_version
 from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
 from mm7.errors import (
@@ -255,7 +255,10 @@ def encode(
     """
     version = version_of(message)
     operation = version.operation_of(message)
-    transaction_id = transaction_id or new_transaction_id()
+    transaction_id = _checked_transaction_id(transaction_id)
+    mm7_version = getattr(message, "mm7_version", None)
+    if mm7_version and not version.accepts_mm7_version(mm7_version):
+        raise LocalCodecError(f"MM7Version {mm7_version} does not belong to {version.key}")
     if content is not None and not content.content_id:
         # The Content element can only point at a part with a Content-ID (SwA, RFC 2392 cid: URL).
         content = dataclasses.replace(content, content_id=CONTENT_ID)
@@ -273,6 +276,15 @@ def encode(
     else:
         body = encode_single(xml)
     return EncodedMessage(body, xml, transaction_id, operation, version)
+
+
+def _checked_transaction_id(transaction_id: str | None) -> str:
+    if transaction_id is None:
+        return new_transaction_id()
+    # Peers compare TransactionIDs as strings: surrounding whitespace would never match (TS 23.140 8.7.2).
+    if not transaction_id or transaction_id != transaction_id.strip():
+        raise ConfigError(f"TransactionID {transaction_id!r} is empty or has surrounding whitespace")
+    return transaction_id
 
 
 def _check_content_reference(message: object, parts: Sequence[Part]) -> None:
@@ -429,14 +441,15 @@ def decode_parts(
     read = env.read_envelope(root)
     transaction = _transaction_element(root)
     version, evidence = target_version(read.payload, read.transaction_ns)
+    repair = mode == "tolerant"
+    problems = [ValidationProblem(path="MIME", line=0, reason=deviation) for deviation in mime.deviations]
+    problems += check_header_entries(root, transaction, repair=repair)
     if version is None:
         if read.fault is not None and read.payload is None:
-            return _bare_fault(read, xml, mime)
+            return _bare_fault(root, xml, mime, problems, mode)
         raise UnsupportedOperationError(_what_is_not_mm7(read.payload), transaction_id=read.transaction_id)
     received_ns = _received_namespace(read.payload, read.transaction_ns, version)
-    problems = [
-        ValidationProblem(path="MIME", line=0, reason=deviation) for deviation in mime.deviations
-    ] + check_and_repair(root, read.payload, transaction, version, evidence, repair=mode == "tolerant")
+    problems += check_and_repair(root, read.payload, transaction, version, evidence, repair=repair)
     if mode == "strict" and problems:
         raise RemoteValidationError(
             "message deviates from MM7 (decode with mode='tolerant' to repair)",
@@ -447,7 +460,7 @@ def decode_parts(
     transaction_id = _require_transaction_id(read)
     payload = read.payload
     if payload is None:
-        return _bare_fault(read, xml, mime)
+        return _bare_fault(root, xml, mime, problems, mode)
     operation = etree.QName(payload).localname
     if operation not in version.operations or etree.QName(payload).namespace != version.namespace:
         raise UnsupportedOperationError(
@@ -529,8 +542,28 @@ def _check_mm7_version(payload: etree._Element, version: SchemaVersion, transact
         )
 
 
-def _bare_fault(read: env.ReadEnvelope, xml: bytes, mime: DecodedBody) -> DecodedMessage:
-    """A SOAP Fault with no MM7 detail: still a well-defined answer (the faultcode says whose fault)."""
+def _bare_fault(
+    root: etree._Element, xml: bytes, mime: DecodedBody, problems: list[ValidationProblem], mode: Mode
+) -> DecodedMessage:
+    """A SOAP Fault with no MM7 detail: still a well-defined answer (the faultcode says whose fault).
+
+    It is validated against the SOAP 1.1 schema like any envelope; in tolerant mode, namespace-qualified
+    Fault children (a common slip: SOAP 1.1 section 4.4 makes them unqualified) are read as unqualified.
+    """
+    fault_element = root.find(f"{{{SOAP_ENV_NS}}}Body/{{{SOAP_ENV_NS}}}Fault")
+    if fault_element is not None:
+        for child in fault_element:
+            if isinstance(child.tag, str) and etree.QName(child).namespace is not None:
+                name = etree.QName(child).localname
+                problems.append(ValidationProblem("/Envelope/Body/Fault", 0, f"Fault child {name} is qualified"))
+                if mode == "tolerant":
+                    child.tag = name
+    if mode == "strict" and problems:
+        raise RemoteValidationError("message deviates from SOAP 1.1 / MM7", problems)
+    schema_errors = schema_problems(schema_for(REL6), root)
+    if schema_errors:
+        raise RemoteValidationError("SOAP Fault does not validate", schema_errors)
+    read = env.read_envelope(root)
     assert read.fault is not None
     return DecodedMessage(
         operation="Fault",
@@ -540,7 +573,7 @@ def _bare_fault(read: env.ReadEnvelope, xml: bytes, mime: DecodedBody) -> Decode
         namespace=read.transaction_ns or "",
         fault=read.fault,
         attachments=list(mime.attachments),
-        deviations=list(mime.deviations),
+        deviations=[_describe(p) for p in problems],
         envelope=xml,
     )
 

@@ -52,6 +52,8 @@ CRLF = b"\r\n"
 CHUNK_SIZE = 64 * 1024
 #: Media types a non-multipart body may have and still be read as a bare SOAP envelope.
 XML_MEDIA_TYPES = frozenset({"text/xml", "application/soap+xml", "application/xml"})
+#: RFC 2046 §5.1.1: boundaries are at most 70 characters.
+_MAX_BOUNDARY = 70
 #: RFC 2046 §5.1.1 bchars: the characters allowed in a boundary (the last one must not be a space).
 _BCHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ")
 
@@ -942,7 +944,10 @@ class _MultipartParser:
         try:
             self._delimiter = b"--" + boundary.encode("ascii")
         except UnicodeEncodeError as exc:
-            raise MIMEError(f"non-ASCII multipart boundary {boundary!r}") from exc
+            raise MIMEError(f"non-ASCII multipart boundary {boundary[:80]!r}") from exc
+        if not 1 <= len(boundary) <= _MAX_BOUNDARY:
+            # RFC 2046 §5.1.1: a boundary is 1 to 70 characters; a longer one only costs the scanner.
+            raise MIMEError(f"multipart boundary of {len(boundary)} characters (RFC 2046 allows 1-70)")
         self._ctx = ctx
         self._depth = depth
         self._buf = bytearray()
@@ -1217,6 +1222,11 @@ class MultipartDecoder:
         return list(self._ctx.deviations)
 
     def _choose_mode(self, content_type: str | None) -> _Mode:
+        if content_type is not None and len(content_type) > self._ctx.limits.max_header_line:
+            # The HTTP Content-Type is a header like any other: bounded before its parameters are parsed.
+            raise LimitExceededError(
+                f"Content-Type longer than {self._ctx.limits.max_header_line} bytes", limit="max_header_line"
+            )
         if content_type is None or not content_type.strip():
             self._ctx.deviations.add("no Content-Type; body read as bare XML")
             return self._bare()

@@ -12,22 +12,23 @@ What is handled (each seen in published examples or traffic of real relays):
 * Another schema revision of the same release (REL-6-MM7-1-0 … 1-3 for our REL-6-MM7-1-4).
 * A TransactionID with no namespace, or with whitespace around its value.
 * Whitespace around the value of a leaf element whose type does not collapse it (enumerations).
+* Header entries other than TransactionID (Sinch answers 2510 to them); one marked ``mustUnderstand="1"``
+  cannot be repaired by ignoring it (SOAP 1.1 section 4.2.3), so it is an error in both modes.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import cast
 
 from lxml import etree
 
 from mm7.codec.versions import NAMESPACE_PREFIX, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_namespace
-from mm7.errors import UnsupportedVersionError, ValidationProblem
+from mm7.errors import RemoteCodecError, UnsupportedVersionError, ValidationProblem
 
-__all__ = ["check_and_repair", "target_version"]
+__all__ = ["check_and_repair", "check_header_entries", "leaf_kinds", "target_version"]
 
 _ENV = "{%s}" % SOAP_ENV_NS
-# Free-text elements keep their whitespace: it is content, not formatting.
-_FREE_TEXT = frozenset({"Subject", "StatusText", "Details", "AuxApplicInfo", "faultstring"})
 
 
 def _problem(element: etree._Element | None, reason: str) -> ValidationProblem:
@@ -115,7 +116,7 @@ def check_and_repair(
     if transaction is not None:
         found.extend(_check_transaction(transaction, ours, version.key, repair=repair))
     if payload is not None:
-        found.extend(_check_leaf_whitespace(payload, ours, repair=repair))
+        found.extend(_check_leaf_whitespace(payload, version, repair=repair))
     if repair and found:
         etree.cleanup_namespaces(root)
     return found
@@ -145,17 +146,98 @@ def _move_namespace(top: etree._Element, old: str | None, new: str) -> None:
             element.tag = "{%s}%s" % (new, etree.QName(element).localname)
 
 
-def _check_leaf_whitespace(payload: etree._Element, ours: str, *, repair: bool) -> list[ValidationProblem]:
+def _check_leaf_whitespace(
+    payload: etree._Element, version: SchemaVersion, *, repair: bool
+) -> list[ValidationProblem]:
+    """Whitespace around leaf values, judged by each element's XSD type.
+
+    * enumerations (Priority, MMStatus...) do not collapse whitespace: `` Retrieved `` is invalid, so it is a
+      deviation, repaired by trimming;
+    * types that collapse whitespace (token, integers, booleans, dates) are valid as they are; the value *is*
+      the trimmed one (XSD part 2, 4.3.6), so it is trimmed silently for the bindings;
+    * strings keep their whitespace: it is data.
+    """
+    kinds = leaf_kinds(version)
     found = []
+    ours = version.namespace
     for element in payload.iter():
         if not isinstance(element.tag, str) or len(element) or element.text is None:
             continue
-        name = etree.QName(element).localname
-        if name in _FREE_TEXT or _namespace(element) != ours:
+        if _namespace(element) != ours:
             continue
         text = element.text
-        if text != text.strip() and text.strip():
+        if text == text.strip() or not text.strip():
+            continue
+        name = etree.QName(element).localname
+        kind = kinds.get(name, "string")
+        if kind == "collapse":
+            element.text = text.strip()
+        elif kind == "enum":
             found.append(_problem(element, f"whitespace around the value of {name}"))
             if repair:
                 element.text = text.strip()
+    return found
+
+
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+_STRING_TYPES = frozenset({"string", "normalizedString", "anyType"})
+
+
+@functools.cache
+def leaf_kinds(version: SchemaVersion) -> dict[str, str]:
+    """Map each element name of a schema to how its value treats whitespace: enum, collapse or string.
+
+    Read from the XSD itself so that a schema change is followed without code changes.
+    """
+    tree = etree.parse(str(version.xsd_path))
+    simple: dict[str, str] = {}
+    for simple_type in tree.iter(_XS + "simpleType"):
+        name = simple_type.get("name")
+        if name is None:
+            continue
+        restriction = simple_type.find(_XS + "restriction")
+        if restriction is not None and restriction.find(_XS + "enumeration") is not None:
+            simple[name] = "enum"
+        elif restriction is not None and restriction.get("base", "").split(":")[-1] in _STRING_TYPES:
+            simple[name] = "string"
+        else:
+            simple[name] = "collapse"  # token, numbers, booleans, dates, unions and lists of them
+    kinds: dict[str, str] = {}
+    for element in tree.iter(_XS + "element"):
+        name, type_ref = element.get("name"), element.get("type")
+        if name is None or type_ref is None:
+            continue
+        local = type_ref.split(":")[-1]
+        if type_ref.startswith("xs:"):
+            kinds[name] = "string" if local in _STRING_TYPES else "collapse"
+        elif local in simple:
+            kinds[name] = simple[local]
+    return kinds
+
+
+def check_header_entries(
+    root: etree._Element, transaction: etree._Element | None, *, repair: bool
+) -> list[ValidationProblem]:
+    """Header entries other than TransactionID: a deviation (MM7 defines no other), dropped when repairing.
+
+    Raises:
+        RemoteCodecError: an unknown entry is marked ``env:mustUnderstand="1"``: SOAP 1.1 section 4.2.3
+            forbids processing the message (a MustUnderstand fault), whatever the mode.
+    """
+    header = root.find(_ENV + "Header")
+    if header is None:
+        return []
+    found = []
+    for entry in list(header):
+        if not isinstance(entry.tag, str) or entry is transaction:
+            continue
+        name = etree.QName(entry).localname
+        if entry.get(_ENV + "mustUnderstand", "0").strip() in ("1", "true"):
+            raise RemoteCodecError(
+                f"SOAP header entry {name} is marked mustUnderstand and is not understood (SOAP 1.1 4.2.3)",
+                status_code=4004,
+            )
+        found.append(_problem(entry, f"SOAP header entry {name} ignored (MM7 defines only TransactionID)"))
+        if repair:
+            header.remove(entry)
     return found

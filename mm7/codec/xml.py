@@ -11,6 +11,7 @@ whole envelope (Header, TransactionID, Body, Fault detail) is checked, not only 
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from collections.abc import Iterable
@@ -47,20 +48,67 @@ class XMLLimits:
             Status/Details/...) is under 10, so 64 leaves room for vendor extensions in Details.
         max_elements: Element count, against "many small elements" floods.
         max_text: Characters in one text node or attribute (libxml2's own cap without huge_tree is 10 MB).
+        max_attributes: Attributes in the whole document (MM7 uses a handful: href, displayOnly...).
     """
 
     max_size: int = 1024 * 1024
     max_depth: int = 64
     max_elements: int = 10_000
     max_text: int = 64 * 1024
+    max_attributes: int = 4096
 
 
 _DEFAULT_LIMITS = XMLLimits()
-_DOCTYPE_RE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_DOCTYPE_RE = re.compile(rb"<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST", re.IGNORECASE)
+_DECLARED_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# Encodings in which every ASCII character is the same single byte, so that the DOCTYPE pre-check sees
+# markup as written. Anything else (UTF-16/32 are transcoded first; UTF-7, EBCDIC...) is refused: an MM7
+# envelope is UTF-8 in practice, and an exotic encoding is the classic way around byte-level filters.
+_ASCII_COMPATIBLE = frozenset(
+    {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "windows-1252"}
+)
+_WIDE_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+
+
+def _as_checked_utf8(data: bytes) -> bytes:
+    """Return the document as bytes the DOCTYPE check can read: UTF-16/32 transcoded to UTF-8.
+
+    Raises:
+        MalformedXMLError: an encoding we do not read, or bytes that do not decode in the declared one.
+    """
+    for signature, codec in _WIDE_ENCODINGS:
+        if data.startswith(signature):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise MalformedXMLError(f"SOAP part is not valid {codec}: {exc.reason}") from exc
+            # The declaration names the old encoding; drop it so libxml2 reads the new bytes as UTF-8.
+            text = re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", text, count=1)
+            return text.encode("utf-8")
+    declared = _DECLARED_ENCODING_RE.match(data)
+    if declared is not None and declared.group(1).decode("ascii").lower() not in _ASCII_COMPATIBLE:
+        raise MalformedXMLError(f"XML encoding {declared.group(1).decode('ascii')!r} is not accepted")
+    return data
+
+
+class _RefuseExternal(etree.Resolver):
+    """Refuse every external load (DTD, entity, XInclude): defense in depth behind the DOCTYPE check."""
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> Any:  # noqa: ARG002
+        raise XMLSecurityError(f"external resource {system_url!r} refused")
 
 
 def _secure_parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -70,6 +118,8 @@ def _secure_parser() -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_RefuseExternal())
+    return parser
 
 
 _local = threading.local()
@@ -102,9 +152,17 @@ def parse_xml(data: bytes, *, limits: XMLLimits = _DEFAULT_LIMITS) -> etree._Ele
         raise LimitExceededError(
             f"SOAP part is {len(data)} bytes, over the {limits.max_size}-byte limit", limit="xml.max_size"
         )
-    # Refuse DTDs before libxml2 sees them: nothing in MM7 needs one (TS 23.140 uses plain SOAP 1.1).
+    data = _as_checked_utf8(data)
+    # Refuse DTDs before libxml2 sees them: nothing in MM7 needs one (TS 23.140 uses plain SOAP 1.1), and
+    # libxml2 may open a DOCTYPE's external subset even with load_dtd=False.
     if _DOCTYPE_RE.search(data):
         raise XMLSecurityError("XML with a DOCTYPE or ENTITY declaration is refused")
+    # libxml2's attribute handling is quadratic in the attributes of one element; an envelope has a few
+    # dozen at most, so count candidates before parsing (an over-count only makes the bound stricter).
+    if data.count(b'="') + data.count(b"='") > limits.max_attributes:
+        raise LimitExceededError(
+            f"more than {limits.max_attributes} XML attributes", limit="xml.max_attributes"
+        )
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:

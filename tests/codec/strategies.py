@@ -23,8 +23,8 @@ from mm7.codec.versions import REL5, REL6, SchemaVersion
 
 VERSIONS = (REL5, REL6)
 
-# Text that survives every layer unchanged: no leading/trailing whitespace (see the xfail in
-# test_roundtrip_properties.py about leaf whitespace), no XML-special characters needing thought, ASCII only.
+# Text that survives every layer unchanged: no leading/trailing whitespace (strings keep it, but collapsing
+# types would not; test_roundtrip_properties.py covers whitespace separately), ASCII only.
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
 _INNER = _ALPHABET + " "
 

@@ -354,29 +354,12 @@ def test_mutated_messages_only_ever_raise_mm7_errors(
         decode(bytes(body[:cut] if flips else body[: max(cut, 1)]), GOOD_CT, mode=mode)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "codec bug: mm7/codec/messages.py decode_parts() ignores ReadEnvelope.other_headers: a SOAP header "
-        'entry other than TransactionID carrying env:mustUnderstand="1" is accepted in strict mode, while '
-        "SOAP 1.1 section 4.2.3 requires a MustUnderstand fault (and Sinch answers 2510 to any extra header)"
-    ),
-)
 def test_unknown_must_understand_header_is_refused_in_strict_mode() -> None:
     extra = '<x:Auth xmlns:x="urn:example:auth" e:mustUnderstand="1">secret</x:Auth>'
     with pytest.raises(RemoteCodecError, match="Auth"):
         decode(envelope(SUBMIT_RSP, header=TID + extra), "text/xml", mode="strict")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "codec bug: mm7/codec/messages.py decode_parts() returns _bare_fault() for a Fault without MM7 "
-        "detail before any check or schema validation, even in strict mode; envelope.read_envelope() reads "
-        "only unqualified faultcode/faultstring, so a Fault whose children are namespace-qualified (invalid: "
-        "SOAP 1.1 4.4 and our XSD say form=unqualified) decodes silently as Fault(code='', string='')"
-    ),
-)
 def test_strict_mode_validates_a_bare_fault() -> None:
     body = envelope(
         "<e:Fault><e:faultcode>e:Client</e:faultcode><e:faultstring>bad</e:faultstring></e:Fault>"

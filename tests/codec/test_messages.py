@@ -264,29 +264,12 @@ def test_decode_refuses_an_unknown_mode() -> None:
 # ------------------------------------------------------------------------------- found by these tests
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "codec bug: mm7/codec/messages.py encode() accepts a REL-5 message object whose MM7Version is 6.8.0 "
-        "(schema-valid: the pattern is x.y.z) and emits it; our own decode() then raises "
-        "UnsupportedVersionError ('MM7Version 6.8.0 does not belong to REL-5-MM7-1-3'). encode should refuse "
-        "with a LocalCodecError, like it refuses schema violations"
-    ),
-)
 def test_encode_refuses_an_mm7_version_of_another_release() -> None:
     message = dataclasses.replace(s.sample_message(REL5, "SubmitRsp"), mm7_version="6.8.0")
     with pytest.raises(LocalCodecError):
         encode(message, transaction_id="tx-v")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "codec bug: mm7/codec/messages.py encode(transaction_id=' tx ') writes the value with its spaces; "
-        "decode(mode='strict') of those bytes raises RemoteValidationError ('whitespace around the "
-        "TransactionID value'). encode should refuse (ConfigError/LocalCodecError) or the two must agree"
-    ),
-)
 def test_encode_and_strict_decode_agree_on_transaction_id_whitespace() -> None:
     message = s.sample_message(REL6, "SubmitRsp")
     try:

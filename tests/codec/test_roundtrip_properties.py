@@ -139,15 +139,6 @@ def test_generated_classes_round_trip(pair: tuple[SchemaVersion, str]) -> None:
 # ----------------------------------------------------------------------------------- found by these tests
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "codec bug: mm7/codec/tolerance.py _check_leaf_whitespace flags whitespace around ANY leaf value "
-        "not in _FREE_TEXT, including xs:string elements (ApplicID, VASPID, MessageID...) whose "
-        "whitespace is data; encode() accepts the value (schema-valid) but decode(mode='strict') of our own "
-        "bytes raises RemoteValidationError, and tolerant mode silently strips the value"
-    ),
-)
 def test_xs_string_value_with_surrounding_spaces_round_trips_strictly() -> None:
     b = REL6.bindings
     message = s.sample_message(REL6, "SubmitReq")
@@ -161,16 +152,6 @@ def test_xs_string_value_with_surrounding_spaces_round_trips_strictly() -> None:
     assert isinstance(decoded.message, b.SubmitReq)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "codec bug (same root cause as above, other face): mm7/codec/tolerance.py _check_leaf_whitespace "
-        "does not look at the element's type, so whitespace around values whose XSD type collapses it "
-        "(MM7Version xs:token, StatusCode xs:positiveInteger, xs:boolean, xs:dateTime) is reported as a "
-        "deviation and strict decode rejects a schema-valid envelope; its docstring says only types that do "
-        "not collapse whitespace (enumerations) are meant"
-    ),
-)
 def test_collapsed_whitespace_is_not_a_deviation() -> None:
     encoded = encode(s.sample_message(REL6, "SubmitRsp"), transaction_id="tx-c")
     xml = encoded.envelope.replace(b">6.8.0<", b"> 6.8.0 <").replace(b">1000<", b">\n  1000\n<")
