@@ -42,10 +42,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from mm7.codec.messages import DecodedMessage, decode_parts, encode, encode_error, response_for
+from mm7.codec.messages import (
+    DecodedMessage,
+    decode_parts,
+    encode,
+    encode_error,
+    new_transaction_id,
+    response_for,
+)
 from mm7.codec.mime import DecodedBody, Limits, MultipartDecoder, Part, encode_multipart
 from mm7.codec.versions import REL6, SchemaVersion
-from mm7.errors import CodecError, LimitExceededError, MIMEError
+from mm7.errors import CodecError, LimitExceededError, MIMEError, MM7Error
 from mm7.inbox import Attachment, Inbox, Notification, NotificationKind, StorageError, dedupe_key_for
 from mm7.server.auth import AuthPolicy
 
@@ -362,16 +369,26 @@ def _fault(
 ) -> _Answer:
     # Errors to relay-originated requests are VASPErrorRsp inside a SOAP Fault (TS 23.140 §8.7.9);
     # request_operation="DeliverReq" selects that kind for every request this app receives.
-    body = encode_error(
-        status_code,
-        text,
-        transaction_id=transaction_id,
-        version=version,
-        request_operation="DeliverReq",
-        mm7_version=mm7_version,
-        details=(details or "")[:500] or None,
-    ).to_bytes()
-    return _Answer(http_status, _xml_headers(body), body)
+    attempts = [(transaction_id, version, mm7_version, details), (new_transaction_id(), REL6, None, None)]
+    for tid, schema, mm7_ver, detail in attempts:
+        try:
+            body = encode_error(
+                status_code,
+                text,
+                # The request's TransactionID when it could be read (TS 23.140 §8.2: answers echo it);
+                # a hostile one (empty, padded, invalid for the schema) falls back to a fresh one.
+                transaction_id=tid or new_transaction_id(),
+                version=schema,
+                request_operation="DeliverReq",
+                mm7_version=mm7_ver,
+                details=(detail or "")[:500] or None,
+            ).to_bytes()
+        except MM7Error:
+            logger.warning("could not echo TransactionID %r / details in a fault; answering a plain one", tid)
+            continue
+        return _Answer(http_status, _xml_headers(body), body)
+    body = b"system error\n"  # unreachable unless the codec cannot encode its own constant fault
+    return _Answer("500 Internal Server Error", _text_headers(body), body)
 
 
 def _xml_headers(body: bytes) -> list[tuple[str, str]]:

@@ -154,6 +154,11 @@ BAD_INPUTS = {
         500,
         "2007",
     ),
+    "empty TransactionID": (
+        Request(DR_XML.replace(b"dr-tx-0001", b""), {"Content-Type": "text/xml"}),
+        500,
+        "4004",
+    ),
     "not a SOAP content type": (Request(b"GIF89a", {"Content-Type": "image/gif"}), 415, "2007"),
     "empty body": (Request(b"", {"Content-Type": "text/xml", "Content-Length": "0"}), 500, "2007"),
 }
