@@ -23,6 +23,7 @@ from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.formats.dataclass.serializers.tree import TreeSerializer
 
+from mm7.codec import fastbind
 from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion
 from mm7.errors import LocalCodecError, RemoteCodecError
 
@@ -94,12 +95,9 @@ class Fault:
 def element_for(message: object, version: SchemaVersion) -> etree._Element:
     """Serialize a generated message object into an lxml element (the MM7 namespace as default)."""
     try:
-        tree = _tree_serializer().render(message, ns_map={None: version.namespace})
+        return fastbind.to_element(message, nsmap={None: version.namespace})
     except Exception as exc:  # xsdata raises plain exceptions for objects it cannot map
         raise LocalCodecError(f"cannot serialize {type(message).__name__}: {exc}") from exc
-    rendered: Any = tree  # xsdata returns an lxml ElementTree
-    root: etree._Element = rendered.getroot()
-    return root
 
 
 def build_envelope(
@@ -154,7 +152,7 @@ def serialize(envelope: etree._Element) -> bytes:
 def object_from_element(element: etree._Element, cls: type[Any]) -> Any:
     """Bind a validated lxml element to its generated class."""
     try:
-        return _object_parser().parse(element, cls)
+        return fastbind.from_element(element, cls)
     except Exception as exc:  # xsdata ParserError / conversion errors on input that passed the schema
         raise RemoteCodecError(f"cannot read {etree.QName(element).localname}: {exc}") from exc
 

@@ -19,6 +19,7 @@ from the RFCs (bare LF, ``start`` without ``<>`` ...) are listed in :attr:`Decod
 from __future__ import annotations
 
 import binascii
+import functools
 import io
 import mimetypes
 import posixpath
@@ -52,6 +53,8 @@ CRLF = b"\r\n"
 CHUNK_SIZE = 64 * 1024
 #: Media types a non-multipart body may have and still be read as a bare SOAP envelope.
 XML_MEDIA_TYPES = frozenset({"text/xml", "application/soap+xml", "application/xml"})
+#: RFC 5322 §2.2: a header field name is printable US-ASCII except the colon.
+_HEADER_NAME_RE = re.compile(r"[\x21-\x39\x3b-\x7e]+")
 #: RFC 2046 §5.1.1: boundaries are at most 70 characters.
 _MAX_BOUNDARY = 70
 #: RFC 2046 §5.1.1 bchars: the characters allowed in a boundary (the last one must not be a space).
@@ -66,6 +69,13 @@ BinarySink = IO[bytes]
 
 
 def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
+    """Split a Content-Type value into a lower-case media type and its parameters (a copy, cached)."""
+    media_type, params = _parse_content_type_cached(value)
+    return media_type, dict(params)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_content_type_cached(value: str) -> tuple[str, dict[str, str]]:
     """Split a Content-Type value into a lower-case media type and its parameters.
 
     Uses the stdlib compat32 parser, which is lenient the way peers need it to be: it accepts
@@ -529,13 +539,13 @@ def _check_unique_ids(parts: Sequence[Part]) -> None:
 
 def _frame(encoded: Sequence[tuple[list[_Segment], int]], boundary: str | None) -> tuple[list[_Segment], str]:
     """Join encoded parts with delimiter lines (RFC 2046 §5.1.1), choosing a safe boundary."""
-    in_memory = [s for segs, _ in encoded for s in segs if isinstance(s, bytes)]
     if boundary is None:
+        # 128 random bits from secrets: content fixed before the draw contains it with probability
+        # ~2**-128, so scanning every in-memory payload for it (the dominant encode cost) buys nothing.
         boundary = _new_boundary()
-        while any(b"--" + boundary.encode() in s for s in in_memory):  # pragma: no cover - 2**-128
-            boundary = _new_boundary()
     else:
         _check_boundary(boundary)
+        in_memory = [s for segs, _ in encoded for s in segs if isinstance(s, bytes)]
         if any(b"--" + boundary.encode() in s for s in in_memory):
             raise LocalCodecError(f"boundary {boundary!r} occurs in the content")
     delimiter = b"--" + boundary.encode("ascii")
@@ -1099,7 +1109,7 @@ class _MultipartParser:
             return
         name, sep, value = line.partition(":")
         name = name.rstrip()
-        if not sep or not name or any(not 33 <= ord(c) <= 126 for c in name):
+        if not sep or _HEADER_NAME_RE.fullmatch(name) is None:
             raise MIMEError(f"malformed header line {line[:80]!r}")
         if len(self._headers) >= limits.max_headers_per_part:
             raise LimitExceededError(

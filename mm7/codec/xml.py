@@ -181,8 +181,7 @@ def parse_xml(data: bytes, *, limits: XMLLimits = _DEFAULT_LIMITS) -> etree._Ele
 
 def _check_shape(root: etree._Element, limits: XMLLimits) -> None:
     count = 0
-    for event, element in etree.iterwalk(root, events=("start",)):
-        del event
+    for element in root.iter():
         count += 1
         if count > limits.max_elements:
             raise LimitExceededError(
@@ -196,7 +195,8 @@ def _check_shape(root: etree._Element, limits: XMLLimits) -> None:
                 raise LimitExceededError(
                     f"attribute longer than {limits.max_text} characters", limit="xml.max_text"
                 )
-    if count > 1 and _depth(root) > limits.max_depth:
+    # A tree cannot be deeper than it has elements: MM7 envelopes (a few dozen) skip the depth walk.
+    if count > limits.max_depth and _depth(root) > limits.max_depth:
         raise LimitExceededError(f"XML nested deeper than {limits.max_depth} levels", limit="xml.max_depth")
 
 
