@@ -555,7 +555,8 @@ def _bare_fault(
         for child in fault_element:
             if isinstance(child.tag, str) and etree.QName(child).namespace is not None:
                 name = etree.QName(child).localname
-                problems.append(ValidationProblem("/Envelope/Body/Fault", 0, f"Fault child {name} is qualified"))
+                problem = ValidationProblem("/Envelope/Body/Fault", 0, f"Fault child {name} is qualified")
+                problems.append(problem)
                 if mode == "tolerant":
                     child.tag = name
     if mode == "strict" and problems:

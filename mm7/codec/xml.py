@@ -103,7 +103,8 @@ def _as_checked_utf8(data: bytes) -> bytes:
 class _RefuseExternal(etree.Resolver):
     """Refuse every external load (DTD, entity, XInclude): defense in depth behind the DOCTYPE check."""
 
-    def resolve(self, system_url: str, public_id: str, context: object) -> Any:  # noqa: ARG002
+    # lxml calls resolve(url, id, context); lxml-stubs omit the context argument.
+    def resolve(self, system_url: str, public_id: str, context: object) -> Any:  # type: ignore[override]
         raise XMLSecurityError(f"external resource {system_url!r} refused")
 
 
