@@ -388,6 +388,8 @@ def encode_error(
     kind: Literal["RSErrorRsp", "VASPErrorRsp"] = (
         "VASPErrorRsp" if request_operation in _RELAY_ORIGINATED else "RSErrorRsp"
     )
+    # An error may answer a request whose TransactionID was missing or malformed: echo what can be echoed.
+    transaction_id = transaction_id.strip() or new_transaction_id()
     error = error_response(
         version, status_code, status_text, kind=kind, mm7_version=mm7_version, details=details
     )
