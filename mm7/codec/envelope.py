@@ -10,18 +10,12 @@ This module converts between generated message objects and lxml trees; it knows 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from xsdata.formats.dataclass.context import XmlContext
-from xsdata.formats.dataclass.parsers import XmlParser
-from xsdata.formats.dataclass.parsers.config import ParserConfig
-from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
-from xsdata.formats.dataclass.serializers.tree import TreeSerializer
 
 from mm7.codec import fastbind
 from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion
@@ -39,37 +33,8 @@ __all__ = [
 ERROR_OPERATIONS = frozenset({"RSErrorRsp", "VASPErrorRsp"})
 
 _ENV = "{%s}" % SOAP_ENV_NS
-_context_lock = threading.Lock()
-_context: XmlContext | None = None
-_local = threading.local()
-
-
-def xml_context() -> XmlContext:
-    """The process-wide xsdata context (costly to build: built once, shared)."""
-    global _context
-    if _context is None:
-        with _context_lock:
-            if _context is None:
-                _context = XmlContext()
-    return _context
-
-
-def _tree_serializer() -> TreeSerializer:
-    serializer: TreeSerializer | None = getattr(_local, "serializer", None)
-    if serializer is None:
-        serializer = _local.serializer = TreeSerializer(context=xml_context(), config=SerializerConfig())
-    return serializer
-
-
-def _object_parser() -> XmlParser:
-    parser: XmlParser | None = getattr(_local, "parser", None)
-    if parser is None:
-        parser = _local.parser = XmlParser(
-            context=xml_context(),
-            handler=LxmlEventHandler,
-            config=ParserConfig(fail_on_unknown_properties=True, fail_on_unknown_attributes=False),
-        )
-    return parser
+# One xsdata context per process (costly to build), shared with the compiled bindings.
+xml_context = fastbind.xml_context
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration
 from xsdata.utils.dates import validate_date, validate_time
 from xsdata.utils.namespaces import clean_prefixes, generate_prefix, split_qname
 
-__all__ = ["Plan", "from_element", "plan_for", "to_element"]
+__all__ = ["Plan", "from_element", "plan_for", "to_element", "xml_context"]
 
 T = TypeVar("T")
 
@@ -67,7 +67,8 @@ _context: XmlContext | None = None
 _local = threading.local()
 
 
-def _xml_context() -> XmlContext:
+def xml_context() -> XmlContext:
+    """The process-wide xsdata context (costly to build: built once, shared by the codec)."""
     global _context
     if _context is None:
         with _context_lock:
@@ -100,14 +101,14 @@ def _xsdata_parser() -> XmlParser:
     if parser is None:
         # The codec's configuration (mm7.codec.envelope): unknown elements are errors, unknown attributes not.
         config = ParserConfig(fail_on_unknown_properties=True, fail_on_unknown_attributes=False)
-        parser = _local.parser = XmlParser(context=_xml_context(), handler=_KeepTreeHandler, config=config)
+        parser = _local.parser = XmlParser(context=xml_context(), handler=_KeepTreeHandler, config=config)
     return parser
 
 
 def _xsdata_render(obj: object, nsmap: dict[str | None, str] | None) -> etree._Element:
     serializer: TreeSerializer | None = getattr(_local, "serializer", None)
     if serializer is None:
-        serializer = _local.serializer = TreeSerializer(context=_xml_context(), config=SerializerConfig())
+        serializer = _local.serializer = TreeSerializer(context=xml_context(), config=SerializerConfig())
     tree: Any = serializer.render(obj, ns_map=nsmap)
     return cast(etree._Element, tree.getroot())
 
@@ -361,7 +362,7 @@ class _Compiler:
     """Builds plans for a class and every class it reaches (under ``_build_lock``)."""
 
     def __init__(self) -> None:
-        self.context = _xml_context()
+        self.context = xml_context()
         self.building: set[type] = set()
 
     def plan(self, cls: type) -> Plan:
