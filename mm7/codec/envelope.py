@@ -132,6 +132,7 @@ class ReadEnvelope:
         payload: The MM7 element in the Body (or in Fault/detail), or None for a bare Fault.
         fault: The SOAP Fault, when the Body holds one.
         other_headers: Local names of header entries other than TransactionID.
+        transaction_element: The TransactionID element itself (for repairs).
     """
 
     transaction_id: str | None
@@ -139,6 +140,7 @@ class ReadEnvelope:
     payload: etree._Element | None
     fault: Fault | None = None
     other_headers: list[str] = field(default_factory=list)
+    transaction_element: etree._Element | None = None
 
 
 def read_envelope(root: etree._Element) -> ReadEnvelope:
@@ -154,23 +156,26 @@ def read_envelope(root: etree._Element) -> ReadEnvelope:
     if body is None:
         raise RemoteCodecError("SOAP envelope has no Body")
     transaction_id = transaction_ns = None
+    transaction_element = None
     others: list[str] = []
     if header is not None:
         for entry in header:
-            if not isinstance(entry.tag, str):
+            tag = entry.tag
+            if not isinstance(tag, str):
                 continue
-            qname = etree.QName(entry)
-            if qname.localname == "TransactionID" and transaction_id is None:
+            namespace, _, local = tag[1:].rpartition("}") if tag[:1] == "{" else ("", "", tag)
+            if local == "TransactionID" and transaction_element is None:
+                transaction_element = entry
                 transaction_id = (entry.text or "").strip()
-                transaction_ns = qname.namespace
+                transaction_ns = namespace or None
             else:
-                others.append(qname.localname)
+                others.append(local)
     entries = [child for child in body if isinstance(child.tag, str)]
     if len(entries) != 1:
         raise RemoteCodecError(f"SOAP Body must hold exactly one MM7 message, found {len(entries)}")
     entry = entries[0]
     if entry.tag != _ENV + "Fault":
-        return ReadEnvelope(transaction_id, transaction_ns, entry, None, others)
+        return ReadEnvelope(transaction_id, transaction_ns, entry, None, others, transaction_element)
     fault = Fault(
         code=(entry.findtext("faultcode") or "").strip(),
         string=(entry.findtext("faultstring") or "").strip(),
@@ -181,7 +186,7 @@ def read_envelope(root: etree._Element) -> ReadEnvelope:
     if detail is not None:
         children = [child for child in detail if isinstance(child.tag, str)]
         payload = children[0] if children else None
-    return ReadEnvelope(transaction_id, transaction_ns, payload, fault, others)
+    return ReadEnvelope(transaction_id, transaction_ns, payload, fault, others, transaction_element)
 
 
 def to_xml_string(message: object, version: SchemaVersion) -> str:

@@ -441,7 +441,7 @@ def decode_parts(
     xml = mime.root.read_bytes()
     root = parse_xml(xml, limits=xml_limits or XMLLimits())
     read = env.read_envelope(root)
-    transaction = _transaction_element(root)
+    transaction = read.transaction_element
     version, evidence = target_version(read.payload, read.transaction_ns)
     repair = mode == "tolerant"
     problems = [ValidationProblem(path="MIME", line=0, reason=deviation) for deviation in mime.deviations]
@@ -458,7 +458,8 @@ def decode_parts(
             problems,
             transaction_id=read.transaction_id,
         )
-    read = env.read_envelope(root)  # re-locate after repairs renamed elements
+    if repair and problems:
+        read = env.read_envelope(root)  # re-locate after repairs renamed elements
     transaction_id = _require_transaction_id(read)
     payload = read.payload
     if payload is None:
@@ -499,16 +500,6 @@ def decode_parts(
 
 def _describe(problem: ValidationProblem) -> str:
     return problem.reason if problem.path == "MIME" else f"{problem.reason} (at {problem.path})"
-
-
-def _transaction_element(root: etree._Element) -> etree._Element | None:
-    header = root.find("{%s}Header" % SOAP_ENV_NS)
-    if header is None:
-        return None
-    for entry in header:
-        if isinstance(entry.tag, str) and etree.QName(entry).localname == "TransactionID":
-            return entry
-    return None
 
 
 def _received_namespace(
