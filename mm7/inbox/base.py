@@ -58,6 +58,7 @@ __all__ = [
     "PutResult",
     "StorageError",
     "StoredNotification",
+    "StreamedData",
     "dedupe_key_for",
     "dedupe_key_for_deliver",
     "dedupe_key_for_delivery_report",
@@ -150,6 +151,33 @@ def _now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamedData:
+    """A payload read in chunks when it is stored, instead of held in memory as one ``bytes``.
+
+    The receiver passes one for MIME parts it spooled to disk, so that a large MO attachment goes from the
+    temporary file into the database without a whole copy in memory (SQLite writes it through an incremental
+    BLOB handle; PostgreSQL, whose driver needs the whole value, joins the chunks).
+
+    Attributes:
+        size: Exact number of bytes the chunks add up to.
+        chunks: Returns a fresh iterator over the payload each time it is called.
+    """
+
+    size: int
+    chunks: Callable[[], Iterable[bytes]]
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read_all(self) -> bytes:
+        """The whole payload in memory."""
+        data = b"".join(self.chunks())
+        if len(data) != self.size:
+            raise StorageError(f"attachment stream gave {len(data)} bytes, {self.size} announced")
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class Attachment:
     """One content part of a notification, stored as raw bytes.
 
@@ -157,13 +185,14 @@ class Attachment:
         content_id: The part's Content-ID without angle brackets, if any.
         content_type: The part's full Content-Type (parameters included).
         content_location: The part's Content-Location, if any.
-        data: The decoded bytes of the part.
+        data: The decoded bytes of the part (read back from the inbox always as ``bytes``; given to
+            :meth:`Inbox.put` also as :class:`StreamedData`).
     """
 
     content_id: str | None
     content_type: str
     content_location: str | None
-    data: bytes
+    data: bytes | StreamedData
 
 
 @dataclass(kw_only=True, slots=True)

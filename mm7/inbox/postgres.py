@@ -48,6 +48,7 @@ from mm7.inbox.base import (
     PutResult,
     StorageError,
     StoredNotification,
+    StreamedData,
     _check_attachments,
     _check_claim_args,
     _kinds,
@@ -320,7 +321,7 @@ class PostgresInbox(Inbox):
                         "INSERT INTO inbox_attachments (notification_id, position, content_id, "
                         "content_type, content_location, data) VALUES (%s, %s, %s, %s, %s, %s)",
                         [
-                            (nid, pos, a.content_id, a.content_type, a.content_location, a.data)
+                            (nid, pos, a.content_id, a.content_type, a.content_location, _bytes_of(a.data))
                             for pos, a in enumerate(n.attachments)
                         ],
                     )
@@ -493,3 +494,9 @@ class PostgresInbox(Inbox):
             ).fetchall():
                 result[NotificationState(state)] = int(count)
         return result
+
+
+def _bytes_of(data: bytes | StreamedData) -> bytes:
+    # psycopg sends a bytea parameter whole, so a streamed payload is joined here (PostgreSQL keeps its own
+    # copy anyway); the SQLite backend is the one that streams.
+    return data.read_all() if isinstance(data, StreamedData) else data

@@ -44,6 +44,7 @@ from mm7.inbox.base import (
     PutResult,
     StorageError,
     StoredNotification,
+    StreamedData,
     _check_attachments,
     _check_claim_args,
     _kinds,
@@ -351,14 +352,8 @@ class SQLiteInbox(Inbox):
             nid, times = int(row[0]), int(row[1])
             created = times == 1
             if created:
-                conn.executemany(
-                    "INSERT INTO inbox_attachments (notification_id, position, content_id, content_type, "
-                    "content_location, data) VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (nid, pos, a.content_id, a.content_type, a.content_location, a.data)
-                        for pos, a in enumerate(n.attachments)
-                    ],
-                )
+                for pos, a in enumerate(n.attachments):
+                    _insert_attachment(conn, nid, pos, a)
         return PutResult(id=nid, created=created, times_received=times)
 
     def claim(
@@ -524,3 +519,27 @@ class SQLiteInbox(Inbox):
             ):
                 result[NotificationState(state)] = int(count)
         return result
+
+
+def _insert_attachment(conn: sqlite3.Connection, nid: int, position: int, attachment: Attachment) -> None:
+    """Insert one attachment; a :class:`StreamedData` payload is written chunk by chunk into the BLOB."""
+    sql = (
+        "INSERT INTO inbox_attachments (notification_id, position, content_id, content_type, "
+        "content_location, data) VALUES (?, ?, ?, ?, ?, {})"
+    )
+    head = (nid, position, attachment.content_id, attachment.content_type, attachment.content_location)
+    data = attachment.data
+    if not isinstance(data, StreamedData):
+        conn.execute(sql.format("?"), (*head, data))
+        return
+    # zeroblob reserves the size; the incremental BLOB handle then fills it without a copy in memory.
+    cursor = conn.execute(sql.format("zeroblob(?)"), (*head, data.size))
+    written = 0
+    with conn.blobopen("inbox_attachments", "data", int(cursor.lastrowid or 0)) as blob:
+        for chunk in data.chunks():
+            if written + len(chunk) > data.size:
+                raise StorageError(f"attachment stream is longer than the {data.size} bytes announced")
+            blob.write(chunk)
+            written += len(chunk)
+    if written != data.size:
+        raise StorageError(f"attachment stream gave {written} bytes, {data.size} announced")

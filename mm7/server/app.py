@@ -53,7 +53,15 @@ from mm7.codec.messages import (
 from mm7.codec.mime import DecodedBody, Limits, MultipartDecoder, Part, encode_multipart
 from mm7.codec.versions import REL6, SchemaVersion
 from mm7.errors import CodecError, LimitExceededError, MIMEError, MM7Error
-from mm7.inbox import Attachment, Inbox, Notification, NotificationKind, StorageError, dedupe_key_for
+from mm7.inbox import (
+    Attachment,
+    Inbox,
+    Notification,
+    NotificationKind,
+    StorageError,
+    StreamedData,
+    dedupe_key_for,
+)
 from mm7.server.auth import AuthPolicy
 
 __all__ = ["DEFAULT_KEPT_HEADERS", "DEFAULT_MAX_BODY_SIZE", "DEVIATIONS_HEADER", "KINDS", "ReceiverApp"]
@@ -419,7 +427,16 @@ def _attachment(part: Part) -> Attachment:
     """
     if part.is_multipart:
         encoded = encode_multipart(part)
-        return Attachment(part.content_id, encoded.content_type, part.content_location, encoded.to_bytes())
+        # Streamed: the re-encoded MIME is read from the spooled parts while the inbox writes it.
+        data = StreamedData(encoded.content_length, lambda: iter(encoded))
+        return Attachment(part.content_id, encoded.content_type, part.content_location, data)
+    if part.file is not None:
+        return Attachment(
+            part.content_id,
+            part.content_type,
+            part.content_location,
+            StreamedData(part.size, part.iter_bytes),
+        )
     return Attachment(part.content_id, part.content_type, part.content_location, part.read_bytes())
 
 

@@ -133,14 +133,13 @@ def load_handlers(spec: object) -> object:
 
 def _part(attachment: Attachment) -> Part:
     """Rebuild a codec Part from a stored attachment (nested multiparts are stored as MIME, see app)."""
+    data = attachment.data if isinstance(attachment.data, bytes) else attachment.data.read_all()
     if attachment.content_type.lower().lstrip().startswith("multipart/"):
-        body = decode_mime(attachment.content_type, attachment.data, limits=Limits())
+        body = decode_mime(attachment.content_type, data, limits=Limits(max_body_size=max(len(data), 1)))
         children = [body.root, *body.attachments]
         ctype = attachment.content_type
         return Part(ctype, attachment.content_id, attachment.content_location, children=children)
-    return Part(
-        attachment.content_type, attachment.content_id, attachment.content_location, data=attachment.data
-    )
+    return Part(attachment.content_type, attachment.content_id, attachment.content_location, data=data)
 
 
 def decode_stored(item: StoredNotification) -> Received:
