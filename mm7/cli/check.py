@@ -1,0 +1,237 @@
+"""``mm7 validate`` and ``mm7 inspect``: read captures, envelopes and MIME bodies; report strictly."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from lxml import etree
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from mm7.cli._app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    cli,
+    fail,
+    handle_errors,
+    one_line,
+    out_console,
+)
+from mm7.cli.httpfile import Capture, CaptureError, read_capture
+from mm7.codec.messages import DecodedMessage, Mode, decode
+from mm7.codec.mime import Part
+from mm7.codec.mime import decode as decode_mime
+from mm7.codec.xml import parse_xml
+from mm7.errors import (
+    MM7Error,
+    MM7ValidationError,
+    RemoteCodecError,
+    UnsupportedVersionError,
+    ValidationProblem,
+)
+
+# ------------------------------------------------------------------------------------------ reading files
+
+
+@dataclass
+class Loaded:
+    """One input file read and decoded (or the reason it could not be)."""
+
+    name: str
+    capture: Capture | None = None
+    decoded: DecodedMessage | None = None
+    error: MM7Error | OSError | None = None
+    readable: bool = True
+
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return Path(name).read_bytes()
+
+
+def load(name: str, *, mode: Mode, content_type: str | None) -> Loaded:
+    """Read a file (``-`` for stdin), recognise its shape and decode it with the codec.
+
+    A file that is not an MM7 message at all (missing, no known shape, broken MIME or XML, no MM7 operation)
+    is *unreadable*; one that is MM7 but breaks the schema or a rule is *invalid*.
+    """
+    try:
+        capture = read_capture(_read_input(name), content_type=content_type)
+    except (OSError, CaptureError) as exc:
+        return Loaded(name, error=exc, readable=False)
+    try:
+        return Loaded(name, capture, decode(capture.body, capture.content_type, mode=mode))
+    except (MM7ValidationError, UnsupportedVersionError) as exc:
+        return Loaded(name, capture, error=exc)
+    except RemoteCodecError as exc:
+        # The envelope was read far enough to find a TransactionID: MM7, but broken (e.g. dangling href).
+        return Loaded(name, capture, error=exc, readable=exc.transaction_id is not None)
+    except MM7Error as exc:
+        return Loaded(name, capture, error=exc, readable=False)
+
+
+# ------------------------------------------------------------------------------------------ validate
+
+
+def _problems(error: BaseException | None) -> list[ValidationProblem]:
+    if isinstance(error, MM7ValidationError) and error.problems:
+        return list(error.problems)
+    if error is None:
+        return []
+    return [ValidationProblem(path="", line=0, reason=one_line(error))]
+
+
+def validation_record(loaded: Loaded, *, mode: Mode) -> dict[str, Any]:
+    """The JSON object ``mm7 validate --format json`` prints for one file."""
+    info = loaded.decoded
+    if info is None and loaded.readable and loaded.capture is not None:
+        # Invalid in this mode: read it tolerantly just to say what it is.
+        try:
+            info = decode(loaded.capture.body, loaded.capture.content_type, mode="tolerant")
+        except MM7Error:
+            info = None
+    return {
+        "file": loaded.name,
+        "valid": loaded.decoded is not None,
+        "readable": loaded.readable,
+        "mode": mode,
+        "operation": info.operation if info else None,
+        "version": info.version.key if info else None,
+        "mm7_version": info.mm7_version if info else None,
+        "transaction_id": info.transaction_id if info else getattr(loaded.error, "transaction_id", None),
+        "errors": [{"path": p.path, "line": p.line, "reason": p.reason} for p in _problems(loaded.error)],
+        "deviations": list(loaded.decoded.deviations) if loaded.decoded else [],
+    }
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--tolerant", is_flag=True, help="Repair the deviations real peers send, list them, then validate."
+)
+@click.option("--content-type", help="Content-Type for inputs that carry none (MIME bodies, envelopes).")
+def validate(files: tuple[str, ...], fmt: str, tolerant: bool, content_type: str | None) -> None:
+    """Validate MM7 messages strictly (files, or - for stdin).
+
+    Each FILE may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope.
+
+    \b
+    Exit codes: 0 every file valid, 1 some file invalid, 2 some file unreadable
+    (missing, or not an MM7 message at all).
+    """
+    mode: Mode = "tolerant" if tolerant else "strict"
+    worst = EXIT_OK
+    for name in files:
+        loaded = load(name, mode=mode, content_type=content_type)
+        record = validation_record(loaded, mode=mode)
+        if not loaded.readable:
+            worst = EXIT_USAGE
+        elif loaded.decoded is None:
+            worst = max(worst, EXIT_FAILED)
+        if fmt == "json":
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            _print_validation(record)
+    sys.exit(worst)
+
+
+def _print_validation(record: dict[str, Any]) -> None:
+    what = ", ".join(
+        str(x)
+        for x in (
+            record["operation"],
+            record["version"],
+            record["mm7_version"] and f"MM7Version {record['mm7_version']}",
+        )
+        if x
+    )
+    if record["valid"]:
+        click.echo(f"{record['file']}: valid ({what})")
+        for deviation in record["deviations"]:
+            click.echo(f"  repaired: {deviation}")
+        return
+    label = "invalid" if record["readable"] else "unreadable"
+    click.echo(f"{record['file']}: {label}" + (f" ({what})" if what else ""))
+    for error in record["errors"]:
+        where = f"{error['path']} (line {error['line']}): " if error["path"] else ""
+        click.echo(f"  {where}{error['reason']}")
+
+
+# ------------------------------------------------------------------------------------------ inspect
+
+
+def _mime_tree(part: Part, label: str) -> Tree:
+    tree = Tree(_part_label(part, label))
+    for index, child in enumerate(part.children or (), 1):
+        tree.add(_mime_tree(child, f"part {index}"))
+    return tree
+
+
+def _part_label(part: Part, label: str) -> str:
+    bits = [part.content_type]
+    if part.content_id:
+        bits.append(f"id=<{part.content_id}>")
+    if part.content_location:
+        bits.append(f"location={part.content_location}")
+    bits.append(f"{part.size} bytes")
+    return f"[bold]{escape(label)}[/bold]  " + escape("  ".join(bits))
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--content-type", help="Content-Type for inputs that carry none (MIME bodies, envelopes).")
+@click.option("--strict", is_flag=True, help="Decode strictly (default: tolerant, listing deviations).")
+@handle_errors
+def inspect(file: str, content_type: str | None, strict: bool) -> None:
+    """Show an MM7 message: MIME tree, envelope, operation, TransactionID, version, attachments, deviations.
+
+    FILE may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope (- for stdin).
+    Exits 1 with a one-line reason when it cannot be decoded.
+    """
+    loaded = load(file, mode="strict" if strict else "tolerant", content_type=content_type)
+    if loaded.decoded is None or loaded.capture is None:
+        fail(f"{file}: cannot decode: {one_line(loaded.error or Exception('unknown error'))}", EXIT_FAILED)
+    capture, decoded = loaded.capture, loaded.decoded
+    out = out_console()
+    summary = Table.grid(padding=(0, 2))
+    summary.add_row("file", file)
+    summary.add_row("shape", capture.kind + (f"  ({capture.start_line})" if capture.start_line else ""))
+    summary.add_row("operation", decoded.operation)
+    summary.add_row("TransactionID", decoded.transaction_id)
+    summary.add_row("schema", f"{decoded.version.key}  (namespace {decoded.namespace})")
+    summary.add_row("MM7Version", str(decoded.mm7_version))
+    if decoded.status_code is not None:
+        summary.add_row("status", f"{decoded.status_code} {decoded.status_text or ''}".strip())
+    for name in ("message_id", "subject"):
+        value = getattr(decoded.message, name, None)
+        if value:
+            summary.add_row(name.replace("_", " "), str(value))
+    out.print(summary)
+    mime = decode_mime(capture.content_type, capture.body)
+    tree = Tree(
+        f"[bold]body[/bold]  {capture.content_type or '(no Content-Type)'}  {len(capture.body)} bytes"
+    )
+    tree.add(_mime_tree(mime.root, "root (SOAP)"))
+    for index, part in enumerate(mime.attachments, 1):
+        tree.add(_mime_tree(part, f"attachment {index}"))
+    out.print(tree)
+    out.rule("envelope")
+    pretty = etree.tostring(parse_xml(decoded.envelope), pretty_print=True, encoding="unicode")
+    out.print(pretty.rstrip(), markup=False, highlight=False, soft_wrap=True)
+    out.rule()
+    media = decoded.media_parts()
+    out.print(f"[bold]media parts[/bold] ({len(media)})")
+    for part in media:
+        out.print(f"  {part.content_type}  id=<{part.content_id or ''}>  {part.size} bytes", markup=False)
+    out.print(f"[bold]deviations[/bold] ({len(decoded.deviations)})")
+    for deviation in decoded.deviations:
+        out.print(f"  - {deviation}", markup=False)

@@ -1,0 +1,276 @@
+"""``mm7 serve``, ``mm7 worker`` and ``mm7 inbox``: the receiving side."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from datetime import datetime
+from typing import IO, Any
+
+import click
+from lxml import etree
+from rich.table import Table
+
+from mm7.cli._app import (
+    EXIT_FAILED,
+    cli,
+    fail,
+    handle_errors,
+    out_console,
+    stop_on_sigterm,
+)
+from mm7.codec.xml import parse_xml
+from mm7.errors import (
+    MM7Error,
+)
+
+# ------------------------------------------------------------------------------------------ serve / worker
+
+
+INBOX_OPTION = click.option(
+    "--inbox",
+    "inbox_url",
+    envvar="MM7_INBOX_URL",
+    default="sqlite:///mm7-inbox.db",
+    show_default=True,
+    help="Inbox URL: sqlite:///path.db or postgresql://... [env MM7_INBOX_URL].",
+)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8080, show_default=True, help="Port (0 picks a free one).")
+@INBOX_OPTION
+@click.option(
+    "--user", envvar="MM7_BASIC_USER", help="Require HTTP Basic auth with this user [env MM7_BASIC_USER]."
+)
+@click.option("--password", envvar="MM7_BASIC_PASSWORD", help="... and password [env MM7_BASIC_PASSWORD].")
+@click.option("--allow", multiple=True, help="Allowed client network (CIDR); repeat. Default: any.")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True)
+@handle_errors
+def serve(
+    host: str,
+    port: int,
+    inbox_url: str,
+    user: str | None,
+    password: str | None,
+    allow: tuple[str, ...],
+    threads: int,
+) -> None:
+    """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress).
+
+    Prints "listening on URL" once bound; runs until Ctrl-C or SIGTERM.
+    """
+    from mm7.server import make_app, make_server
+
+    app = make_app(inbox_url, username=user, password=password, allow=list(allow))
+    server = make_server(app, host, port, threads=threads)
+    click.echo(f"listening on http://{host}:{server.effective_port}/", nl=True)
+    sys.stdout.flush()
+    stop_on_sigterm()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        app.inbox.close()
+
+
+class LoggingHandlers:
+    """The default ``mm7 worker`` handlers: print one line per notification received."""
+
+    def on_deliver(self, received: Any) -> None:
+        """An MO message."""
+        message = received.message
+        sender = _address(getattr(message, "sender", None))
+        texts = [p.decode_text() for p in received.media if p.media_type == "text/plain"]
+        click.echo(f"MO from {sender}: {' | '.join(texts) or '(no text)'} ({len(received.media)} part(s))")
+
+    def on_delivery_report(self, received: Any) -> None:
+        """A delivery report."""
+        message = received.message
+        status = getattr(message.mmstatus, "value", message.mmstatus)
+        click.echo(f"DR MessageID {message.message_id} to {_address(message.recipient)}: {status}")
+
+    def on_read_reply(self, received: Any) -> None:
+        """A read reply."""
+        message = received.message
+        status = getattr(message.mmstatus, "value", message.mmstatus)
+        click.echo(f"read reply MessageID {message.message_id}: {status}")
+
+
+def _address(address: Any) -> str:
+    for kind in ("number", "short_code", "rfc2822_address"):
+        element = getattr(address, kind, None)
+        if element is not None:
+            return str(element.value)
+    return "?"
+
+
+@cli.command()
+@INBOX_OPTION
+@click.option(
+    "--handlers",
+    default="mm7.cli.main:LoggingHandlers",
+    show_default=True,
+    help="module:Class (or module) with on_deliver / on_delivery_report / on_read_reply.",
+)
+@click.option("--worker-id", help="Unique worker name (default: host and pid).")
+@click.option("--poll-interval", type=float, default=1.0, show_default=True)
+@click.option("--lease", type=float, default=60.0, show_default=True, help="Lease per claimed item, seconds.")
+@handle_errors
+def worker(inbox_url: str, handlers: str, worker_id: str | None, poll_interval: float, lease: float) -> None:
+    """Hand stored notifications to your handlers (at least once, with retries); runs until Ctrl-C."""
+    from mm7.server import load_handlers, run_worker
+
+    stop_on_sigterm()
+    run_worker(
+        inbox_url,
+        load_handlers(handlers),
+        worker_id=worker_id,
+        lease_seconds=lease,
+        poll_interval=poll_interval,
+    )
+
+
+# ------------------------------------------------------------------------------------------ inbox
+
+
+@cli.group()
+def inbox() -> None:
+    """Read the inbox the receiver fills."""
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _row(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "kind": str(item.kind),
+        "state": str(item.state),
+        "transaction_id": item.transaction_id,
+        "message_id": item.message_id,
+        "sender": item.sender,
+        "recipient": item.recipient,
+        "mm_status": item.mm_status,
+        "status_text": item.status_text,
+        "event_date": _iso(item.event_date),
+        "received_at": _iso(item.received_at),
+        "times_received": item.times_received,
+        "attempts": item.attempts,
+        "mm7_version": item.mm7_version,
+        "attachments": len(item.attachments),
+    }
+
+
+def _open(url: str) -> Any:
+    from mm7.inbox import open_inbox
+
+    return open_inbox(url, read_only=True)
+
+
+@inbox.command("list")
+@INBOX_OPTION
+@click.option("--state", type=click.Choice(["pending", "leased", "done", "failed"]))
+@click.option("--kind", type=click.Choice(["deliver", "delivery_report", "read_reply"]))
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def inbox_list(
+    inbox_url: str, state: str | None, kind: str | None, limit: int, offset: int, fmt: str
+) -> None:
+    """List stored notifications (a table, or a JSON array)."""
+    with _open(inbox_url) as store:
+        rows = [_row(item) for item in store.list(state=state, kind=kind, limit=limit, offset=offset)]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=1))
+        return
+    table = Table(
+        "id", "kind", "state", "MessageID", "sender", "recipient", "status", "received", "TransactionID"
+    )
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["kind"],
+            r["state"],
+            r["message_id"] or "",
+            r["sender"] or "",
+            r["recipient"] or "",
+            r["mm_status"] or "",
+            (r["received_at"] or "")[:19],
+            r["transaction_id"],
+        )
+    out_console().print(table)
+
+
+@inbox.command("show")
+@click.argument("notification_id", type=int)
+@INBOX_OPTION
+@handle_errors
+def inbox_show(notification_id: int, inbox_url: str) -> None:
+    """Show one notification with its envelope and attachments."""
+    with _open(inbox_url) as store:
+        item = store.get(notification_id)
+    if item is None:
+        fail(f"no notification {notification_id} in {inbox_url}", EXIT_FAILED)
+    out = out_console()
+    grid = Table.grid(padding=(0, 2))
+    for key, value in _row(item).items():
+        grid.add_row(key, "" if value is None else str(value))
+    out.print(grid)
+    out.rule("envelope")
+    try:
+        text = etree.tostring(parse_xml(item.envelope), pretty_print=True, encoding="unicode")
+    except MM7Error:
+        text = item.envelope.decode("utf-8", "replace")
+    out.print(text.rstrip(), markup=False, highlight=False, soft_wrap=True)
+    out.rule("attachments")
+    for attachment in item.attachments:
+        out.print(
+            f"{attachment.content_type}  id=<{attachment.content_id or ''}>  {len(attachment.data)} bytes",
+            markup=False,
+        )
+
+
+@inbox.command("export")
+@INBOX_OPTION
+@click.option("--state", type=click.Choice(["pending", "leased", "done", "failed"]))
+@click.option("--kind", type=click.Choice(["deliver", "delivery_report", "read_reply"]))
+@click.option("--with-attachments", is_flag=True, help="Include attachment bytes (base64).")
+@click.option(
+    "-o", "--out", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default stdout)."
+)
+@handle_errors
+def inbox_export(
+    inbox_url: str, state: str | None, kind: str | None, with_attachments: bool, out: IO[str]
+) -> None:
+    """Export notifications as JSON lines (one object each, envelope included)."""
+    page = 500
+    with _open(inbox_url) as store:
+        offset = 0
+        while batch := store.list(state=state, kind=kind, limit=page, offset=offset):
+            for listed in batch:
+                item = store.get(listed.id) or listed
+                record = _row(item)
+                record["envelope"] = item.envelope.decode("utf-8", "replace")
+                record["attachments"] = [
+                    {
+                        "content_id": a.content_id,
+                        "content_type": a.content_type,
+                        "content_location": a.content_location,
+                        "size": len(a.data),
+                        **(
+                            {"data_base64": base64.b64encode(a.data).decode("ascii")}
+                            if with_attachments
+                            else {}
+                        ),
+                    }
+                    for a in item.attachments
+                ]
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            offset += len(batch)
