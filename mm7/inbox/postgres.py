@@ -119,6 +119,18 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 _SELECT = ", ".join(_COLUMNS)
+
+_PUT_SQL = """
+    INSERT INTO inbox_notifications AS n (
+        kind, dedupe_key, transaction_id, mm7_version, namespace, message_id, sender,
+        recipient, mm_status, status_text, event_date, envelope, headers, received_at,
+        last_received_at
+    ) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (dedupe_key) DO UPDATE SET
+        times_received = n.times_received + 1,
+        last_received_at = greatest(n.last_received_at, EXCLUDED.last_received_at)
+    RETURNING id, times_received
+"""
 _SELECT_N = ", ".join(f"n.{c}" for c in _COLUMNS)
 
 _Conn = psycopg.Connection[tuple[Any, ...]]
@@ -209,12 +221,22 @@ class PostgresInbox(Inbox):
         return conn
 
     @contextmanager
-    def _tx(self) -> Iterator[_Conn]:
-        """One transaction; psycopg errors become StorageError, anything raised rolls back."""
+    def _tx(self, *, single: bool = False) -> Iterator[_Conn]:
+        """One transaction; psycopg errors become StorageError, anything raised rolls back.
+
+        Args:
+            single: The block runs exactly one statement. In autocommit mode that statement is its own
+                transaction, committed before ``execute`` returns (psycopg reads up to ReadyForQuery,
+                which the server sends after the commit): one round trip instead of BEGIN, statement,
+                COMMIT.
+        """
         conn = self._connection()
         try:
-            with conn.transaction():
+            if single:
                 yield conn
+            else:
+                with conn.transaction():
+                    yield conn
         except psycopg.Error as exc:
             if conn.closed or conn.broken:
                 self._local.conn = None  # reconnect on the next call
@@ -277,40 +299,29 @@ class PostgresInbox(Inbox):
         """Store a notification durably or count a duplicate; see :meth:`Inbox.put`."""
         _check_attachments(notification, self.max_attachment_size)
         n = notification
-        with self._tx() as conn:
+        params = (
+            n.kind.value,
+            n.dedupe_key,
+            n.transaction_id,
+            n.mm7_version,
+            n.namespace,
+            n.message_id,
+            n.sender,
+            n.recipient,
+            n.mm_status,
+            n.status_text,
+            n.event_date,
+            n.envelope,
+            Jsonb(n.headers),
+            n.received_at,
+            n.received_at,
+        )
+        # Without attachments the upsert is the whole put: run it as one autocommitted statement.
+        with self._tx(single=not n.attachments) as conn:
             # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
             # retry may race the original: ON CONFLICT on the UNIQUE dedupe_key makes the second
             # inserter wait for the first to commit, then count itself as a duplicate.
-            row = conn.execute(
-                """
-                INSERT INTO inbox_notifications AS n (
-                    kind, dedupe_key, transaction_id, mm7_version, namespace, message_id, sender,
-                    recipient, mm_status, status_text, event_date, envelope, headers, received_at,
-                    last_received_at
-                ) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                ON CONFLICT (dedupe_key) DO UPDATE SET
-                    times_received = n.times_received + 1,
-                    last_received_at = greatest(n.last_received_at, EXCLUDED.last_received_at)
-                RETURNING id, times_received
-                """,
-                (
-                    n.kind.value,
-                    n.dedupe_key,
-                    n.transaction_id,
-                    n.mm7_version,
-                    n.namespace,
-                    n.message_id,
-                    n.sender,
-                    n.recipient,
-                    n.mm_status,
-                    n.status_text,
-                    n.event_date,
-                    n.envelope,
-                    Jsonb(n.headers),
-                    n.received_at,
-                    n.received_at,
-                ),
-            ).fetchone()
+            row = conn.execute(_PUT_SQL, params).fetchone()
             if row is None:  # pragma: no cover - RETURNING always yields a row here
                 raise StorageError("INSERT ... RETURNING returned no row")
             nid, times = int(row[0]), int(row[1])
