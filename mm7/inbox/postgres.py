@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import builtins
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,26 +33,16 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by a test that hides psycopg
     raise ConfigError("the PostgreSQL inbox needs psycopg 3: pip install 'mm7[postgres]'") from exc
 
+from mm7.inbox._sql import SQLInbox
 from mm7.inbox.base import (
     _COLUMNS,
     DEFAULT_MAX_ATTACHMENT_SIZE,
-    FINAL_MM_STATUSES,
-    Attachment,
-    DeliveryStatus,
-    Inbox,
     InboxError,
-    LeaseLostError,
     Notification,
-    NotificationKind,
-    NotificationState,
     PutResult,
     StorageError,
-    StoredNotification,
     StreamedData,
     _check_attachments,
-    _check_claim_args,
-    _kinds,
-    _stored_from_row,
 )
 
 __all__ = ["PostgresInbox"]
@@ -118,8 +108,6 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
-_SELECT = ", ".join(_COLUMNS)
-
 _PUT_SQL = """
     INSERT INTO inbox_notifications AS n (
         kind, dedupe_key, transaction_id, mm7_version, namespace, message_id, sender,
@@ -152,7 +140,7 @@ class _Local(threading.local):
     conn: _Conn | None = None
 
 
-class PostgresInbox(Inbox):
+class PostgresInbox(SQLInbox):
     """An :class:`~mm7.inbox.base.Inbox` in a PostgreSQL database.
 
     Args:
@@ -180,9 +168,7 @@ class PostgresInbox(Inbox):
         self.connect_timeout = connect_timeout
         self.read_only = read_only
         self._local = _Local()
-        self._lock = threading.Lock()
-        self._connections: builtins.list[_Conn] = []
-        self._closed = False
+        self._init_connections()
         self._migrate()
 
     def __repr__(self) -> str:
@@ -221,10 +207,11 @@ class PostgresInbox(Inbox):
         return conn
 
     @contextmanager
-    def _tx(self, *, single: bool = False) -> Iterator[_Conn]:
+    def _tx(self, *, write: bool = True, single: bool = False) -> Iterator[_Conn]:
         """One transaction; psycopg errors become StorageError, anything raised rolls back.
 
         Args:
+            write: Unused: PostgreSQL takes row locks as statements need them.
             single: The block runs exactly one statement. In autocommit mode that statement is its own
                 transaction, committed before ``execute`` returns (psycopg reads up to ReadyForQuery,
                 which the server sends after the commit): one round trip instead of BEGIN, statement,
@@ -269,29 +256,57 @@ class PostgresInbox(Inbox):
                     conn.execute(statement)
                 conn.execute("INSERT INTO inbox_schema_migrations (version) VALUES (%s)", (index + 1,))
 
-    def close(self) -> None:
-        """Close every connection this inbox opened (from any thread). Idempotent."""
-        self._closed = True
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            with suppress(psycopg.Error):
-                conn.close()
+    # ---------------------------------------------------------------- SQLInbox hooks
 
-    # ---------------------------------------------------------------- reading rows
+    _PARAM = "%s"
+    _LATEST_FIRST = "event_date DESC NULLS LAST"
+    _DRIVER_ERROR = psycopg.Error
 
-    def _load(self, conn: _Conn, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[StoredNotification]:
-        if not rows:
-            return []
-        ids = [int(r[0]) for r in rows]
-        by_id: dict[int, builtins.list[Attachment]] = {i: [] for i in ids}
-        for nid, content_id, content_type, location, data in conn.execute(
-            "SELECT notification_id, content_id, content_type, content_location, data "
-            "FROM inbox_attachments WHERE notification_id = ANY(%s) ORDER BY notification_id, position",
-            (ids,),
-        ):
-            by_id[int(nid)].append(Attachment(content_id, content_type, location, bytes(data)))
-        return [_stored_from_row(r, by_id[int(r[0])], ts=_ts, headers=_headers) for r in rows]
+    def _ts_in(self, value: datetime | None) -> Any:
+        return value  # psycopg sends aware datetimes as timestamptz
+
+    def _headers_in(self, value: dict[str, str]) -> Any:
+        return Jsonb(value)
+
+    def _ts_out(self, value: Any) -> datetime | None:
+        return _ts(value)
+
+    def _headers_out(self, value: Any) -> dict[str, str]:
+        return _headers(value)
+
+    def _later(self, seconds: float) -> tuple[str, Any]:
+        # The database clock, so that workers on hosts with skewed clocks agree.
+        return "now() + make_interval(secs => ?)", float(seconds)
+
+    def _any(self, column: str, values: Sequence[Any]) -> tuple[str, builtins.list[Any]]:
+        return f"{column} = ANY(?)", [builtins.list(values)]
+
+    def _claim_rows(
+        self, conn: Any, worker: str, limit: int, lease_seconds: float, kinds: builtins.list[str] | None
+    ) -> builtins.list[tuple[Any, ...]]:
+        # SKIP LOCKED: concurrent claimers pass over each other's candidate rows instead of waiting.
+        kind_sql = "" if kinds is None else "AND kind = ANY(%(kinds)s)"
+        rows: builtins.list[tuple[Any, ...]] = conn.execute(
+            f"""
+            WITH picked AS (
+                SELECT id FROM inbox_notifications
+                WHERE ((state = 'pending' AND available_at <= now())
+                       OR (state = 'leased' AND lease_expires_at <= now()))
+                {kind_sql}
+                ORDER BY id
+                LIMIT %(limit)s
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE inbox_notifications AS n
+            SET state = 'leased', lease_owner = %(worker)s,
+                lease_expires_at = now() + make_interval(secs => %(lease)s),
+                attempts = n.attempts + 1
+            FROM picked WHERE n.id = picked.id
+            RETURNING {_SELECT_N}
+            """,
+            {"kinds": kinds, "limit": limit, "worker": worker, "lease": float(lease_seconds)},
+        ).fetchall()
+        return rows
 
     # ---------------------------------------------------------------- Inbox API
 
@@ -299,23 +314,7 @@ class PostgresInbox(Inbox):
         """Store a notification durably or count a duplicate; see :meth:`Inbox.put`."""
         _check_attachments(notification, self.max_attachment_size)
         n = notification
-        params = (
-            n.kind.value,
-            n.dedupe_key,
-            n.transaction_id,
-            n.mm7_version,
-            n.namespace,
-            n.message_id,
-            n.sender,
-            n.recipient,
-            n.mm_status,
-            n.status_text,
-            n.event_date,
-            n.envelope,
-            Jsonb(n.headers),
-            n.received_at,
-            n.received_at,
-        )
+        params = self._put_values(n)
         # Without attachments the upsert is the whole put: run it as one autocommitted statement.
         with self._tx(single=not n.attachments) as conn:
             # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
@@ -337,174 +336,6 @@ class PostgresInbox(Inbox):
                         ],
                     )
         return PutResult(id=nid, created=created, times_received=times)
-
-    def claim(
-        self,
-        worker: str,
-        *,
-        limit: int = 10,
-        lease_seconds: float = 60,
-        kinds: Iterable[NotificationKind | str] | None = None,
-    ) -> builtins.list[StoredNotification]:
-        """Lease claimable notifications to ``worker``; see :meth:`Inbox.claim`."""
-        _check_claim_args(worker, limit, lease_seconds)
-        wanted = _kinds(kinds)
-        if wanted is not None and not wanted:
-            return []
-        kind_sql = "" if wanted is None else "AND kind = ANY(%(kinds)s)"
-        with self._tx() as conn:
-            rows = conn.execute(
-                f"""
-                WITH picked AS (
-                    SELECT id FROM inbox_notifications
-                    WHERE ((state = 'pending' AND available_at <= now())
-                           OR (state = 'leased' AND lease_expires_at <= now()))
-                    {kind_sql}
-                    ORDER BY id
-                    LIMIT %(limit)s
-                    FOR UPDATE SKIP LOCKED
-                )
-                UPDATE inbox_notifications AS n
-                SET state = 'leased', lease_owner = %(worker)s,
-                    lease_expires_at = now() + make_interval(secs => %(lease)s),
-                    attempts = n.attempts + 1
-                FROM picked WHERE n.id = picked.id
-                RETURNING {_SELECT_N}
-                """,
-                {"kinds": wanted, "limit": limit, "worker": worker, "lease": float(lease_seconds)},
-            ).fetchall()
-            items = self._load(conn, rows)
-        items.sort(key=lambda s: s.id)
-        return items
-
-    def _lease_lost(self, conn: _Conn, notification_id: int, worker: str) -> LeaseLostError:
-        row = conn.execute(
-            "SELECT state, lease_owner FROM inbox_notifications WHERE id = %s", (notification_id,)
-        ).fetchone()
-        why = "does not exist" if row is None else f"is {row[0]} (lease owner {row[1]!r})"
-        return LeaseLostError(
-            f"worker {worker!r} does not hold the lease of notification {notification_id}: it {why}",
-            notification_id=notification_id,
-        )
-
-    def ack(self, notification_id: int, worker: str) -> None:
-        """Mark a leased notification done; see :meth:`Inbox.ack`."""
-        with self._tx() as conn:
-            # An expired lease nobody else took is still ours: the work is done, keep it.
-            cur = conn.execute(
-                "UPDATE inbox_notifications SET state = 'done', lease_expires_at = NULL "
-                "WHERE id = %s AND state = 'leased' AND lease_owner = %s",
-                (notification_id, worker),
-            )
-            if cur.rowcount != 1:
-                raise self._lease_lost(conn, notification_id, worker)
-
-    def fail(
-        self,
-        notification_id: int,
-        worker: str,
-        error: str,
-        *,
-        retry_in: float = 30,
-        max_attempts: int = 10,
-    ) -> NotificationState:
-        """Return a leased notification for a retry, or fail it; see :meth:`Inbox.fail`."""
-        if retry_in < 0:
-            raise ConfigError(f"retry_in must not be negative, got {retry_in}")
-        with self._tx() as conn:
-            row = conn.execute(
-                """
-                UPDATE inbox_notifications
-                SET state = CASE WHEN attempts >= %(max)s THEN 'failed' ELSE 'pending' END,
-                    available_at = now() + make_interval(secs => %(retry)s),
-                    lease_expires_at = NULL, last_error = %(error)s
-                WHERE id = %(id)s AND state = 'leased' AND lease_owner = %(worker)s
-                RETURNING state
-                """,
-                {
-                    "max": max_attempts,
-                    "retry": float(retry_in),
-                    "error": error,
-                    "id": notification_id,
-                    "worker": worker,
-                },
-            ).fetchone()
-            if row is None:
-                raise self._lease_lost(conn, notification_id, worker)
-        return NotificationState(row[0])
-
-    def get(self, notification_id: int) -> StoredNotification | None:
-        """Return one notification or None; see :meth:`Inbox.get`."""
-        with self._tx() as conn:
-            rows = conn.execute(
-                f"SELECT {_SELECT} FROM inbox_notifications WHERE id = %s", (notification_id,)
-            ).fetchall()
-            items = self._load(conn, rows)
-        return items[0] if items else None
-
-    def list(
-        self,
-        state: NotificationState | str | None = None,
-        kind: NotificationKind | str | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> builtins.list[StoredNotification]:
-        """Return notifications in id order; see :meth:`Inbox.list`."""
-        where: builtins.list[str] = []
-        params: builtins.list[Any] = []
-        if state is not None:
-            where.append("state = %s")
-            params.append(NotificationState(state).value)
-        if kind is not None:
-            where.append("kind = %s")
-            params.append(NotificationKind(kind).value)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        with self._tx() as conn:
-            rows = conn.execute(
-                f"SELECT {_SELECT} FROM inbox_notifications {clause} ORDER BY id LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            ).fetchall()
-            return self._load(conn, rows)
-
-    def status(self, message_id: str, recipient: str | None = None) -> DeliveryStatus | None:
-        """Return the latest delivery status of a message; see :meth:`Inbox.status`."""
-        clause = "" if recipient is None else "AND recipient = %s"
-        params: builtins.list[Any] = [message_id] if recipient is None else [message_id, recipient]
-        base = (
-            "FROM inbox_notifications WHERE kind = 'delivery_report' AND mm_status IS NOT NULL "
-            f"AND message_id = %s {clause}"
-        )
-        with self._tx() as conn:
-            # Latest by the report's Date (MMSC time), undated reports last, then arrival order:
-            # a delayed "Forwarded" retry must not hide a newer "Retrieved".
-            row = conn.execute(
-                f"SELECT id, recipient, mm_status, status_text, event_date {base} "
-                "ORDER BY event_date DESC NULLS LAST, id DESC LIMIT 1",
-                params,
-            ).fetchone()
-            if row is None:
-                return None
-            count = conn.execute(f"SELECT count(*) {base}", params).fetchone()
-        return DeliveryStatus(
-            message_id=message_id,
-            recipient=row[1],
-            mm_status=row[2],
-            status_text=row[3],
-            event_date=_ts(row[4]),
-            final=row[2] in FINAL_MM_STATUSES,
-            notification_id=int(row[0]),
-            reports=int(count[0]) if count else 0,
-        )
-
-    def counts(self) -> dict[NotificationState, int]:
-        """Return the number of notifications per state; see :meth:`Inbox.counts`."""
-        result = dict.fromkeys(NotificationState, 0)
-        with self._tx() as conn:
-            for state, count in conn.execute(
-                "SELECT state, count(*) FROM inbox_notifications GROUP BY state"
-            ).fetchall():
-                result[NotificationState(state)] = int(count)
-        return result
 
 
 def _bytes_of(data: bytes | StreamedData) -> bytes:

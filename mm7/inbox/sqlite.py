@@ -28,34 +28,24 @@ import sqlite3
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from mm7.errors import ConfigError
+from mm7.inbox._sql import SELECT, SQLInbox
 from mm7.inbox.base import (
-    _COLUMNS,
     DEFAULT_MAX_ATTACHMENT_SIZE,
-    FINAL_MM_STATUSES,
     Attachment,
-    DeliveryStatus,
-    Inbox,
     InboxError,
-    LeaseLostError,
     Notification,
-    NotificationKind,
-    NotificationState,
     PutResult,
     StorageError,
-    StoredNotification,
     StreamedData,
     _check_attachments,
-    _check_claim_args,
-    _kinds,
     _now,
-    _stored_from_row,
 )
 
 __all__ = ["SQLiteInbox"]
@@ -113,8 +103,6 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
     ),
 )
-
-_SELECT = ", ".join(_COLUMNS)
 
 _PUT_SQL = """
     INSERT INTO inbox_notifications (
@@ -255,7 +243,7 @@ class _WriterGate:
             delay = min(delay * 2, 0.001)
 
 
-class SQLiteInbox(Inbox):
+class SQLiteInbox(SQLInbox):
     """An :class:`~mm7.inbox.base.Inbox` in one SQLite file.
 
     Safe for many threads in one process and for several processes on the same file (on a local
@@ -286,9 +274,7 @@ class SQLiteInbox(Inbox):
         self.busy_timeout = busy_timeout
         self.read_only = read_only
         self._local = _Local()
-        self._lock = threading.Lock()
-        self._connections: builtins.list[sqlite3.Connection] = []
-        self._closed = False
+        self._init_connections()
         self._gate: _WriterGate | None = None
         if not read_only:
             try:
@@ -410,62 +396,42 @@ class SQLiteInbox(Inbox):
             # user_version is in the database header, so it changes atomically with the DDL.
             conn.execute(f"PRAGMA user_version = {len(_MIGRATIONS)}")
 
-    def close(self) -> None:
-        """Close every connection this inbox opened (from any thread). Idempotent."""
-        self._closed = True
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            with suppress(sqlite3.Error):
-                conn.close()
+    def _after_close(self) -> None:
         if self._gate is not None:
             self._gate.close()
 
-    # ---------------------------------------------------------------- reading rows
+    # ---------------------------------------------------------------- SQLInbox hooks
 
-    def _load(
-        self, conn: sqlite3.Connection, rows: builtins.list[tuple[Any, ...]]
-    ) -> builtins.list[StoredNotification]:
-        if not rows:
-            return []
-        ids = [int(r[0]) for r in rows]
-        by_id: dict[int, builtins.list[Attachment]] = {i: [] for i in ids}
-        marks = ",".join("?" * len(ids))
-        for nid, content_id, content_type, location, data in conn.execute(
-            "SELECT notification_id, content_id, content_type, content_location, data "
-            f"FROM inbox_attachments WHERE notification_id IN ({marks}) ORDER BY notification_id, position",
-            ids,
-        ):
-            by_id[int(nid)].append(Attachment(content_id, content_type, location, bytes(data)))
-        return [_stored_from_row(r, by_id[int(r[0])], ts=_parse_ts, headers=_parse_headers) for r in rows]
+    _LATEST_FIRST = "event_date IS NULL, event_date DESC"
+    _DRIVER_ERROR = sqlite3.Error
+
+    def _ts_in(self, value: datetime | None) -> Any:
+        return _ts_or_none(value)
+
+    def _headers_in(self, value: dict[str, str]) -> Any:
+        return json.dumps(value, sort_keys=True)
+
+    def _ts_out(self, value: Any) -> datetime | None:
+        return _parse_ts(value)
+
+    def _headers_out(self, value: Any) -> dict[str, str]:
+        return _parse_headers(value)
+
+    def _later(self, seconds: float) -> tuple[str, Any]:
+        # Our clock, as text: the one claim() compares available_at against.
+        return "?", _ts(_now() + timedelta(seconds=seconds))
+
+    def _any(self, column: str, values: Sequence[Any]) -> tuple[str, builtins.list[Any]]:
+        return f"{column} IN ({','.join('?' * len(values))})", builtins.list(values)
 
     # ---------------------------------------------------------------- Inbox API
 
     def put(self, notification: Notification) -> PutResult:
         """Store a notification durably or count a duplicate; see :meth:`Inbox.put`."""
         _check_attachments(notification, self.max_attachment_size)
-        n = notification
-        received = _ts(n.received_at)
         # Everything is computed before the transaction: the write lock is held for the insert alone.
-        params = (
-            n.kind.value,
-            n.dedupe_key,
-            n.transaction_id,
-            n.mm7_version,
-            n.namespace,
-            n.message_id,
-            n.sender,
-            n.recipient,
-            n.mm_status,
-            n.status_text,
-            _ts_or_none(n.event_date),
-            n.envelope,
-            json.dumps(n.headers, sort_keys=True),
-            received,
-            received,
-            # Claimable from now on (our clock: the one claim() compares against).
-            _ts(_now()),
-        )
+        # available_at: claimable from now on (our clock: the one claim() compares against).
+        params = (*self._put_values(notification), _ts(_now()))
         with self._tx() as conn:
             # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
             # retry may race the original: the UNIQUE dedupe_key plus the write lock taken by
@@ -474,173 +440,39 @@ class SQLiteInbox(Inbox):
             nid, times = int(row[0]), int(row[1])
             created = times == 1
             if created:
-                for pos, a in enumerate(n.attachments):
+                for pos, a in enumerate(notification.attachments):
                     _insert_attachment(conn, nid, pos, a)
         return PutResult(id=nid, created=created, times_received=times)
 
-    def claim(
-        self,
-        worker: str,
-        *,
-        limit: int = 10,
-        lease_seconds: float = 60,
-        kinds: Iterable[NotificationKind | str] | None = None,
-    ) -> builtins.list[StoredNotification]:
-        """Lease claimable notifications to ``worker``; see :meth:`Inbox.claim`."""
-        _check_claim_args(worker, limit, lease_seconds)
-        wanted = _kinds(kinds)
+    def _claim_rows(
+        self, conn: Any, worker: str, limit: int, lease_seconds: float, kinds: builtins.list[str] | None
+    ) -> builtins.list[tuple[Any, ...]]:
+        # Claimers are serialized by BEGIN IMMEDIATE, so a plain subquery cannot hand a row out twice.
         now = _now()
         kind_sql = ""
         params: builtins.list[Any] = [worker, _ts(now + timedelta(seconds=lease_seconds)), _ts(now), _ts(now)]
-        if wanted is not None:
-            if not wanted:
-                return []
-            kind_sql = f"AND kind IN ({','.join('?' * len(wanted))})"
-            params.extend(wanted)
+        if kinds is not None:
+            kind_sql, kind_params = self._any("kind", kinds)
+            kind_sql = f"AND {kind_sql}"
+            params.extend(kind_params)
         params.append(limit)
-        with self._tx() as conn:
-            rows = conn.execute(
-                f"""
-                UPDATE inbox_notifications
-                SET state = 'leased', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
-                WHERE id IN (
-                    SELECT id FROM inbox_notifications
-                    WHERE ((state = 'pending' AND available_at <= ?)
-                           OR (state = 'leased' AND lease_expires_at <= ?))
-                    {kind_sql}
-                    ORDER BY id
-                    LIMIT ?
-                )
-                RETURNING {_SELECT}
-                """,
-                params,
-            ).fetchall()
-            items = self._load(conn, rows)
-        items.sort(key=lambda s: s.id)
-        return items
-
-    def _lease_lost(self, conn: sqlite3.Connection, notification_id: int, worker: str) -> LeaseLostError:
-        row = conn.execute(
-            "SELECT state, lease_owner FROM inbox_notifications WHERE id = ?", (notification_id,)
-        ).fetchone()
-        why = "does not exist" if row is None else f"is {row[0]} (lease owner {row[1]!r})"
-        return LeaseLostError(
-            f"worker {worker!r} does not hold the lease of notification {notification_id}: it {why}",
-            notification_id=notification_id,
-        )
-
-    def ack(self, notification_id: int, worker: str) -> None:
-        """Mark a leased notification done; see :meth:`Inbox.ack`."""
-        with self._tx() as conn:
-            # An expired lease nobody else took is still ours: the work is done, keep it.
-            cur = conn.execute(
-                "UPDATE inbox_notifications SET state = 'done', lease_expires_at = NULL "
-                "WHERE id = ? AND state = 'leased' AND lease_owner = ?",
-                (notification_id, worker),
+        rows: builtins.list[tuple[Any, ...]] = conn.execute(
+            f"""
+            UPDATE inbox_notifications
+            SET state = 'leased', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM inbox_notifications
+                WHERE ((state = 'pending' AND available_at <= ?)
+                       OR (state = 'leased' AND lease_expires_at <= ?))
+                {kind_sql}
+                ORDER BY id
+                LIMIT ?
             )
-            if cur.rowcount != 1:
-                raise self._lease_lost(conn, notification_id, worker)
-
-    def fail(
-        self,
-        notification_id: int,
-        worker: str,
-        error: str,
-        *,
-        retry_in: float = 30,
-        max_attempts: int = 10,
-    ) -> NotificationState:
-        """Return a leased notification for a retry, or fail it; see :meth:`Inbox.fail`."""
-        if retry_in < 0:
-            raise ConfigError(f"retry_in must not be negative, got {retry_in}")
-        available = _ts(_now() + timedelta(seconds=retry_in))
-        with self._tx() as conn:
-            row = conn.execute(
-                """
-                UPDATE inbox_notifications
-                SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END,
-                    available_at = ?, lease_expires_at = NULL, last_error = ?
-                WHERE id = ? AND state = 'leased' AND lease_owner = ?
-                RETURNING state
-                """,
-                (max_attempts, available, error, notification_id, worker),
-            ).fetchone()
-            if row is None:
-                raise self._lease_lost(conn, notification_id, worker)
-        return NotificationState(row[0])
-
-    def get(self, notification_id: int) -> StoredNotification | None:
-        """Return one notification or None; see :meth:`Inbox.get`."""
-        with self._tx(write=False) as conn:
-            rows = conn.execute(
-                f"SELECT {_SELECT} FROM inbox_notifications WHERE id = ?", (notification_id,)
-            ).fetchall()
-            items = self._load(conn, rows)
-        return items[0] if items else None
-
-    def list(
-        self,
-        state: NotificationState | str | None = None,
-        kind: NotificationKind | str | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> builtins.list[StoredNotification]:
-        """Return notifications in id order; see :meth:`Inbox.list`."""
-        where: builtins.list[str] = []
-        params: builtins.list[Any] = []
-        if state is not None:
-            where.append("state = ?")
-            params.append(NotificationState(state).value)
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(NotificationKind(kind).value)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        with self._tx(write=False) as conn:
-            rows = conn.execute(
-                f"SELECT {_SELECT} FROM inbox_notifications {clause} ORDER BY id LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            ).fetchall()
-            return self._load(conn, rows)
-
-    def status(self, message_id: str, recipient: str | None = None) -> DeliveryStatus | None:
-        """Return the latest delivery status of a message; see :meth:`Inbox.status`."""
-        clause = "" if recipient is None else "AND recipient = ?"
-        params: builtins.list[Any] = [message_id] if recipient is None else [message_id, recipient]
-        base = (
-            "FROM inbox_notifications WHERE kind = 'delivery_report' AND mm_status IS NOT NULL "
-            f"AND message_id = ? {clause}"
-        )
-        with self._tx(write=False) as conn:
-            # Latest by the report's Date (MMSC time), undated reports last, then arrival order:
-            # a delayed "Forwarded" retry must not hide a newer "Retrieved".
-            row = conn.execute(
-                f"SELECT id, recipient, mm_status, status_text, event_date {base} "
-                "ORDER BY event_date IS NULL, event_date DESC, id DESC LIMIT 1",
-                params,
-            ).fetchone()
-            if row is None:
-                return None
-            count = conn.execute(f"SELECT count(*) {base}", params).fetchone()
-        return DeliveryStatus(
-            message_id=message_id,
-            recipient=row[1],
-            mm_status=row[2],
-            status_text=row[3],
-            event_date=_parse_ts(row[4]),
-            final=row[2] in FINAL_MM_STATUSES,
-            notification_id=int(row[0]),
-            reports=int(count[0]),
-        )
-
-    def counts(self) -> dict[NotificationState, int]:
-        """Return the number of notifications per state; see :meth:`Inbox.counts`."""
-        result = dict.fromkeys(NotificationState, 0)
-        with self._tx(write=False) as conn:
-            for state, count in conn.execute(
-                "SELECT state, count(*) FROM inbox_notifications GROUP BY state"
-            ):
-                result[NotificationState(state)] = int(count)
-        return result
+            RETURNING {SELECT}
+            """,
+            params,
+        ).fetchall()
+        return rows
 
 
 def _insert_attachment(conn: sqlite3.Connection, nid: int, position: int, attachment: Attachment) -> None:

@@ -1,0 +1,329 @@
+"""What the SQL inbox backends share: one implementation of the statements that are the same on both.
+
+:class:`SQLInbox` holds ack, fail, claim's wrapper, get, list, status, counts, row loading and close.
+Each backend supplies the parts that really differ:
+
+* the transaction (:meth:`SQLInbox._tx`: ``BEGIN IMMEDIATE`` behind a writer gate on SQLite, a psycopg
+  transaction on PostgreSQL) and the driver's error class;
+* the parameter marker: shared statements are written with ``?`` and :meth:`SQLInbox._q` turns them into
+  the backend's paramstyle (``%s`` for psycopg), once per statement;
+* the clock: SQLite stores the application's UTC time as text, PostgreSQL uses the database's ``now()``
+  so that workers on hosts with skewed clocks agree (:meth:`SQLInbox._later`);
+* how stored timestamps and headers are read back, how a list of values is matched
+  (``IN (?, ?)`` or ``= ANY(%s)``), and the claim statement itself (a subquery under SQLite's single
+  write lock; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, where claimers run concurrently).
+
+Private: the public classes are :class:`~mm7.inbox.SQLiteInbox` and ``PostgresInbox``.
+"""
+
+from __future__ import annotations
+
+import abc
+import builtins
+import threading
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, suppress
+from datetime import datetime
+from typing import Any, ClassVar
+
+from mm7.errors import ConfigError
+from mm7.inbox.base import (
+    _COLUMNS,
+    FINAL_MM_STATUSES,
+    Attachment,
+    DeliveryStatus,
+    Inbox,
+    LeaseLostError,
+    Notification,
+    NotificationKind,
+    NotificationState,
+    StoredNotification,
+    _check_claim_args,
+    _kinds,
+    _stored_from_row,
+)
+
+__all__ = ["SELECT", "SQLInbox"]
+
+#: The notification columns, in :data:`~mm7.inbox.base._COLUMNS` order, for SELECT and RETURNING.
+SELECT = ", ".join(_COLUMNS)
+
+
+class SQLInbox(Inbox):
+    """Base of the SQL inbox backends; see the module docstring for what a backend provides.
+
+    Subclasses set up ``_lock``, ``_connections`` and ``_closed`` (via :meth:`_init_connections`) and
+    implement the abstract hooks.
+    """
+
+    #: Marker of a parameter in the backend's paramstyle; shared statements are written with ``?``.
+    _PARAM: ClassVar[str] = "?"
+    #: ORDER BY terms putting the latest report first: greatest Date, undated reports last.
+    _LATEST_FIRST: ClassVar[str]
+    #: The driver's base exception, ignored while closing connections.
+    _DRIVER_ERROR: ClassVar[type[Exception]]
+
+    _lock: threading.Lock
+    _connections: builtins.list[Any]
+    _closed: bool
+
+    def _init_connections(self) -> None:
+        self._lock = threading.Lock()
+        self._connections = []
+        self._closed = False
+
+    # ---------------------------------------------------------------- backend hooks
+
+    @abc.abstractmethod
+    def _tx(self, *, write: bool = True) -> AbstractContextManager[Any]:
+        """One transaction on this thread's connection; driver errors become StorageError."""
+
+    @abc.abstractmethod
+    def _ts_in(self, value: datetime | None) -> Any:
+        """A timestamp (or None) as this backend stores it."""
+
+    @abc.abstractmethod
+    def _headers_in(self, value: dict[str, str]) -> Any:
+        """Headers as this backend stores them."""
+
+    @abc.abstractmethod
+    def _ts_out(self, value: Any) -> datetime | None:
+        """A stored timestamp (or None) as an aware UTC datetime (or None)."""
+
+    @abc.abstractmethod
+    def _headers_out(self, value: Any) -> dict[str, str]:
+        """The stored headers as a dict."""
+
+    @abc.abstractmethod
+    def _later(self, seconds: float) -> tuple[str, Any]:
+        """SQL (with one ``?``) and its parameter for "``seconds`` from now" on this backend's clock."""
+
+    @abc.abstractmethod
+    def _any(self, column: str, values: Sequence[Any]) -> tuple[str, builtins.list[Any]]:
+        """SQL (with ``?`` markers) and parameters for "``column`` is one of ``values``"."""
+
+    @abc.abstractmethod
+    def _claim_rows(
+        self, conn: Any, worker: str, limit: int, lease_seconds: float, kinds: builtins.list[str] | None
+    ) -> builtins.list[tuple[Any, ...]]:
+        """Lease up to ``limit`` claimable rows to ``worker`` inside the open transaction ``conn``.
+
+        Returns:
+            The leased rows in :data:`~mm7.inbox.base._COLUMNS` order.
+        """
+
+    # ---------------------------------------------------------------- shared helpers
+
+    _QUERIES: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._QUERIES = {}  # each backend caches its own translations
+
+    def _q(self, sql: str) -> str:
+        """``sql`` with its ``?`` markers in this backend's paramstyle (cached per statement)."""
+        cached = self._QUERIES.get(sql)
+        if cached is None:
+            cached = self._QUERIES[sql] = sql if self._PARAM == "?" else sql.replace("?", self._PARAM)
+        return cached
+
+    def _put_values(self, n: Notification) -> tuple[Any, ...]:
+        """The values of a put's INSERT, in the column order both backends' statements list them."""
+        received = self._ts_in(n.received_at)
+        return (
+            n.kind.value,
+            n.dedupe_key,
+            n.transaction_id,
+            n.mm7_version,
+            n.namespace,
+            n.message_id,
+            n.sender,
+            n.recipient,
+            n.mm_status,
+            n.status_text,
+            self._ts_in(n.event_date),
+            n.envelope,
+            self._headers_in(n.headers),
+            received,  # received_at
+            received,  # last_received_at
+        )
+
+    def _load(self, conn: Any, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[StoredNotification]:
+        if not rows:
+            return []
+        ids = [int(r[0]) for r in rows]
+        by_id: dict[int, builtins.list[Attachment]] = {i: [] for i in ids}
+        match, params = self._any("notification_id", ids)
+        for nid, content_id, content_type, location, data in conn.execute(
+            self._q(
+                "SELECT notification_id, content_id, content_type, content_location, data "
+                f"FROM inbox_attachments WHERE {match} ORDER BY notification_id, position"
+            ),
+            params,
+        ).fetchall():
+            by_id[int(nid)].append(Attachment(content_id, content_type, location, bytes(data)))
+        return [
+            _stored_from_row(r, by_id[int(r[0])], ts=self._ts_out, headers=self._headers_out) for r in rows
+        ]
+
+    def _lease_lost(self, conn: Any, notification_id: int, worker: str) -> LeaseLostError:
+        row = conn.execute(
+            self._q("SELECT state, lease_owner FROM inbox_notifications WHERE id = ?"), (notification_id,)
+        ).fetchone()
+        why = "does not exist" if row is None else f"is {row[0]} (lease owner {row[1]!r})"
+        return LeaseLostError(
+            f"worker {worker!r} does not hold the lease of notification {notification_id}: it {why}",
+            notification_id=notification_id,
+        )
+
+    # ---------------------------------------------------------------- Inbox API
+
+    def claim(
+        self,
+        worker: str,
+        *,
+        limit: int = 10,
+        lease_seconds: float = 60,
+        kinds: Iterable[NotificationKind | str] | None = None,
+    ) -> builtins.list[StoredNotification]:
+        """Lease claimable notifications to ``worker``; see :meth:`Inbox.claim`."""
+        _check_claim_args(worker, limit, lease_seconds)
+        wanted = _kinds(kinds)
+        if wanted is not None and not wanted:
+            return []
+        with self._tx() as conn:
+            items = self._load(conn, self._claim_rows(conn, worker, limit, lease_seconds, wanted))
+        items.sort(key=lambda s: s.id)
+        return items
+
+    def ack(self, notification_id: int, worker: str) -> None:
+        """Mark a leased notification done; see :meth:`Inbox.ack`."""
+        with self._tx() as conn:
+            # An expired lease nobody else took is still ours: the work is done, keep it.
+            cur = conn.execute(
+                self._q(
+                    "UPDATE inbox_notifications SET state = 'done', lease_expires_at = NULL "
+                    "WHERE id = ? AND state = 'leased' AND lease_owner = ?"
+                ),
+                (notification_id, worker),
+            )
+            if cur.rowcount != 1:
+                raise self._lease_lost(conn, notification_id, worker)
+
+    def fail(
+        self,
+        notification_id: int,
+        worker: str,
+        error: str,
+        *,
+        retry_in: float = 30,
+        max_attempts: int = 10,
+    ) -> NotificationState:
+        """Return a leased notification for a retry, or fail it; see :meth:`Inbox.fail`."""
+        if retry_in < 0:
+            raise ConfigError(f"retry_in must not be negative, got {retry_in}")
+        available_sql, available = self._later(retry_in)
+        with self._tx() as conn:
+            row = conn.execute(
+                self._q(
+                    f"""
+                    UPDATE inbox_notifications
+                    SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END,
+                        available_at = {available_sql}, lease_expires_at = NULL, last_error = ?
+                    WHERE id = ? AND state = 'leased' AND lease_owner = ?
+                    RETURNING state
+                    """
+                ),
+                (max_attempts, available, error, notification_id, worker),
+            ).fetchone()
+            if row is None:
+                raise self._lease_lost(conn, notification_id, worker)
+        return NotificationState(row[0])
+
+    def get(self, notification_id: int) -> StoredNotification | None:
+        """Return one notification or None; see :meth:`Inbox.get`."""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                self._q(f"SELECT {SELECT} FROM inbox_notifications WHERE id = ?"), (notification_id,)
+            ).fetchall()
+            items = self._load(conn, rows)
+        return items[0] if items else None
+
+    def list(
+        self,
+        state: NotificationState | str | None = None,
+        kind: NotificationKind | str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[StoredNotification]:
+        """Return notifications in id order; see :meth:`Inbox.list`."""
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if state is not None:
+            where.append("state = ?")
+            params.append(NotificationState(state).value)
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(NotificationKind(kind).value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                self._q(f"SELECT {SELECT} FROM inbox_notifications {clause} ORDER BY id LIMIT ? OFFSET ?"),
+                [*params, limit, offset],
+            ).fetchall()
+            return self._load(conn, rows)
+
+    def status(self, message_id: str, recipient: str | None = None) -> DeliveryStatus | None:
+        """Return the latest delivery status of a message; see :meth:`Inbox.status`."""
+        clause = "" if recipient is None else "AND recipient = ?"
+        params: builtins.list[Any] = [message_id] if recipient is None else [message_id, recipient]
+        base = (
+            "FROM inbox_notifications WHERE kind = 'delivery_report' AND mm_status IS NOT NULL "
+            f"AND message_id = ? {clause}"
+        )
+        with self._tx(write=False) as conn:
+            # Latest by the report's Date (MMSC time), undated reports last, then arrival order:
+            # a delayed "Forwarded" retry must not hide a newer "Retrieved".
+            row = conn.execute(
+                self._q(
+                    f"SELECT id, recipient, mm_status, status_text, event_date {base} "
+                    f"ORDER BY {self._LATEST_FIRST}, id DESC LIMIT 1"
+                ),
+                params,
+            ).fetchone()
+            if row is None:
+                return None
+            count = conn.execute(self._q(f"SELECT count(*) {base}"), params).fetchone()
+        return DeliveryStatus(
+            message_id=message_id,
+            recipient=row[1],
+            mm_status=row[2],
+            status_text=row[3],
+            event_date=self._ts_out(row[4]),
+            final=row[2] in FINAL_MM_STATUSES,
+            notification_id=int(row[0]),
+            reports=int(count[0]) if count else 0,
+        )
+
+    def counts(self) -> dict[NotificationState, int]:
+        """Return the number of notifications per state; see :meth:`Inbox.counts`."""
+        result = dict.fromkeys(NotificationState, 0)
+        with self._tx(write=False) as conn:
+            for state, count in conn.execute(
+                "SELECT state, count(*) FROM inbox_notifications GROUP BY state"
+            ).fetchall():
+                result[NotificationState(state)] = int(count)
+        return result
+
+    def close(self) -> None:
+        """Close every connection this inbox opened (from any thread). Idempotent."""
+        self._closed = True
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with suppress(self._DRIVER_ERROR):
+                conn.close()
+        self._after_close()
+
+    def _after_close(self) -> None:
+        """Release backend resources other than connections (nothing by default)."""
