@@ -36,7 +36,7 @@ def full_submit() -> Any:
     when = XmlDateTime(2024, 5, 1, 12, 0, 0, 0, 0)
     return b.SubmitReq(
         mm7_version="6.8.0",
-        sender_identification=b.SenderIdtype(
+        sender_identification=b.SenderIdType(
             vaspid="vasp",
             vasid="vas",
             sender_address=b.SenderAddressType(short_code=b.AddressType(value="1234")),

@@ -379,7 +379,7 @@ class MM7Client:
             raise ConfigError(
                 f"{operation} is a Rel-6 operation; MM7Version {self.profile.mm7_version} is Rel-5"
             )
-        ident = version.bindings.SenderIdtype(vaspid=self.profile.vasp_id, vasid=self.profile.vas_id)
+        ident = version.bindings.SenderIdType(vaspid=self.profile.vasp_id, vasid=self.profile.vas_id)
         cls = version.binding_class(operation)
         return cls(mm7_version=self.profile.mm7_version, sender_identification=ident, **fields)
 

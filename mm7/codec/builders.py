@@ -139,7 +139,7 @@ def submit_request(
     version = for_mm7_version(mm7_version)
     bindings = version.bindings
     to_list = [to] if isinstance(to, str) else list(to)
-    sender_id = bindings.SenderIdtype(
+    sender_id = bindings.SenderIdType(
         vaspid=vasp_id,
         vasid=vas_id,
         sender_address=address(version, sender) if sender else None,

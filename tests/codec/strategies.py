@@ -140,7 +140,7 @@ def recipients(draw: st.DrawFn, version: SchemaVersion) -> Any:
 def sender_ids(version: SchemaVersion) -> st.SearchStrategy[Any]:
     """``senderIDType``: VASPID, VASID and SenderAddress, each optional."""
     return st.builds(
-        version.bindings.SenderIdtype,
+        version.bindings.SenderIdType,
         vaspid=optional(safe_text()),
         vasid=optional(safe_text()),
         sender_address=optional(sender_addresses(version)),
@@ -320,7 +320,7 @@ def sample_message(version: SchemaVersion, operation: str, *, full: bool = False
     mm7_version = version.default_mm7_version
     number = b.SenderAddressType(number=b.AddressType(value="16175550123"))
     short = b.SenderAddressType(short_code=b.AddressType(value="111122"))
-    sender_id = b.SenderIdtype(vaspid="vasp-1", vasid="111122mms", sender_address=short)
+    sender_id = b.SenderIdType(vaspid="vasp-1", vasid="111122mms", sender_address=short)
     to = b.RecipientsType(to=[b.MultiAddressType(number=[b.AddressType(value="16172383232")])])
     status = b.StatusType(status_code=1000, status_text="Success")
     values: dict[str, Any] = {

@@ -142,7 +142,7 @@ def full_objects(version: SchemaVersion) -> list[Any]:
     """Hand-built objects with (nearly) every optional field set."""
     b = version.bindings
     sender = b.SenderAddressType(number=address(b, "+15550001", 3))
-    sender_id = b.SenderIdtype(vaspid="vasp", vasid="vas", sender_address=sender)
+    sender_id = b.SenderIdType(vaspid="vasp", vasid="vas", sender_address=sender)
     recipients = b.RecipientsType(to=[multi(b, 1), multi(b, 2)], cc=[multi(b, 3)], bcc=[multi(b, 4)])
     content = b.ContentReferenceType(href="cid:part-1@x", allow_adaptations=False)
     common: dict[str, Any] = {"mm7_version": version.default_mm7_version}
@@ -234,7 +234,7 @@ def full_objects(version: SchemaVersion) -> list[Any]:
     details = b.StatusDetailsType(content=["free text detail"])
     status = b.StatusType(status_code=4004, status_text="Validation error", details=details)
     objects += [
-        b.RserrorRsp(mm7_version=version.default_mm7_version, status=status),
+        b.RSErrorRsp(mm7_version=version.default_mm7_version, status=status),
         b.SubmitRsp(mm7_version=version.default_mm7_version, status=status, message_id="m-2"),
         b.ReplaceReq(
             **common,
@@ -262,7 +262,7 @@ def test_details_with_an_element_falls_back_to_xsdata(fallbacks: list[str]) -> N
     b = REL6.bindings
     extra = AnyElement(qname="{urn:vendor}Reason", text="quota", attributes={"code": "7"}, tail=" after")
     details = b.StatusDetailsType(content=["before ", extra])
-    obj = b.RserrorRsp(mm7_version="6.8.0", status=b.StatusType(status_code=3001, details=details))
+    obj = b.RSErrorRsp(mm7_version="6.8.0", status=b.StatusType(status_code=3001, details=details))
     assert_equivalent(obj, {None: REL6.namespace})
     assert fallbacks == ["render", "parse"]
 
@@ -271,7 +271,7 @@ def test_several_strings_in_mixed_content_fall_back(fallbacks: list[str]) -> Non
     # xsdata writes the second string as the tail of Details (its writer defers it): we let it.
     b = REL6.bindings
     status = b.StatusType(status_code=2000, details=b.StatusDetailsType(content=["a", "b"]))
-    obj = b.VasperrorRsp(mm7_version="6.8.0", status=status)
+    obj = b.VASPErrorRsp(mm7_version="6.8.0", status=status)
     ours = fastbind.to_element(obj, nsmap={None: REL6.namespace})
     assert c14n(ours) == c14n(xsdata_render(obj, {None: REL6.namespace}))
     assert fallbacks == ["render"]

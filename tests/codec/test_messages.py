@@ -114,7 +114,7 @@ def test_encode_error_without_request_is_rserror() -> None:
 
 def test_error_response_builds_the_error_object() -> None:
     error = error_response(REL5, 4003, "Unsupported operation", kind="VASPErrorRsp")
-    assert type(error) is REL5.bindings.VasperrorRsp
+    assert type(error) is REL5.bindings.VASPErrorRsp
     assert error.mm7_version == "5.3.0"
     assert error.status.details is None
 

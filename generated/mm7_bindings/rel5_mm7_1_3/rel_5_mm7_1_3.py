@@ -123,7 +123,7 @@ class StatusDetailsType:
 
 
 @dataclass(slots=True, kw_only=True)
-class TransactionIdtype:
+class TransactionIdType:
     class Meta:
         name = "transactionIDType"
 
@@ -159,7 +159,7 @@ class UaCapabilitiesType:
 
 
 @dataclass(slots=True, kw_only=True)
-class TransactionId(TransactionIdtype):
+class TransactionId(TransactionIdType):
     class Meta:
         name = "TransactionID"
         namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
@@ -322,9 +322,8 @@ class DeliveryReportRsp(GenericResponseType):
 
 
 @dataclass(slots=True, kw_only=True)
-class RserrorRsp(GenericResponseType):
+class RSErrorRsp(GenericResponseType):
     class Meta:
-        name = "RSErrorRsp"
         namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
 
 
@@ -341,9 +340,8 @@ class ReplaceRsp(GenericResponseType):
 
 
 @dataclass(slots=True, kw_only=True)
-class VasperrorRsp(GenericResponseType):
+class VASPErrorRsp(GenericResponseType):
     class Meta:
-        name = "VASPErrorRsp"
         namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3"
 
 
@@ -518,7 +516,7 @@ class RecipientsType:
 
 
 @dataclass(slots=True, kw_only=True)
-class SenderIdtype:
+class SenderIdType:
     class Meta:
         name = "senderIDType"
 
@@ -674,11 +672,11 @@ class DeliverReqType(GenericRequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class GenericVasprequestType(GenericRequestType):
+class GenericVaspRequestType(GenericRequestType):
     class Meta:
         name = "genericVASPRequestType"
 
-    sender_identification: SenderIdtype = field(
+    sender_identification: SenderIdType = field(
         metadata={
             "name": "SenderIdentification",
             "type": "Element",
@@ -694,7 +692,7 @@ class DeliverReq(DeliverReqType):
 
 
 @dataclass(slots=True, kw_only=True)
-class CancelReqType(GenericVasprequestType):
+class CancelReqType(GenericVaspRequestType):
     class Meta:
         name = "cancelReqType"
 
@@ -708,7 +706,7 @@ class CancelReqType(GenericVasprequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class ReplaceReqType(GenericVasprequestType):
+class ReplaceReqType(GenericVaspRequestType):
     class Meta:
         name = "replaceReqType"
 
@@ -770,7 +768,7 @@ class ReplaceReqType(GenericVasprequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class SubmitReqType(GenericVasprequestType):
+class SubmitReqType(GenericVaspRequestType):
     class Meta:
         name = "submitReqType"
 

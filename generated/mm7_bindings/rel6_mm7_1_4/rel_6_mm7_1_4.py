@@ -169,7 +169,7 @@ class StatusDetailsType:
 
 
 @dataclass(slots=True, kw_only=True)
-class TransactionIdtype:
+class TransactionIdType:
     class Meta:
         name = "transactionIDType"
 
@@ -205,7 +205,7 @@ class UaCapabilitiesType:
 
 
 @dataclass(slots=True, kw_only=True)
-class TransactionId(TransactionIdtype):
+class TransactionId(TransactionIdType):
     class Meta:
         name = "TransactionID"
         namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
@@ -384,9 +384,8 @@ class DeliveryReportRsp(GenericResponseType):
 
 
 @dataclass(slots=True, kw_only=True)
-class RserrorRsp(GenericResponseType):
+class RSErrorRsp(GenericResponseType):
     class Meta:
-        name = "RSErrorRsp"
         namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
 
 
@@ -403,9 +402,8 @@ class ReplaceRsp(GenericResponseType):
 
 
 @dataclass(slots=True, kw_only=True)
-class VasperrorRsp(GenericResponseType):
+class VASPErrorRsp(GenericResponseType):
     class Meta:
-        name = "VASPErrorRsp"
         namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
 
 
@@ -658,7 +656,7 @@ class RecipientsType:
 
 
 @dataclass(slots=True, kw_only=True)
-class SenderIdtype:
+class SenderIdType:
     class Meta:
         name = "senderIDType"
 
@@ -747,11 +745,11 @@ class ExtendedReplaceRsp(ExtendedReplaceRspType):
 
 
 @dataclass(slots=True, kw_only=True)
-class GenericVasprequestType(GenericRequestType):
+class GenericVaspRequestType(GenericRequestType):
     class Meta:
         name = "genericVASPRequestType"
 
-    sender_identification: SenderIdtype = field(
+    sender_identification: SenderIdType = field(
         metadata={
             "name": "SenderIdentification",
             "type": "Element",
@@ -777,7 +775,7 @@ class PreviouslySentByType:
 
 
 @dataclass(slots=True, kw_only=True)
-class CancelReqType(GenericVasprequestType):
+class CancelReqType(GenericVaspRequestType):
     class Meta:
         name = "cancelReqType"
 
@@ -973,7 +971,7 @@ class DeliverReqType(GenericRequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class ExtendedCancelReqType(GenericVasprequestType):
+class ExtendedCancelReqType(GenericVaspRequestType):
     class Meta:
         name = "extendedCancelReqType"
 
@@ -987,7 +985,7 @@ class ExtendedCancelReqType(GenericVasprequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class ExtendedReplaceReqType(GenericVasprequestType):
+class ExtendedReplaceReqType(GenericVaspRequestType):
     class Meta:
         name = "extendedReplaceReqType"
 
@@ -1097,7 +1095,7 @@ class ExtendedReplaceReqType(GenericVasprequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class ReplaceReqType(GenericVasprequestType):
+class ReplaceReqType(GenericVaspRequestType):
     class Meta:
         name = "replaceReqType"
 
@@ -1199,7 +1197,7 @@ class ReplaceReqType(GenericVasprequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class SubmitReqType(GenericVasprequestType):
+class SubmitReqType(GenericVaspRequestType):
     class Meta:
         name = "submitReqType"
 
