@@ -840,15 +840,24 @@ class _PartHead:
     extra: tuple[tuple[str, str], ...]
 
 
-def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
+_KNOWN_HEADERS = frozenset({"content-type", "content-id", "content-location", "content-transfer-encoding"})
+
+
+def _sort_headers(headers: list[tuple[str, str]]) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Split a part's headers into the first of each known one (lower-case name) and the others, in order."""
     found: dict[str, str] = {}
     extra: list[tuple[str, str]] = []
     for name, value in headers:
         key = name.lower()  # RFC 2045 §3 / RFC 822: header names are case-insensitive
-        if key in {"content-type", "content-id", "content-location", "content-transfer-encoding"}:
+        if key in _KNOWN_HEADERS:
             found.setdefault(key, value.strip())
         else:
             extra.append((name, value.strip()))
+    return found, tuple(extra)
+
+
+def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
+    found, extra = _sort_headers(headers)
     # RFC 2046 §5.1.1: a part without Content-Type is text/plain; charset=us-ascii.
     content_type = found.get("content-type") or "text/plain"
     media_type, params = _parse_content_type(content_type)
@@ -867,7 +876,7 @@ def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
         content_id,
         found.get("content-location"),
         found.get("content-transfer-encoding"),
-        tuple(extra),
+        extra,
     )
 
 
@@ -958,6 +967,7 @@ class _MultipartParser:
         if not 1 <= len(boundary) <= _MAX_BOUNDARY:
             # RFC 2046 §5.1.1: a boundary is 1 to 70 characters; a longer one only costs the scanner.
             raise MIMEError(f"multipart boundary of {len(boundary)} characters (RFC 2046 allows 1-70)")
+        self.boundary = boundary
         self._ctx = ctx
         self._depth = depth
         self._buf = bytearray()
@@ -1350,6 +1360,29 @@ class MultipartDecoder:
         root = parts[index]
         return DecodedBody(root, parts[:index] + parts[index + 1 :], list(self._ctx.deviations))
 
+    def _decode_whole(self, body: bytes) -> DecodedBody | None:
+        """Decode a whole body in one pass (:class:`_WholeBody`); None when the incremental parser must.
+
+        Called on a fresh decoder only; it changes no state, so ``feed()``/``close()`` may follow a None.
+        """
+        if type(body) is not bytes:
+            return None
+        if self._mode is _Mode.BARE:
+            if len(body) > self._ctx.limits.part_size or len(body) > self._ctx.spool_threshold:
+                return None
+            root = Part(self._root_type, None, None, (), data=body)
+            return DecodedBody(root, [], list(self._ctx.deviations))
+        if self._mode is not _Mode.MULTIPART or self._parser is None:
+            return None
+        whole = _WholeBody(self._ctx.limits, self._ctx.spool_threshold)
+        try:
+            parts = whole.parts(body, self._parser.boundary, 1)
+            index = self._root_index(parts)
+        except (_Bail, MIMEError):
+            return None
+        root = parts[index]
+        return DecodedBody(root, parts[:index] + parts[index + 1 :], list(self._ctx.deviations))
+
     def _root_index(self, parts: list[Part]) -> int:
         # RFC 2387 §3.2: the root is the part whose Content-ID is `start`, else the first part.
         if self._start is None:
@@ -1359,6 +1392,179 @@ class MultipartDecoder:
             if part.content_id == wanted:
                 return index
         raise MIMEError(f"start {self._start!r} names no part")
+
+
+# --------------------------------------------------------------------------------------------
+# Decoder: one pass over a body held whole in memory
+# --------------------------------------------------------------------------------------------
+
+
+class _Bail(Exception):
+    """The in-memory pass met something only the incremental parser handles (or reports) exactly."""
+
+
+class _WholeBody:
+    """One pass over a whole in-memory multipart body, for the common, clean case.
+
+    It reads the same grammar as :class:`_MultipartParser` fed the body in one chunk: the same delimiter
+    rules (RFC 2046 §5.1.1), header folding (RFC 5322 §2.2.3), limits and Content-ID bookkeeping. It works
+    on offsets with ``bytes.find`` and one ``find(b"\r\n\r\n")`` per header block instead of a line-by-line
+    state machine, so a payload is scanned once per boundary and copied once. It never reports anything:
+    at the first deviation, limit, error or unusual construct (transport padding, bare LF, truncation...)
+    it raises :class:`_Bail` and :func:`decode` runs the incremental parser from scratch, which then
+    raises or reports exactly as it always has. Its result, when it has one, equals that parser's.
+    """
+
+    def __init__(self, limits: Limits, spool_threshold: int) -> None:
+        self._limits = limits
+        self._spool_threshold = spool_threshold
+        self._part_count = 0
+        self._content_ids: set[str] = set()
+
+    def parts(self, data: bytes, boundary: str, depth: int) -> list[Part]:
+        """Split one multipart body into parts, recursing into nested multiparts."""
+        limits = self._limits
+        if depth > limits.max_depth or not 1 <= len(boundary) <= _MAX_BOUNDARY or not boundary.isascii():
+            raise _Bail
+        delim = b"--" + boundary.encode("ascii")
+        content_end, pos, close = self._delimiter(data, delim, 0)  # the preamble is skipped
+        if close:
+            raise _Bail
+        parts: list[Part] = []
+        while True:
+            self._part_count += 1
+            if self._part_count > limits.max_parts:
+                raise _Bail
+            head, body_start = self._head(data, pos)
+            content_end, pos, close = self._delimiter(data, delim, body_start)
+            if content_end - body_start > limits.part_size:
+                raise _Bail
+            parts.append(self._part(head, data[body_start:content_end], depth))
+            if close:
+                # RFC 2046 §5.1.1: what follows the close-delimiter is epilogue, ignored.
+                return parts
+
+    def _delimiter(self, data: bytes, delim: bytes, pos: int) -> tuple[int, int, bool]:
+        """(content end, offset after the line, is close-delimiter) of the first delimiter from ``pos`` on.
+
+        Mirrors :meth:`_MultipartParser._find_delimiter` with the part's start as the buffer start.
+        """
+        size = len(delim)
+        if delim.startswith(data[pos : pos + size]):
+            # At the start of a body the delimiter may come without the CRLF before it.
+            if len(data) - pos < size:
+                raise _Bail
+            kind = self._classify(data, pos + size)
+            if kind is not None:
+                return pos, kind[0], kind[1]
+        needle = b"\n" + delim
+        search = pos
+        while True:
+            i = data.find(needle, search)
+            if i < 0:
+                raise _Bail  # truncated: the incremental parser says which way
+            kind = self._classify(data, i + 1 + size)
+            if kind is not None:
+                if i <= pos or data[i - 1] != 0x0D:
+                    raise _Bail  # bare LF before the delimiter: a deviation to report
+                return i - 1, kind[0], kind[1]
+            search = i + 1
+
+    @staticmethod
+    def _classify(data: bytes, j: int) -> tuple[int, bool] | None:
+        """What follows ``--boundary`` at ``j``: (offset after the line, is close) or None for content."""
+        following = data[j : j + 2]
+        if following == b"--":
+            return j + 2, True
+        if following == CRLF:
+            return j + 2, False
+        if len(following) < 2 or following[0] in b" \t\n":
+            raise _Bail  # truncation, transport padding or a bare LF: left to the incremental parser
+        return None
+
+    def _head(self, data: bytes, pos: int) -> tuple[_PartHead, int]:
+        """Read a part's header block at ``pos``; return it and the offset where the body starts."""
+        limits = self._limits
+        headers: list[tuple[str, str]] = []
+        if data.startswith(CRLF, pos):
+            return self._part_head(headers), pos + 2
+        end = data.find(b"\r\n\r\n", pos)
+        if end < 0:
+            raise _Bail
+        block = data[pos:end]
+        if block.count(b"\n") != block.count(CRLF):
+            raise _Bail  # a bare LF line ending
+        max_line = limits.max_header_line
+        # The incremental parser bounds each raw line, its CR included.
+        if len(block) >= max_line and any(len(raw) + 1 > max_line for raw in block.split(CRLF)):
+            raise _Bail
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Bail from None  # read as Latin-1 with a deviation by the incremental parser
+        for line in text.split("\r\n"):
+            if line[0] in " \t":  # RFC 5322 §2.2.3 folding
+                if not headers:
+                    raise _Bail
+                name, value = headers[-1]
+                value = f"{value} {line.strip()}"
+                if len(value) > max_line:
+                    raise _Bail
+                headers[-1] = (name, value)
+                continue
+            name, sep, value = line.partition(":")
+            name = name.rstrip()
+            if (
+                not sep
+                or _HEADER_NAME_RE.fullmatch(name) is None
+                or len(headers) >= limits.max_headers_per_part
+            ):
+                raise _Bail
+            headers.append((name.strip(), value.strip()))
+        return self._part_head(headers), end + 4
+
+    def _part_head(self, headers: list[tuple[str, str]]) -> _PartHead:
+        found, extra = _sort_headers(headers)
+        content_type = found.get("content-type") or "text/plain"
+        try:
+            media_type, params = _parse_content_type(content_type)
+        except MIMEError:
+            raise _Bail from None
+        content_id = found.get("content-id")
+        if content_id is not None:
+            if not _has_angle(content_id):
+                raise _Bail
+            content_id = _strip_angle(content_id)
+            if content_id in self._content_ids:
+                raise _Bail
+            self._content_ids.add(content_id)
+        location, cte = found.get("content-location"), found.get("content-transfer-encoding")
+        return _PartHead(content_type, media_type, params, content_id, location, cte, extra)
+
+    def _part(self, head: _PartHead, raw: bytes, depth: int) -> Part:
+        h = head
+        deviations = _Deviations()
+        try:
+            decoder = _transfer_decoder(h.transfer_encoding, deviations)
+            payload = raw if isinstance(decoder, _Identity) else decoder.feed(raw) + decoder.close()
+        except MIMEError:
+            raise _Bail from None
+        if deviations:
+            raise _Bail
+        if not h.media_type.startswith("multipart/"):
+            if len(payload) > self._spool_threshold:
+                raise _Bail  # the incremental parser would spool it to a sink
+            return Part(h.content_type, h.content_id, h.content_location, h.extra, data=payload)
+        boundary = h.params.get("boundary")
+        if not boundary or payload is not raw:
+            # A nested multipart may not be base64/quoted-printable (RFC 2045 §6.4); the incremental
+            # parser feeds such a decoded body in two pieces, so it is left to it.
+            raise _Bail
+        children = self.parts(payload, boundary, depth + 1)
+        start = h.params.get("start")
+        if start is not None and not any(c.content_id == _strip_angle(start) for c in children):
+            raise _Bail
+        return Part(h.content_type, h.content_id, h.content_location, h.extra, children=children, start=start)
 
 
 def decode(content_type: str | None, body: bytes, *, limits: Limits = Limits()) -> DecodedBody:
@@ -1379,5 +1585,8 @@ def decode(content_type: str | None, body: bytes, *, limits: Limits = Limits()) 
     if len(body) > limits.max_body_size:
         raise LimitExceededError(f"body larger than {limits.max_body_size} bytes", limit="max_body_size")
     decoder = MultipartDecoder(content_type, limits, spool_threshold=max(len(body), 1))
+    whole = decoder._decode_whole(body)
+    if whole is not None:
+        return whole
     decoder.feed(body)
     return decoder.close()
