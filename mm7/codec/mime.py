@@ -426,6 +426,9 @@ class EncodedBody:
 
     def to_bytes(self) -> bytes:
         """Return the whole body in memory."""
+        segments = self.segments
+        if all(isinstance(segment, bytes) for segment in segments):
+            return b"".join(segments)  # type: ignore[arg-type]  # all bytes, checked just above
         return b"".join(self)
 
     @property
@@ -545,9 +548,13 @@ def _frame(encoded: Sequence[tuple[list[_Segment], int]], boundary: str | None) 
         boundary = _new_boundary()
     else:
         _check_boundary(boundary)
-        in_memory = [s for segs, _ in encoded for s in segs if isinstance(s, bytes)]
-        if any(b"--" + boundary.encode() in s for s in in_memory):
-            raise LocalCodecError(f"boundary {boundary!r} occurs in the content")
+        # Segments are scanned one by one: an occurrence cannot straddle two of them, since each joint
+        # between segments is next to a CR or LF (header block end, delimiter line) and bchars have none.
+        needle = b"--" + boundary.encode()
+        for segments, _ in encoded:
+            for s in segments:
+                if isinstance(s, bytes) and needle in s:
+                    raise LocalCodecError(f"boundary {boundary!r} occurs in the content")
     delimiter = b"--" + boundary.encode("ascii")
     body: list[_Segment] = []
     for index, (segments, _) in enumerate(encoded):
@@ -558,13 +565,28 @@ def _frame(encoded: Sequence[tuple[list[_Segment], int]], boundary: str | None) 
     return _merge_bytes(body), boundary
 
 
+#: In-memory payloads at least this large stay segments of their own when runs of bytes are merged.
+_MERGE_LIMIT = 8 * 1024
+
+
 def _merge_bytes(segments: Sequence[_Segment]) -> list[_Segment]:
+    """Join each run of small byte segments into one (fewer, larger writes when streaming).
+
+    A large payload is kept as it is: joining it with its neighbours here, and again at every nesting
+    level, would copy it each time; ``to_bytes`` copies it once.
+    """
     merged: list[_Segment] = []
+    run: list[bytes] = []
     for seg in segments:
-        if isinstance(seg, bytes) and merged and isinstance(merged[-1], bytes):
-            merged[-1] = merged[-1] + seg
-        else:
-            merged.append(seg)
+        if isinstance(seg, bytes) and len(seg) < _MERGE_LIMIT:
+            run.append(seg)
+            continue
+        if run:
+            merged.append(b"".join(run))
+            run = []
+        merged.append(seg)
+    if run:
+        merged.append(b"".join(run))
     return merged
 
 
