@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from xsdata.formats.dataclass.serializers import XmlSerializer
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
 from mm7.codec import fastbind
 from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion
@@ -187,9 +185,3 @@ def read_envelope(root: etree._Element) -> ReadEnvelope:
         children = [child for child in detail if isinstance(child.tag, str)]
         payload = children[0] if children else None
     return ReadEnvelope(transaction_id, transaction_ns, payload, fault, others, transaction_element)
-
-
-def to_xml_string(message: object, version: SchemaVersion) -> str:
-    """Serialize one message object alone (no envelope), for logs and debugging."""
-    serializer = XmlSerializer(context=xml_context(), config=SerializerConfig(indent="  "))
-    return serializer.render(message, ns_map={None: version.namespace})

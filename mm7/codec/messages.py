@@ -27,13 +27,12 @@ from mm7.codec.mime import DecodedBody, EncodedBody, Limits, Part, encode_relate
 from mm7.codec.mime import decode as decode_mime
 from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success
 from mm7.codec.tolerance import check_and_repair, check_header_entries, target_version
-from mm7.codec.versions import REL6, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_mm7_version
+from mm7.codec.versions import REL6, SOAP_ENV_NS, VERSIONS, SchemaVersion
 from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
 from mm7.errors import (
     ConfigError,
     LocalCodecError,
     LocalValidationError,
-    MM7StatusError,
     RemoteCodecError,
     RemoteValidationError,
     UnsupportedOperationError,
@@ -42,10 +41,12 @@ from mm7.errors import (
 )
 
 __all__ = [
+    "RESPONSE_OF",
     "DecodedMessage",
     "EncodedMessage",
     "Mode",
     "decode",
+    "decode_parts",
     "encode",
     "encode_error",
     "error_response",
@@ -588,12 +589,3 @@ def _resolve_content(
             raise RemoteValidationError("message deviates from MM7", [problem], transaction_id=transaction_id)
         problems.append(problem)
     return part
-
-
-def for_version(value: str) -> SchemaVersion:
-    """The schema version for an ``MM7Version`` value (``"6.8.0"`` → REL-6-MM7-1-4)."""
-    return for_mm7_version(value)
-
-
-__all__ += ["RESPONSE_OF", "decode_parts", "for_version"]
-_ = (MM7StatusError, UnsupportedVersionError)
