@@ -62,19 +62,19 @@ def serve(
 
     Prints "listening on URL" once bound; runs until Ctrl-C or SIGTERM.
     """
-    from mm7.server import make_app, make_server
+    from mm7.server import make_app, serve
+
+    def announce(url: str) -> None:
+        click.echo(f"listening on {url}")
+        sys.stdout.flush()
 
     app = make_app(inbox_url, username=user, password=password, allow=list(allow))
-    server = make_server(app, host, port, threads=threads)
-    click.echo(f"listening on http://{host}:{server.effective_port}/", nl=True)
-    sys.stdout.flush()
     stop_on_sigterm()
     try:
-        server.run()
+        serve(app, host, port, threads=threads, on_listening=announce)
     except KeyboardInterrupt:
         pass
     finally:
-        server.close()
         app.inbox.close()
 
 

@@ -9,26 +9,13 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 from mm7.server.app import ReceiverApp
 from mm7.server.auth import AllowList, AuthPolicy, BasicAuth
+
+# The server functions live in mm7.server.hosting: a submodule named like the function it exports
+# (``serve``) would replace the function by the module as soon as it is imported.
+from mm7.server.hosting import create_app, create_app_from_env, make_app, make_server, serve
 from mm7.server.worker import Received, Worker, load_handlers, run_worker
-
-if TYPE_CHECKING:
-    from mm7.server.serve import create_app, create_app_from_env, make_app, make_server, serve
-
-# mm7.server.serve is imported on first use (PEP 562) so that ``python -m mm7.server.serve`` does not find
-# the module already imported by its package (runpy warns about that).
-_LAZY = {"create_app", "create_app_from_env", "make_app", "make_server", "serve"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module("mm7.server.serve"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "AllowList",

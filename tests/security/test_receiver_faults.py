@@ -43,7 +43,7 @@ PG_SERVER = ROOT / "scripts" / "pg-server"
 LAUNCHER = """
 import logging, sys
 import waitress.server
-from mm7.server.serve import make_app
+from mm7.server import make_app
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 app = make_app(sys.argv[1])
 server = waitress.server.create_server(

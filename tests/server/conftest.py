@@ -111,7 +111,7 @@ class ServerProcess:
             self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=log, text=True)
             self.url = f"http://127.0.0.1:{port}/"
         else:
-            cmd = [sys.executable, "-m", "mm7.server.serve", "--port", "0", "--threads", "8"]
+            cmd = [sys.executable, "-m", "mm7.server", "--port", "0", "--threads", "8"]
             self.proc = subprocess.Popen(
                 cmd, env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True
             )
