@@ -150,6 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="exit 1 naming every file that would change")
     args = parser.parse_args(argv)
+    # Outside a checkout (an installed wheel) there is no schemas/ or generated/ beside the package.
+    if not args.schemas.is_dir():
+        parser.error(f"{args.schemas} does not exist: give --schemas DIR")
+    if args.out == repo / "generated" and not args.out.is_dir():
+        parser.error(f"{args.out} does not exist: give --out DIR (the default is a checkout's generated/)")
 
     if not args.check:
         written = compile_schemas(args.schemas, args.out, root_package=args.package, config=args.config)
