@@ -150,17 +150,20 @@ class UnsupportedVersionError(RemoteCodecError):
 
 @dataclass(frozen=True, slots=True)
 class ValidationProblem:
-    """One schema violation.
+    """One problem with a message: a schema violation, or (strict mode) a deviation from the standard.
 
     Attributes:
         path: XPath-like location of the offending element, e.g. ``/Envelope/Body/SubmitReq/Recipients``.
         line: Line number in the serialized XML (1-based), or 0 when unknown.
         reason: The validator's message.
+        kind: ``"schema"`` for what the schema rejects; for a deviation named by strict mode, its
+            :data:`~mm7.codec.deviations.DeviationKind` (``"element-order"``, ``"namespace"``...).
     """
 
     path: str
     line: int
     reason: str
+    kind: str = "schema"
 
     def __str__(self) -> str:
         return f"{self.path} (line {self.line}): {self.reason}"

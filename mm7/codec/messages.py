@@ -17,27 +17,21 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from lxml import etree
 
 from mm7.codec import envelope as env
-from mm7.codec.mime import DecodedBody, EncodedBody, Limits, Part, encode_related, encode_single
-from mm7.codec.mime import decode as decode_mime
-from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success
-from mm7.codec.tolerance import check_and_repair, check_header_entries, target_version
+from mm7.codec.decoding import DecodedMessage, Mode, decode, decode_parts
+from mm7.codec.mime import DecodedBody, EncodedBody, Part, encode_related, encode_single
 from mm7.codec.versions import REL6, SOAP_ENV_NS, VERSIONS, SchemaVersion
-from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
+from mm7.codec.xml import schema_for, schema_problems
 from mm7.errors import (
     ConfigError,
     LocalCodecError,
     LocalValidationError,
-    RemoteCodecError,
-    RemoteValidationError,
     UnsupportedOperationError,
-    UnsupportedVersionError,
-    ValidationProblem,
 )
 
 __all__ = [
@@ -54,8 +48,6 @@ __all__ = [
     "response_for",
     "version_of",
 ]
-
-Mode = Literal["strict", "tolerant"]
 
 # Each request's answer (TS 23.140 clause 8.7): the receiver replies with the matching Rsp.
 RESPONSE_OF = {
@@ -126,99 +118,6 @@ class EncodedMessage:
     def to_bytes(self) -> bytes:
         """The whole body in memory."""
         return self.body.to_bytes()
-
-
-@dataclass
-class DecodedMessage:
-    """A received MM7 message, validated and bound to generated objects.
-
-    Attributes:
-        operation: The Body element (``DeliverReq``, ``SubmitRsp``, ``RSErrorRsp``...), or ``"Fault"`` for a
-            SOAP Fault without MM7 detail.
-        message: The generated object (for a Fault: the RSErrorRsp/VASPErrorRsp of its detail, if any).
-        transaction_id: The TransactionID header value.
-        version: Our schema version the message was read as.
-        namespace: The MM7 namespace as received (may differ from ``version.namespace`` in tolerant mode).
-        fault: The SOAP Fault, when the body was one.
-        content: The part the message's ``Content href`` points at, when present.
-        attachments: Every non-root MIME part (nested multiparts keep their children).
-        deviations: What deviated from the standard (repaired in tolerant mode), one sentence each.
-        envelope: The SOAP part as received.
-    """
-
-    operation: str
-    message: Any
-    transaction_id: str
-    version: SchemaVersion
-    namespace: str
-    fault: env.Fault | None = None
-    content: Part | None = None
-    attachments: list[Part] = field(default_factory=list)
-    deviations: list[str] = field(default_factory=list)
-    envelope: bytes = b""
-
-    @property
-    def mm7_version(self) -> str | None:
-        """The MM7Version value of the message."""
-        return getattr(self.message, "mm7_version", None)
-
-    @property
-    def status_code(self) -> int | None:
-        """The StatusCode of a response (None for requests)."""
-        status = getattr(self.message, "status", None)
-        return int(status.status_code) if status is not None else None
-
-    @property
-    def status_text(self) -> str | None:
-        """The StatusText of a response, if any."""
-        status = getattr(self.message, "status", None)
-        return status.status_text if status is not None else None
-
-    @property
-    def is_error(self) -> bool:
-        """True for a Fault, an RSErrorRsp/VASPErrorRsp, or a response whose status is not 1xxx."""
-        if self.fault is not None or self.operation in env.ERROR_OPERATIONS:
-            return True
-        code = self.status_code
-        return code is not None and not is_success(code)
-
-    def media_parts(self) -> list[Part]:
-        """The leaf parts of the content (nested multiparts flattened), in order."""
-        if self.content is None:
-            return []
-        return [part for part in self.content.walk() if not part.media_type.startswith("multipart/")]
-
-    def raise_for_status(self, *, table: StatusTable = THREEGPP, http_status: int | None = None) -> None:
-        """Raise the typed :class:`~mm7.errors.MM7StatusError` when this message reports an error."""
-        if not self.is_error:
-            return
-        status = getattr(self.message, "status", None)
-        fault = self.fault
-        if status is None:
-            # A Fault without MM7 detail: the faultcode tells whose fault it was (SOAP 1.1 section 4.4.1).
-            code = 3000 if fault is not None and fault.code_local.startswith("Server") else 2000
-            text = fault.string if fault is not None else "error"
-            details = None
-        else:
-            code, text = int(status.status_code), status.status_text or ""
-            details = _details_text(status.details)
-        raise error_for_status(
-            code,
-            text,
-            details=details,
-            transaction_id=self.transaction_id,
-            table=table,
-            http_status=http_status,
-            fault_code=fault.code if fault else None,
-            fault_string=fault.string if fault else None,
-        )
-
-
-def _details_text(details: Any) -> str | None:
-    if details is None:
-        return None
-    parts = [str(item) for item in getattr(details, "content", []) if isinstance(item, str)]
-    return " ".join(p.strip() for p in parts if p.strip()) or None
 
 
 # --------------------------------------------------------------------------------------------- encode
@@ -396,196 +295,3 @@ def encode_error(
     )
     fault = env.Fault(code="Client" if status_code // 1000 == 2 else "Server", string=status_text)
     return encode(error, transaction_id=transaction_id, fault=fault)
-
-
-# --------------------------------------------------------------------------------------------- decode
-
-
-def decode(
-    body: bytes,
-    content_type: str | None = None,
-    *,
-    mode: Mode = "strict",
-    limits: Limits | None = None,
-    xml_limits: XMLLimits | None = None,
-) -> DecodedMessage:
-    """Read a received MM7 message from its HTTP body and Content-Type.
-
-    Args:
-        body: The HTTP body bytes.
-        content_type: The HTTP Content-Type (``multipart/related…``, ``text/xml``); None reads a bare
-            envelope.
-        mode: ``"strict"``: every deviation from the standard is an error. ``"tolerant"``: deviations real
-            peers send are repaired and listed in ``deviations``; what cannot be repaired is still an error.
-        limits: MIME limits (sizes, parts, depth...).
-        xml_limits: Limits for the SOAP part.
-
-    Returns:
-        The decoded, validated message.
-
-    Raises:
-        RemoteValidationError: schema violations, or (strict) deviations, each with path, line and reason.
-        UnsupportedOperationError: the Body holds no MM7 operation we know.
-        UnsupportedVersionError: an MM7 namespace or MM7Version we do not support.
-        RemoteCodecError: malformed MIME or XML, or resource limits exceeded (subclasses say which).
-    """
-    mime = decode_mime(content_type, body, limits=limits or Limits())
-    return decode_parts(mime, mode=mode, xml_limits=xml_limits)
-
-
-def decode_parts(
-    mime: DecodedBody, *, mode: Mode = "strict", xml_limits: XMLLimits | None = None
-) -> DecodedMessage:
-    """Like :func:`decode`, for a body already split by the MIME decoder (streaming receivers)."""
-    if mode not in ("strict", "tolerant"):
-        raise ConfigError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
-    xml = mime.root.read_bytes()
-    root = parse_xml(xml, limits=xml_limits or XMLLimits())
-    read = env.read_envelope(root)
-    transaction = read.transaction_element
-    version, evidence = target_version(read.payload, read.transaction_ns)
-    repair = mode == "tolerant"
-    problems = [ValidationProblem(path="MIME", line=0, reason=deviation) for deviation in mime.deviations]
-    problems += check_header_entries(root, transaction, repair=repair)
-    if version is None:
-        if read.fault is not None and read.payload is None:
-            return _bare_fault(root, xml, mime, problems, mode)
-        raise UnsupportedOperationError(_what_is_not_mm7(read.payload), transaction_id=read.transaction_id)
-    received_ns = _received_namespace(read.payload, read.transaction_ns, version)
-    problems += check_and_repair(root, read.payload, transaction, version, evidence, repair=repair)
-    if mode == "strict" and problems:
-        raise RemoteValidationError(
-            "message deviates from MM7 (decode with mode='tolerant' to repair)",
-            problems,
-            transaction_id=read.transaction_id,
-        )
-    if repair and problems:
-        read = env.read_envelope(root)  # re-locate after repairs renamed elements
-    transaction_id = _require_transaction_id(read)
-    payload = read.payload
-    if payload is None:
-        return _bare_fault(root, xml, mime, problems, mode)
-    operation = etree.QName(payload).localname
-    if operation not in version.operations or etree.QName(payload).namespace != version.namespace:
-        raise UnsupportedOperationError(
-            f"{operation} is not an MM7 operation of {version.key}", transaction_id=transaction_id
-        )
-    if read.fault is not None and operation not in env.ERROR_OPERATIONS:
-        raise UnsupportedOperationError(
-            f"a SOAP Fault's detail holds {operation}, not RSErrorRsp/VASPErrorRsp",
-            transaction_id=transaction_id,
-        )
-    _check_mm7_version(payload, version, transaction_id)
-    schema_errors = schema_problems(schema_for(version), root)
-    if schema_errors:
-        raise RemoteValidationError(
-            f"{operation} does not validate against {version.key}",
-            schema_errors,
-            transaction_id=transaction_id,
-        )
-    message = env.object_from_element(payload, version.binding_class(operation))
-    content = _resolve_content(message, mime, mode, problems, transaction_id)
-    return DecodedMessage(
-        operation=operation,
-        message=message,
-        transaction_id=transaction_id,
-        version=version,
-        namespace=received_ns,
-        fault=read.fault,
-        content=content,
-        attachments=list(mime.attachments),
-        deviations=[_describe(p) for p in problems],
-        envelope=xml,
-    )
-
-
-def _describe(problem: ValidationProblem) -> str:
-    return problem.reason if problem.path == "MIME" else f"{problem.reason} (at {problem.path})"
-
-
-def _received_namespace(
-    payload: etree._Element | None, transaction_ns: str | None, version: SchemaVersion
-) -> str:
-    if payload is not None and etree.QName(payload).namespace:
-        return str(etree.QName(payload).namespace)
-    return transaction_ns or version.namespace
-
-
-def _what_is_not_mm7(payload: etree._Element | None) -> str:
-    if payload is None:
-        return "SOAP Body holds no MM7 message"
-    qname = etree.QName(payload)
-    where = f"namespace {qname.namespace}" if qname.namespace else "no namespace"
-    return f"SOAP Body holds {qname.localname} in {where}, not an MM7 operation"
-
-
-def _require_transaction_id(read: env.ReadEnvelope) -> str:
-    if not read.transaction_id:
-        raise RemoteValidationError(
-            "message has no TransactionID",
-            [ValidationProblem("/Envelope/Header", 0, "TransactionID header entry is missing or empty")],
-        )
-    return read.transaction_id
-
-
-def _check_mm7_version(payload: etree._Element, version: SchemaVersion, transaction_id: str) -> None:
-    value = (payload.findtext("{%s}MM7Version" % version.namespace) or "").strip()
-    if value and not version.accepts_mm7_version(value):
-        raise UnsupportedVersionError(
-            f"MM7Version {value} does not belong to {version.key}", transaction_id=transaction_id
-        )
-
-
-def _bare_fault(
-    root: etree._Element, xml: bytes, mime: DecodedBody, problems: list[ValidationProblem], mode: Mode
-) -> DecodedMessage:
-    """A SOAP Fault with no MM7 detail: still a well-defined answer (the faultcode says whose fault).
-
-    It is validated against the SOAP 1.1 schema like any envelope; in tolerant mode, namespace-qualified
-    Fault children (a common slip: SOAP 1.1 section 4.4 makes them unqualified) are read as unqualified.
-    """
-    fault_element = root.find(f"{{{SOAP_ENV_NS}}}Body/{{{SOAP_ENV_NS}}}Fault")
-    if fault_element is not None:
-        for child in fault_element:
-            if isinstance(child.tag, str) and etree.QName(child).namespace is not None:
-                name = etree.QName(child).localname
-                problem = ValidationProblem("/Envelope/Body/Fault", 0, f"Fault child {name} is qualified")
-                problems.append(problem)
-                if mode == "tolerant":
-                    child.tag = name
-    if mode == "strict" and problems:
-        raise RemoteValidationError("message deviates from SOAP 1.1 / MM7", problems)
-    schema_errors = schema_problems(schema_for(REL6), root)
-    if schema_errors:
-        raise RemoteValidationError("SOAP Fault does not validate", schema_errors)
-    read = env.read_envelope(root)
-    assert read.fault is not None
-    return DecodedMessage(
-        operation="Fault",
-        message=None,
-        transaction_id=read.transaction_id or "",
-        version=REL6,
-        namespace=read.transaction_ns or "",
-        fault=read.fault,
-        attachments=list(mime.attachments),
-        deviations=[_describe(p) for p in problems],
-        envelope=xml,
-    )
-
-
-def _resolve_content(
-    message: Any, mime: DecodedBody, mode: Mode, problems: list[ValidationProblem], transaction_id: str
-) -> Part | None:
-    reference = getattr(message, "content", None)
-    href = getattr(reference, "href", None)
-    if not href:
-        return None
-    part = mime.find(href)
-    if part is None:
-        raise RemoteCodecError(f"Content href {href!r} points at no MIME part", transaction_id=transaction_id)
-    if not href.lower().startswith("cid:") and part.content_id and part.content_location != href:
-        problem = ValidationProblem("/Envelope/Body", 0, f"Content href {href!r} has no cid: scheme")
-        if mode == "strict":
-            raise RemoteValidationError("message deviates from MM7", [problem], transaction_id=transaction_id)
-        problems.append(problem)
-    return part
