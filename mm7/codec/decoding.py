@@ -12,16 +12,24 @@ Sans-IO: bytes in, objects out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from lxml import etree
 
 from mm7.codec import envelope as env
+from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.mime import DecodedBody, Limits, Part
 from mm7.codec.mime import decode as decode_mime
 from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success
-from mm7.codec.tolerance import check_and_repair, check_header_entries, target_version
-from mm7.codec.versions import REL6, SOAP_ENV_NS, SchemaVersion
+from mm7.codec.tolerance import (
+    check_header_entries,
+    normalize,
+    repair_fault,
+    settle,
+    target_version,
+    trim_collapsed_values,
+)
+from mm7.codec.versions import REL6, SchemaVersion
 from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
 from mm7.errors import (
     ConfigError,
@@ -51,7 +59,12 @@ class DecodedMessage:
         fault: The SOAP Fault, when the body was one.
         content: The part the message's ``Content href`` points at, when present.
         attachments: Every non-root MIME part (nested multiparts keep their children).
-        deviations: What deviated from the standard (repaired in tolerant mode), one sentence each.
+        deviations: Every repair tolerant decoding made, each with its kind, path and line.
+        violations: What is still schema-invalid after repair (empty for a valid message); such a message
+            is returned in tolerant mode when its operation and TransactionID were read, with the fields
+            that could not be read left None.
+        extensions: Data the schema has no place for (vendor elements and attributes, values that could
+            not be read), kept as received.
         envelope: The SOAP part as received.
     """
 
@@ -63,8 +76,15 @@ class DecodedMessage:
     fault: env.Fault | None = None
     content: Part | None = None
     attachments: list[Part] = field(default_factory=list)
-    deviations: list[str] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
+    violations: list[ValidationProblem] = field(default_factory=list)
+    extensions: list[Extension] = field(default_factory=list)
     envelope: bytes = b""
+
+    @property
+    def valid(self) -> bool:
+        """Whether the message is schema-valid (after the repairs listed in ``deviations``)."""
+        return not self.violations
 
     @property
     def mm7_version(self) -> str | None:
@@ -169,33 +189,119 @@ def decode_parts(
     if mode not in ("strict", "tolerant"):
         raise ConfigError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
     xml = mime.root.read_bytes()
-    root = parse_xml(xml, limits=xml_limits or XMLLimits())
+    deviations: list[Deviation] = [_as_deviation(item) for item in mime.deviations]
+    root = _parse(xml, mime.root, xml_limits or XMLLimits(), deviations)
     read = env.read_envelope(root)
-    transaction = read.transaction_element
+    version, _ = target_version(read.payload, read.transaction_ns)
+    if not deviations and _is_clean(root, read, version):
+        assert version is not None and read.payload is not None
+        trim_collapsed_values(read.payload, version)
+        if schema_for(version).validate(root):
+            return _bind(root, xml, mime, read, version, mode, _Findings(deviations))
+    return _decode_deviating(root, xml, mime, mode, deviations)
+
+
+@dataclass
+class _Findings:
+    """What reading one message found: repairs, data kept aside, what is still invalid."""
+
+    deviations: list[Deviation] = field(default_factory=list)
+    extensions: list[Extension] = field(default_factory=list)
+    violations: list[ValidationProblem] = field(default_factory=list)
+
+
+def _parse(xml: bytes, part: Part, limits: XMLLimits, deviations: list[Deviation]) -> etree._Element:
+    return parse_xml(xml, limits=limits)
+
+
+def _as_deviation(item: Deviation | str) -> Deviation:
+    if isinstance(item, Deviation):
+        return item
+    return Deviation("mime-framing", item, "MIME")
+
+
+def _is_clean(root: etree._Element, read: env.ReadEnvelope, version: SchemaVersion | None) -> bool:
+    """Cheap checks the schema cannot make (the Body is validated laxly): the fast path's precondition."""
+    if version is None or read.payload is None or read.other_headers:
+        return False
+    ours = version.namespace
+    return (
+        str(read.payload.tag)[1 : 1 + len(ours)] == ours
+        and read.transaction_ns == ours
+        and read.transaction_element is not None
+        and read.transaction_element.text == read.transaction_id
+    )
+
+
+def _decode_deviating(
+    root: etree._Element, xml: bytes, mime: DecodedBody, mode: Mode, deviations: list[Deviation]
+) -> DecodedMessage:
+    """The slow path: name what deviates; in tolerant mode repair it, validate again, list what remains."""
+    strict = mode == "strict"
+    read = env.read_envelope(root)
+    version, _ = target_version(read.payload, read.transaction_ns)
+    before = schema_problems(schema_for(version or REL6), root) if strict else []
+    fault_repairs = repair_fault(root)
+    if fault_repairs:
+        deviations += fault_repairs
+        read = env.read_envelope(root)
+    deviations += check_header_entries(root, read.transaction_element, repair=True)
     version, evidence = target_version(read.payload, read.transaction_ns)
-    repair = mode == "tolerant"
-    problems = [ValidationProblem(path="MIME", line=0, reason=deviation) for deviation in mime.deviations]
-    problems += check_header_entries(root, transaction, repair=repair)
     if version is None:
         if read.fault is not None and read.payload is None:
-            return _bare_fault(root, xml, mime, problems, mode)
+            return _bare_fault(root, xml, mime, deviations, before, mode)
         raise UnsupportedOperationError(_what_is_not_mm7(read.payload), transaction_id=read.transaction_id)
     received_ns = _received_namespace(read.payload, read.transaction_ns, version)
-    problems += check_and_repair(root, read.payload, transaction, version, evidence, repair=repair)
-    if mode == "strict" and problems:
-        raise RemoteValidationError(
-            "message deviates from MM7 (decode with mode='tolerant' to repair)",
-            problems,
-            transaction_id=read.transaction_id,
+    if read.payload is None:
+        return _bare_fault(root, xml, mime, deviations, before, mode)
+    _check_operation(read.payload, version, read.transaction_id)
+    normalized = normalize(read.payload, read.transaction_element, version, evidence)
+    deviations += normalized.deviations
+    if strict:
+        problems = [d.as_problem() for d in deviations] + normalized.violations + before
+        if problems:
+            raise RemoteValidationError(
+                "message deviates from MM7 (decode with mode='tolerant' to repair)",
+                problems,
+                transaction_id=read.transaction_id,
+            )
+    read = env.read_envelope(root)  # re-locate after repairs renamed elements
+    assert read.payload is not None
+    _check_mm7_version(read.payload, version, read.transaction_id or "")
+    findings = _Findings(deviations, normalized.extensions)
+    findings.violations = settle(schema_for(version), root, read.payload, normalized)
+    decoded = _bind(root, xml, mime, read, version, mode, findings)
+    decoded.namespace = received_ns
+    return decoded
+
+
+def _check_operation(payload: etree._Element, version: SchemaVersion, transaction_id: str | None) -> None:
+    operation = _localname(payload)
+    if operation not in version.operations:
+        raise UnsupportedOperationError(
+            f"{operation} is not an MM7 operation of {version.key}", transaction_id=transaction_id
         )
-    if repair and problems:
-        read = env.read_envelope(root)  # re-locate after repairs renamed elements
+
+
+def _localname(element: etree._Element) -> str:
+    return str(element.tag).rsplit("}", 1)[-1]
+
+
+def _bind(
+    root: etree._Element,
+    xml: bytes,
+    mime: DecodedBody,
+    read: env.ReadEnvelope,
+    version: SchemaVersion,
+    mode: Mode,
+    findings: _Findings,
+) -> DecodedMessage:
+    """Bind a located (and, on the slow path, normalized) envelope to its generated class."""
     transaction_id = _require_transaction_id(read)
     payload = read.payload
-    if payload is None:
-        return _bare_fault(root, xml, mime, problems, mode)
-    operation = etree.QName(payload).localname
-    if operation not in version.operations or etree.QName(payload).namespace != version.namespace:
+    assert payload is not None
+    operation = _localname(payload)
+    if operation not in version.operations or payload.tag != "{%s}%s" % (version.namespace, operation):
         raise UnsupportedOperationError(
             f"{operation} is not an MM7 operation of {version.key}", transaction_id=transaction_id
         )
@@ -205,39 +311,39 @@ def decode_parts(
             transaction_id=transaction_id,
         )
     _check_mm7_version(payload, version, transaction_id)
-    schema_errors = schema_problems(schema_for(version), root)
-    if schema_errors:
-        raise RemoteValidationError(
-            f"{operation} does not validate against {version.key}",
-            schema_errors,
-            transaction_id=transaction_id,
-        )
-    message = env.object_from_element(payload, version.binding_class(operation))
-    content = _resolve_content(message, mime, mode, problems, transaction_id)
+    cls = version.binding_class(operation)
+    if findings.violations:
+        message = env.object_from_element(payload, cls, lenient=True)
+    else:
+        message = env.object_from_element(payload, cls)
+    content = _resolve_content(message, mime, mode, findings, transaction_id)
     return DecodedMessage(
         operation=operation,
         message=message,
         transaction_id=transaction_id,
         version=version,
-        namespace=received_ns,
+        namespace=version.namespace,
         fault=read.fault,
         content=content,
         attachments=list(mime.attachments),
-        deviations=[_describe(p) for p in problems],
+        deviations=findings.deviations,
+        violations=findings.violations,
+        extensions=findings.extensions,
         envelope=xml,
     )
-
-
-def _describe(problem: ValidationProblem) -> str:
-    return problem.reason if problem.path == "MIME" else f"{problem.reason} (at {problem.path})"
 
 
 def _received_namespace(
     payload: etree._Element | None, transaction_ns: str | None, version: SchemaVersion
 ) -> str:
-    if payload is not None and etree.QName(payload).namespace:
-        return str(etree.QName(payload).namespace)
-    return transaction_ns or version.namespace
+    """The MM7 namespace the peer used (a revision of ``version``'s release), for answering in kind."""
+    if payload is not None:
+        namespace = etree.QName(payload).namespace
+        if namespace and version.accepts_namespace(namespace):
+            return str(namespace)
+    if transaction_ns and version.accepts_namespace(transaction_ns):
+        return transaction_ns
+    return version.namespace
 
 
 def _what_is_not_mm7(payload: etree._Element | None) -> str:
@@ -266,23 +372,20 @@ def _check_mm7_version(payload: etree._Element, version: SchemaVersion, transact
 
 
 def _bare_fault(
-    root: etree._Element, xml: bytes, mime: DecodedBody, problems: list[ValidationProblem], mode: Mode
+    root: etree._Element,
+    xml: bytes,
+    mime: DecodedBody,
+    deviations: list[Deviation],
+    before: list[ValidationProblem],
+    mode: Mode,
 ) -> DecodedMessage:
     """A SOAP Fault with no MM7 detail: still a well-defined answer (the faultcode says whose fault).
 
-    It is validated against the SOAP 1.1 schema like any envelope; in tolerant mode, namespace-qualified
-    Fault children (a common slip: SOAP 1.1 section 4.4 makes them unqualified) are read as unqualified.
+    It is validated against the SOAP 1.1 schema like any envelope (Fault children were already read
+    unqualified by :func:`~mm7.codec.tolerance.repair_fault`).
     """
-    fault_element = root.find(f"{{{SOAP_ENV_NS}}}Body/{{{SOAP_ENV_NS}}}Fault")
-    if fault_element is not None:
-        for child in fault_element:
-            if isinstance(child.tag, str) and etree.QName(child).namespace is not None:
-                name = etree.QName(child).localname
-                problem = ValidationProblem("/Envelope/Body/Fault", 0, f"Fault child {name} is qualified")
-                problems.append(problem)
-                if mode == "tolerant":
-                    child.tag = name
-    if mode == "strict" and problems:
+    if mode == "strict" and (deviations or before):
+        problems = [d.as_problem() for d in deviations] + before
         raise RemoteValidationError("message deviates from SOAP 1.1 / MM7", problems)
     schema_errors = schema_problems(schema_for(REL6), root)
     if schema_errors:
@@ -297,24 +400,60 @@ def _bare_fault(
         namespace=read.transaction_ns or "",
         fault=read.fault,
         attachments=list(mime.attachments),
-        deviations=[_describe(p) for p in problems],
+        deviations=deviations,
         envelope=xml,
     )
 
 
 def _resolve_content(
-    message: Any, mime: DecodedBody, mode: Mode, problems: list[ValidationProblem], transaction_id: str
+    message: Any, mime: DecodedBody, mode: Mode, findings: _Findings, transaction_id: str
 ) -> Part | None:
+    """The part ``Content href`` points at; a reference that needs repair is a deviation.
+
+    When the reference matches no part and exactly one attachment was sent, that attachment is the content
+    (listed); with none or several, it is a violation (tolerant) or an error (strict).
+    """
     reference = getattr(message, "content", None)
     href = getattr(reference, "href", None)
     if not href:
         return None
-    part = mime.find(href)
+    part, deviation = _find_part(mime, href)
+    if part is None and mode == "tolerant" and len(mime.attachments) == 1:
+        part = mime.attachments[0]
+        deviation = Deviation(
+            "content-reference",
+            f"Content href {href!r} matches no part; the only attachment was read as the content",
+            "/Envelope/Body",
+        )
     if part is None:
-        raise RemoteCodecError(f"Content href {href!r} points at no MIME part", transaction_id=transaction_id)
-    if not href.lower().startswith("cid:") and part.content_id and part.content_location != href:
-        problem = ValidationProblem("/Envelope/Body", 0, f"Content href {href!r} has no cid: scheme")
+        problem = ValidationProblem("/Envelope/Body", 0, f"Content href {href!r} points at no MIME part")
         if mode == "strict":
-            raise RemoteValidationError("message deviates from MM7", [problem], transaction_id=transaction_id)
-        problems.append(problem)
+            raise RemoteCodecError(
+                f"Content href {href!r} points at no MIME part", transaction_id=transaction_id
+            )
+        findings.violations.append(problem)
+        return None
+    if deviation is not None:
+        if mode == "strict":
+            raise RemoteValidationError(
+                "message deviates from MM7", [deviation.as_problem()], transaction_id=transaction_id
+            )
+        findings.deviations.append(deviation)
     return part
+
+
+def _find_part(mime: DecodedBody, href: str) -> tuple[Part | None, Deviation | None]:
+    resolve = getattr(mime, "resolve", None)
+    if resolve is not None:
+        return cast(tuple[Part | None, Deviation | None], resolve(href))
+    part = mime.find(href)
+    if (
+        part is not None
+        and not href.lower().startswith("cid:")
+        and part.content_id
+        and part.content_location != href
+    ):
+        return part, Deviation(
+            "content-reference", f"Content href {href!r} has no cid: scheme", "/Envelope/Body"
+        )
+    return part, None

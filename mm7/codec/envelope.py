@@ -10,10 +10,14 @@ This module converts between generated message objects and lxml trees; it knows 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
+from xsdata.formats.dataclass.parsers import XmlParser
+from xsdata.formats.dataclass.parsers.config import ParserConfig
 
 from mm7.codec import fastbind
 from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion
@@ -112,12 +116,41 @@ def serialize(envelope: etree._Element) -> bytes:
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
 
 
-def object_from_element(element: etree._Element, cls: type[Any]) -> Any:
-    """Bind a validated lxml element to its generated class."""
+def object_from_element(element: etree._Element, cls: type[Any], *, lenient: bool = False) -> Any:
+    """Bind a validated lxml element to its generated class.
+
+    Args:
+        element: The element to bind.
+        cls: Its generated class.
+        lenient: For a message that is still invalid after tolerant repair: a mandatory field whose
+            element is missing is bound as None instead of failing (the violations say what is missing).
+    """
     try:
+        if lenient:
+            return _lenient_parser().parse(element, cls)
         return fastbind.from_element(element, cls)
     except Exception as exc:  # xsdata ParserError / conversion errors on input that passed the schema
         raise RemoteCodecError(f"cannot read {etree.QName(element).localname}: {exc}") from exc
+
+
+def _missing_as_none(cls: type[Any], params: dict[str, Any]) -> Any:
+    for item in dataclasses.fields(cls):
+        if (
+            item.init
+            and item.name not in params
+            and item.default is dataclasses.MISSING
+            and item.default_factory is dataclasses.MISSING
+        ):
+            params[item.name] = None
+    return cls(**params)
+
+
+@functools.cache
+def _lenient_parser() -> XmlParser:
+    config = ParserConfig(
+        fail_on_unknown_properties=True, fail_on_unknown_attributes=False, class_factory=_missing_as_none
+    )
+    return XmlParser(context=xml_context(), handler=fastbind.KeepTreeHandler, config=config)
 
 
 @dataclass

@@ -47,7 +47,7 @@ from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration
 from xsdata.utils.dates import validate_date, validate_time
 from xsdata.utils.namespaces import clean_prefixes, generate_prefix, split_qname
 
-__all__ = ["Plan", "from_element", "plan_for", "to_element", "xml_context"]
+__all__ = ["KeepTreeHandler", "Plan", "from_element", "plan_for", "to_element", "xml_context"]
 
 T = TypeVar("T")
 
@@ -77,7 +77,7 @@ def xml_context() -> XmlContext:
     return _context
 
 
-class _KeepTreeHandler(LxmlEventHandler):
+class KeepTreeHandler(LxmlEventHandler):
     """Feeds xsdata's parser from ``iterwalk`` like its lxml handler, but leaves the elements intact.
 
     xsdata's handler calls ``element.clear()`` after each end event, which is right for streaming input but
@@ -101,7 +101,7 @@ def _xsdata_parser() -> XmlParser:
     if parser is None:
         # The codec's configuration (mm7.codec.envelope): unknown elements are errors, unknown attributes not.
         config = ParserConfig(fail_on_unknown_properties=True, fail_on_unknown_attributes=False)
-        parser = _local.parser = XmlParser(context=xml_context(), handler=_KeepTreeHandler, config=config)
+        parser = _local.parser = XmlParser(context=xml_context(), handler=KeepTreeHandler, config=config)
     return parser
 
 

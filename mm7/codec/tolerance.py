@@ -1,46 +1,56 @@
-"""Find, and in tolerant mode repair, the deviations real MM7 peers send.
+"""Map what a peer sent onto the schema: schema-guided normalization of a received envelope.
 
-Each check looks at a parsed envelope and reports what deviates from the standard as a
-:class:`~mm7.errors.ValidationProblem` (path, line, reason). With ``repair=True`` it also rewrites the tree
-so that the repaired envelope can be validated against our schema. Only deviations with one unambiguous
-repair are repaired; anything else is left for the schema to reject.
+Only used when a message does not validate as it arrived (the fast path validates first). Driven by the XSD
+itself (:mod:`mm7.codec.schema_model`), never by a table of element names:
 
-What is handled (each seen in published examples or traffic of real relays):
+* each child is matched to the schema's particles **by local name**, whatever namespace (or none) it
+  arrived in, and moved into ours (``namespace``);
+* children are put back into the schema's sequence order, stably (``element-order``);
+* attributes the schema leaves unqualified lose their prefix (``qualified-attribute``);
+* whitespace is trimmed where the type does not keep it (``whitespace``), and a value with exactly one
+  reading in its type is rewritten canonically: ``True`` for xs:boolean, another spelling of an enumeration
+  value, another common date-time notation (``value-format``);
+* elements and attributes the schema has no place for (vendor extensions, SOAP-encoding leftovers such as
+  ``xsi:type`` and ``encodingStyle``, misspelt names) are taken out of the tree that is validated and kept
+  as :class:`~mm7.codec.deviations.Extension` (``unknown-element``, ``unknown-attribute``);
+* a value with no unambiguous reading is kept raw as an extension and reported as a violation, never
+  guessed.
 
-* Body elements with no namespace (Sinch's published DeliveryReportReq/DeliverReq examples); the namespace
-  is taken from the TransactionID, else from the ``MM7Version`` value.
-* Another schema revision of the same release (REL-6-MM7-1-0 … 1-3 for our REL-6-MM7-1-4).
-* A TransactionID with no namespace, or with whitespace around its value.
-* Whitespace around the value of a leaf element whose type does not collapse it (enumerations).
-* Header entries other than TransactionID (Sinch answers 2510 to them); one marked ``mustUnderstand="1"``
-  cannot be repaired by ignoring it (SOAP 1.1 section 4.2.3), so it is an error in both modes.
+Every repair is a :class:`~mm7.codec.deviations.Deviation` with path, line and kind. What still does not
+validate after repair is left to :func:`settle`, which reports it as violations.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import cast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from lxml import etree
 
+from mm7.codec.deviations import Deviation, DeviationKind, Extension
+from mm7.codec.schema_model import ComplexType, SimpleType, model_for
 from mm7.codec.versions import NAMESPACE_PREFIX, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_namespace
 from mm7.errors import RemoteCodecError, UnsupportedVersionError, ValidationProblem
 
-__all__ = ["check_and_repair", "check_header_entries", "leaf_kinds", "target_version"]
+__all__ = [
+    "Normalized",
+    "check_header_entries",
+    "element_path",
+    "normalize",
+    "repair_fault",
+    "settle",
+    "target_version",
+    "trim_collapsed_values",
+]
 
 _ENV = "{%s}" % SOAP_ENV_NS
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_FAULT_CHILDREN = frozenset({"faultcode", "faultstring", "faultactor", "detail"})
 
 
-def _problem(element: etree._Element | None, reason: str) -> ValidationProblem:
-    if element is None:
-        return ValidationProblem(path="/", line=0, reason=reason)
-    steps = []
-    node: etree._Element | None = element
-    while node is not None:
-        steps.append(_localname(node))
-        node = node.getparent()
-    line = cast(int | None, element.sourceline) or 0
-    return ValidationProblem(path="/" + "/".join(reversed(steps)), line=line, reason=reason)
+# ------------------------------------------------------------------------------------------ helpers
 
 
 def _namespace(element: etree._Element) -> str | None:
@@ -56,8 +66,38 @@ def _localname(element: etree._Element) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _split(name: str) -> tuple[str | None, str]:
+    if name[:1] == "{":
+        namespace, _, local = name[1:].partition("}")
+        return namespace, local
+    return None, name
+
+
 def _is_mm7(namespace: str | None) -> bool:
     return bool(namespace) and str(namespace).startswith(NAMESPACE_PREFIX)
+
+
+def element_path(element: etree._Element) -> str:
+    """The element's path with local names, e.g. ``/Envelope/Body/SubmitReq/Recipients``."""
+    steps = []
+    node: etree._Element | None = element
+    while node is not None:
+        steps.append(_localname(node))
+        node = node.getparent()
+    return "/" + "/".join(reversed(steps))
+
+
+def _line(element: etree._Element) -> int:
+    return cast(int | None, element.sourceline) or 0
+
+
+def _deviation(kind: DeviationKind, element: etree._Element | None, reason: str) -> Deviation:
+    if element is None:
+        return Deviation(kind, reason, "/", 0)
+    return Deviation(kind, reason, element_path(element), _line(element))
+
+
+# ------------------------------------------------------------------------------------------ version
 
 
 def target_version(
@@ -65,18 +105,25 @@ def target_version(
 ) -> tuple[SchemaVersion | None, str]:
     """Decide which of our schema versions a received envelope belongs to, and on what evidence.
 
+    The Body's namespace decides when it is an MM7 one (a header in another release is then a deviation);
+    then the TransactionID's; then the ``MM7Version`` value, read by local name whatever its namespace.
+
     Returns:
         The version (None when nothing identifies one) and a short description of the evidence.
 
     Raises:
-        UnsupportedVersionError: the payload is in an MM7 namespace of a release we do not support.
+        UnsupportedVersionError: an MM7 namespace or MM7Version of a release we do not support.
     """
     if payload is not None and _is_mm7(_namespace(payload)):
         return for_namespace(str(_namespace(payload))), "Body namespace"
     if _is_mm7(transaction_ns):
         return for_namespace(str(transaction_ns)), "TransactionID namespace"
     if payload is not None:
-        version_text = (payload.findtext("MM7Version") or "").strip()
+        version_text = ""
+        for child in payload:
+            if _localname(child) == "MM7Version":
+                version_text = (child.text or "").strip()
+                break
         for version in VERSIONS:
             if version_text and version.accepts_mm7_version(version_text):
                 return version, f"MM7Version {version_text}"
@@ -85,147 +132,36 @@ def target_version(
     return None, ""
 
 
-def check_and_repair(
-    root: etree._Element,
-    payload: etree._Element | None,
-    transaction: etree._Element | None,
-    version: SchemaVersion,
-    evidence: str,
-    *,
-    repair: bool,
-) -> list[ValidationProblem]:
-    """Report (and with ``repair`` fix) every known deviation in an envelope of ``version``.
+# ------------------------------------------------------------------------------------------ envelope
 
-    Args:
-        root: The Envelope element.
-        payload: The MM7 element in the Body (or in Fault/detail).
-        transaction: The TransactionID header element, if any.
-        version: The schema version the envelope is read as.
-        evidence: How the version was identified (used in messages).
-        repair: Rewrite the tree to our namespace and trimmed values.
 
-    Returns:
-        One problem per deviation found.
+def repair_fault(root: etree._Element) -> list[Deviation]:
+    """Read a SOAP Fault whose children are qualified (SOAP 1.1 section 4.4 makes them unqualified).
+
+    Seen in real traffic: ``env:faultcode``/``env:detail``, and Fault children that fall into the MM7
+    namespace because it is declared as the default on the Envelope. Renamed in place, one deviation each.
     """
-    found: list[ValidationProblem] = []
-    ours = version.namespace
-    if payload is not None:
-        payload_ns = _namespace(payload)
-        if payload_ns is None:
-            found.append(
-                _problem(payload, f"body elements have no namespace; read as {version.key} ({evidence})")
-            )
-            if repair:
-                _move_namespace(payload, None, ours)
-        elif payload_ns != ours and _is_mm7(payload_ns):
-            key = str(payload_ns)[len(NAMESPACE_PREFIX) :]
-            found.append(_problem(payload, f"namespace {key} read as {version.key} (same release)"))
-            if repair:
-                _move_namespace(payload, payload_ns, ours)
-    if transaction is not None:
-        found.extend(_check_transaction(transaction, ours, version.key, repair=repair))
-    if payload is not None:
-        found.extend(_check_leaf_whitespace(payload, version, repair=repair))
-    if repair and found:
-        etree.cleanup_namespaces(root)
-    return found
-
-
-def _check_transaction(
-    transaction: etree._Element, ours: str, key: str, *, repair: bool
-) -> list[ValidationProblem]:
+    body = root.find(_ENV + "Body")
+    if body is None:
+        return []
     found = []
-    namespace = _namespace(transaction)
-    if namespace != ours:
-        where = "no namespace" if namespace is None else f"namespace {namespace}"
-        found.append(_problem(transaction, f"TransactionID has {where}; read as {key}"))
-        if repair and (namespace is None or _is_mm7(namespace)):
-            transaction.tag = "{%s}TransactionID" % ours
-    text = transaction.text or ""
-    if text != text.strip():
-        found.append(_problem(transaction, "whitespace around the TransactionID value"))
-        if repair:
-            transaction.text = text.strip()
+    for fault in body:
+        if not isinstance(fault.tag, str) or _localname(fault) != "Fault":
+            continue
+        if fault.tag != _ENV + "Fault":
+            found.append(_deviation("fault-format", fault, f"Fault in namespace {_namespace(fault)}"))
+            fault.tag = _ENV + "Fault"
+        for child in fault:
+            name = _localname(child)
+            if name in _FAULT_CHILDREN and _namespace(child) is not None:
+                found.append(_deviation("fault-format", child, f"Fault child {name} is namespace-qualified"))
+                child.tag = name
     return found
-
-
-def _move_namespace(top: etree._Element, old: str | None, new: str) -> None:
-    for element in top.iter():
-        if isinstance(element.tag, str) and _namespace(element) == old:
-            element.tag = "{%s}%s" % (new, _localname(element))
-
-
-def _check_leaf_whitespace(
-    payload: etree._Element, version: SchemaVersion, *, repair: bool
-) -> list[ValidationProblem]:
-    """Whitespace around leaf values, judged by each element's XSD type.
-
-    * enumerations (Priority, MMStatus...) do not collapse whitespace: `` Retrieved `` is invalid, so it is a
-      deviation, repaired by trimming;
-    * types that collapse whitespace (token, integers, booleans, dates) are valid as they are; the value *is*
-      the trimmed one (XSD part 2, 4.3.6), so it is trimmed silently for the bindings;
-    * strings keep their whitespace: it is data.
-    """
-    kinds = leaf_kinds(version)
-    found = []
-    ours = version.namespace
-    for element in payload.iter():
-        text = element.text
-        # Cheapest test first: almost every value has no surrounding whitespace.
-        if text is None or text == text.strip() or not text.strip() or len(element):
-            continue
-        if not isinstance(element.tag, str) or _namespace(element) != ours:
-            continue
-        name = _localname(element)
-        kind = kinds.get(name, "string")
-        if kind == "collapse":
-            element.text = text.strip()
-        elif kind == "enum":
-            found.append(_problem(element, f"whitespace around the value of {name}"))
-            if repair:
-                element.text = text.strip()
-    return found
-
-
-_XS = "{http://www.w3.org/2001/XMLSchema}"
-_STRING_TYPES = frozenset({"string", "normalizedString", "anyType"})
-
-
-@functools.cache
-def leaf_kinds(version: SchemaVersion) -> dict[str, str]:
-    """Map each element name of a schema to how its value treats whitespace: enum, collapse or string.
-
-    Read from the XSD itself so that a schema change is followed without code changes.
-    """
-    tree = etree.parse(str(version.xsd_path))
-    simple: dict[str, str] = {}
-    for simple_type in tree.iter(_XS + "simpleType"):
-        name = simple_type.get("name")
-        if name is None:
-            continue
-        restriction = simple_type.find(_XS + "restriction")
-        if restriction is not None and restriction.find(_XS + "enumeration") is not None:
-            simple[name] = "enum"
-        elif restriction is not None and restriction.get("base", "").split(":")[-1] in _STRING_TYPES:
-            simple[name] = "string"
-        else:
-            simple[name] = "collapse"  # token, numbers, booleans, dates, unions and lists of them
-    kinds: dict[str, str] = {}
-    for element in tree.iter(_XS + "element"):
-        name, type_ref = element.get("name"), element.get("type")
-        if name is None or type_ref is None:
-            continue
-        local = type_ref.split(":")[-1]
-        if type_ref.startswith("xs:"):
-            kinds[name] = "string" if local in _STRING_TYPES else "collapse"
-        elif local in simple:
-            kinds[name] = simple[local]
-    return kinds
 
 
 def check_header_entries(
     root: etree._Element, transaction: etree._Element | None, *, repair: bool
-) -> list[ValidationProblem]:
+) -> list[Deviation]:
     """Header entries other than TransactionID: a deviation (MM7 defines no other), dropped when repairing.
 
     Raises:
@@ -245,7 +181,405 @@ def check_header_entries(
                 f"SOAP header entry {name} is marked mustUnderstand and is not understood (SOAP 1.1 4.2.3)",
                 status_code=4004,
             )
-        found.append(_problem(entry, f"SOAP header entry {name} ignored (MM7 defines only TransactionID)"))
+        found.append(
+            _deviation(
+                "header-entry", entry, f"SOAP header entry {name} ignored (MM7 defines only TransactionID)"
+            )
+        )
         if repair:
             header.remove(entry)
     return found
+
+
+def trim_collapsed_values(payload: etree._Element, version: SchemaVersion) -> None:
+    """Trim values whose type collapses whitespace (token, numbers, booleans, dates), for the bindings.
+
+    Such a value *is* the trimmed one (XSD part 2, 4.3.6): valid as it is, so this is no deviation.
+    """
+    model = model_for(version.xsd_path)
+    for element in payload.iter():
+        text = element.text
+        # Cheapest test first: almost every value has no surrounding whitespace.
+        if text is None or text == text.strip() or len(element):
+            continue
+        kind = model.leaf_types.get(_localname(element))
+        if kind is not None and kind.collapses and not kind.enumeration:
+            element.text = text.strip()
+
+
+# ------------------------------------------------------------------------------------------ values
+
+_DATETIME_RE = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+_DATETIME_VARIANT_RE = re.compile(
+    r"(\d{4})-?(\d\d)-?(\d\d)[T ]+(\d\d):?(\d\d)(?::?(\d\d)(\.\d+)?)?\s*(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)?",
+    re.IGNORECASE,
+)
+_DURATION_RE = re.compile(r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
+_INTEGER_RE = re.compile(r"[+-]?\d+")
+_DECIMAL_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_BOOLEANS = frozenset({"true", "false", "1", "0"})
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How a received value reads in its type: the value to keep, and what was repaired."""
+
+    value: str | None  # None: no unambiguous reading
+    kind: DeviationKind | None = None
+    note: str = ""
+
+
+def read_value(value: str, simple: SimpleType) -> _Reading:
+    """Read one value in its simple type: as it is, repaired, or not at all (``value`` None)."""
+    if simple.members:
+        repaired: _Reading | None = None
+        for member in simple.members:
+            reading = read_value(value, member)
+            if reading.value is not None and reading.kind is None:
+                return reading
+            repaired = repaired or (reading if reading.value is not None else None)
+        return repaired or _Reading(None)
+    stripped = value.strip()
+    if simple.enumeration:
+        return _read_enumeration(value, stripped, simple.enumeration)
+    if not simple.collapses:
+        return _Reading(value)  # strings: whitespace is data
+    primitive = simple.primitive
+    if primitive == "boolean":
+        if stripped in _BOOLEANS:
+            return _Reading(stripped)
+        if stripped.lower() in _BOOLEANS:
+            return _Reading(
+                stripped.lower(), "value-format", f"boolean {stripped!r} read as {stripped.lower()}"
+            )
+        return _Reading(None)
+    if primitive == "dateTime":
+        return _read_datetime(stripped)
+    if primitive == "duration":
+        return _Reading(stripped if _DURATION_RE.fullmatch(stripped) else None)
+    if primitive == "integer":
+        return _Reading(stripped if _INTEGER_RE.fullmatch(stripped) else None)
+    if primitive == "decimal":
+        return _Reading(stripped if _DECIMAL_RE.fullmatch(stripped) else None)
+    return _Reading(stripped)
+
+
+def _enumeration_key(value: str) -> str:
+    return re.sub(r"[\s_-]", "", value).casefold()
+
+
+def _read_enumeration(value: str, stripped: str, allowed: tuple[str, ...]) -> _Reading:
+    if value in allowed:
+        return _Reading(value)
+    if stripped in allowed:
+        return _Reading(stripped, "whitespace", "whitespace around the value")
+    for fold in (_enumeration_key, lambda v: _enumeration_key(v).replace("z", "s")):
+        matches = [candidate for candidate in allowed if fold(candidate) == fold(stripped)]
+        if len(set(matches)) == 1:
+            return _Reading(matches[0], "value-format", f"{stripped!r} read as {matches[0]}")
+        if matches:
+            break
+    return _Reading(None)
+
+
+def _read_datetime(stripped: str) -> _Reading:
+    if _DATETIME_RE.fullmatch(stripped):
+        return _Reading(stripped)
+    match = _DATETIME_VARIANT_RE.fullmatch(stripped)
+    if match is None:
+        return _Reading(None)
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    zone = (zone or "").upper()
+    if zone in ("UTC", "GMT"):
+        zone = "Z"
+    elif zone[:1] in "+-" and zone:
+        digits = zone[1:].replace(":", "")
+        zone = f"{zone[0]}{digits[:2]}:{digits[2:] or '00'}"
+    canonical = f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}{fraction or ''}{zone}"
+    return _Reading(canonical, "value-format", f"date-time {stripped!r} read as {canonical}")
+
+
+# ------------------------------------------------------------------------------------------ normalize
+
+
+@dataclass
+class Normalized:
+    """What normalization found: repairs made, data kept aside, values that could not be read."""
+
+    deviations: list[Deviation] = field(default_factory=list)
+    extensions: list[Extension] = field(default_factory=list)
+    violations: list[ValidationProblem] = field(default_factory=list)
+
+
+class _Normalizer:
+    def __init__(self, version: SchemaVersion, evidence: str) -> None:
+        self.version = version
+        self.ours = version.namespace
+        self.evidence = evidence
+        self.model = model_for(version.xsd_path)
+        self.result = Normalized()
+        self._moved: dict[str | None, etree._Element] = {}
+
+    # -- records
+
+    def deviate(self, kind: DeviationKind, element: etree._Element, reason: str) -> None:
+        self.result.deviations.append(_deviation(kind, element, reason))
+
+    def keep_element(self, parent: etree._Element, child: etree._Element) -> None:
+        xml = etree.tostring(child, encoding="unicode", with_tail=False)
+        name = str(child.tag)
+        self.result.extensions.append(Extension(element_path(parent), name, xml, _line(child)))
+        self.deviate("unknown-element", child, f"element {_display(name)} has no place in the schema; kept")
+        parent.remove(child)
+
+    def keep_attribute(self, element: etree._Element, name: str, reason: str) -> None:
+        value = str(element.attrib.pop(name))
+        self.result.extensions.append(Extension(element_path(element), name, value, _line(element), True))
+        self.deviate("unknown-attribute", element, reason)
+
+    def unreadable(self, element: etree._Element, what: str, value: str) -> None:
+        self.result.violations.append(
+            ValidationProblem(
+                element_path(element),
+                _line(element),
+                f"{what} {value!r} has no reading in its type; kept raw",
+            )
+        )
+
+    def move(self, element: etree._Element, local: str) -> None:
+        namespace = _namespace(element)
+        if namespace != self.ours:
+            self._moved.setdefault(namespace, element)
+            element.tag = "{%s}%s" % (self.ours, local)
+
+    # -- walk
+
+    def operation(self, payload: etree._Element, ctype: ComplexType) -> None:
+        self.move(payload, _localname(payload))
+        self.complex(payload, ctype)
+        self._report_namespaces()
+
+    def complex(self, element: etree._Element, ctype: ComplexType) -> None:
+        self.attributes(element, ctype)
+        if ctype.open:
+            return  # wildcard content (Status/Details): the validator decides
+        if ctype.text is not None:
+            self.text(element, ctype.text)
+        elif element.text is not None and not element.text.strip() and ctype.is_empty:
+            self.deviate("whitespace", element, f"whitespace inside the empty element {_localname(element)}")
+            element.text = None
+        placed: list[tuple[int, etree._Element]] = []
+        for child in list(element):
+            if not isinstance(child.tag, str):
+                continue
+            local = _localname(child)
+            decl = ctype.children.get(local)
+            if decl is None:
+                self.keep_element(element, child)
+                continue
+            self.move(child, local)
+            placed.append((decl.position, child))
+            if isinstance(decl.type, ComplexType):
+                self.complex(child, decl.type)
+            else:
+                self.attributes(child, _NO_ATTRIBUTES)
+                for grandchild in list(child):
+                    if isinstance(grandchild.tag, str):
+                        self.keep_element(child, grandchild)
+                self.text(child, decl.type)
+        self.reorder(element, placed)
+
+    def reorder(self, element: etree._Element, placed: list[tuple[int, etree._Element]]) -> None:
+        positions = [position for position, _ in placed]
+        if positions == sorted(positions):
+            return
+        first = next(i for i in range(1, len(positions)) if positions[i] < positions[i - 1])
+        late, early = _localname(placed[first - 1][1]), _localname(placed[first][1])
+        self.deviate(
+            "element-order",
+            element,
+            f"children of {_localname(element)} out of schema order ({late} before {early}); reordered",
+        )
+        for _, child in placed:
+            element.remove(child)
+        for _, child in sorted(placed, key=lambda item: item[0]):
+            element.append(child)
+
+    def text(self, element: etree._Element, simple: SimpleType) -> None:
+        value = element.text or ""
+        reading = read_value(value, simple)
+        if reading.value is None:
+            # No reading: keep the element raw, take it out of what is bound (the violation names it).
+            parent = element.getparent()
+            xml = etree.tostring(element, encoding="unicode", with_tail=False)
+            self.unreadable(element, _localname(element), value)
+            if parent is not None:
+                self.result.extensions.append(
+                    Extension(element_path(parent), str(element.tag), xml, _line(element))
+                )
+                parent.remove(element)
+            return
+        if reading.kind is not None:
+            self.deviate(reading.kind, element, f"{_localname(element)}: {reading.note}")
+        if reading.value != value:
+            element.text = reading.value
+
+    def attributes(self, element: etree._Element, ctype: ComplexType) -> None:
+        for name in [str(key) for key in element.attrib]:
+            namespace, local = _split(name)
+            simple = ctype.attributes.get(local)
+            if simple is not None and namespace != _XSI_NS:
+                if namespace is not None:
+                    value = element.attrib.pop(name)
+                    if local in element.attrib:
+                        continue  # both forms present: the unqualified one stands
+                    element.set(local, value)
+                    self.deviate(
+                        "qualified-attribute",
+                        element,
+                        f"attribute {local} is namespace-qualified; read unqualified",
+                    )
+                self.attribute_value(element, local, simple)
+            elif namespace is not None and ctype.any_attribute and namespace not in (self.ours, _XSI_NS):
+                continue  # allowed by the type's wildcard (env:mustUnderstand, env:actor on TransactionID)
+            elif namespace is None and local == "mustUnderstand" and ctype.any_attribute:
+                element.set(_ENV + local, element.attrib.pop(name))
+                self.deviate(
+                    "qualified-attribute", element, "mustUnderstand without the SOAP envelope namespace"
+                )
+            else:
+                self.keep_attribute(
+                    element, name, f"attribute {_display(name)} has no place in the schema; kept"
+                )
+
+    def attribute_value(self, element: etree._Element, name: str, simple: SimpleType) -> None:
+        value = element.get(name, "")
+        reading = read_value(value, simple)
+        if reading.value is None:
+            self.unreadable(element, f"attribute {name}", value)
+            element.attrib.pop(name)
+            self.result.extensions.append(Extension(element_path(element), name, value, _line(element), True))
+            return
+        if reading.kind is not None:
+            self.deviate(reading.kind, element, f"attribute {name}: {reading.note}")
+        if reading.value != value:
+            element.set(name, reading.value)
+
+    def _report_namespaces(self) -> None:
+        for namespace, element in self._moved.items():
+            if namespace is None:
+                reason = f"body elements have no namespace; read as {self.version.key} ({self.evidence})"
+            elif _is_mm7(namespace) and self.version.accepts_namespace(namespace):
+                key = namespace[len(NAMESPACE_PREFIX) :]
+                reason = f"namespace {key} read as {self.version.key} (same release)"
+            else:
+                reason = f"namespace {namespace} read as {self.version.key} ({self.evidence})"
+            self.deviate("namespace", element, reason)
+
+
+_NO_ATTRIBUTES = ComplexType("(simple)")
+
+
+def _display(name: str) -> str:
+    namespace, local = _split(name)
+    if namespace == _XSI_NS:
+        return f"xsi:{local}"
+    if namespace == SOAP_ENV_NS:
+        return f"env:{local}"
+    return name
+
+
+def normalize(
+    payload: etree._Element,
+    transaction: etree._Element | None,
+    version: SchemaVersion,
+    evidence: str,
+) -> Normalized:
+    """Map a received operation element (and the TransactionID) onto ``version``'s schema, in place.
+
+    Args:
+        payload: The MM7 element in the Body (or in Fault/detail).
+        transaction: The TransactionID header element, if any.
+        version: The schema version the envelope is read as.
+        evidence: How the version was identified (used in messages).
+
+    Returns:
+        The deviations repaired, the extensions kept aside and the values that could not be read.
+    """
+    normalizer = _Normalizer(version, evidence)
+    model = normalizer.model
+    operation = model.elements.get(_localname(payload))
+    if isinstance(operation, ComplexType):
+        normalizer.operation(payload, operation)
+    if transaction is not None:
+        _normalize_transaction(normalizer, transaction, model.elements.get("TransactionID"))
+    root = payload.getroottree().getroot()
+    etree.cleanup_namespaces(root)
+    return normalizer.result
+
+
+def _normalize_transaction(normalizer: _Normalizer, transaction: etree._Element, ctype: object) -> None:
+    namespace = _namespace(transaction)
+    if namespace != normalizer.ours:
+        where = "no namespace" if namespace is None else f"namespace {namespace}"
+        normalizer.deviate(
+            "namespace", transaction, f"TransactionID has {where}; read as {normalizer.version.key}"
+        )
+        transaction.tag = "{%s}TransactionID" % normalizer.ours
+    if isinstance(ctype, ComplexType):
+        normalizer.attributes(transaction, ctype)
+    text = transaction.text or ""
+    if text != text.strip():
+        normalizer.deviate("whitespace", transaction, "whitespace around the TransactionID value")
+        transaction.text = text.strip()
+
+
+# ------------------------------------------------------------------------------------------ settle
+
+
+def settle(
+    schema: etree.XMLSchema, root: etree._Element, payload: etree._Element, found: Normalized
+) -> list[ValidationProblem]:
+    """Validate a normalized envelope; what still fails becomes violations, and bad leaves are set aside.
+
+    A leaf value the validator rejects (a number out of range, a pattern not matched) is removed from the
+    tree that is bound and kept raw as an extension, so that the rest of the message can still be read.
+
+    Returns:
+        Every violation (``found.violations`` first), each with path, line and the validator's reason.
+    """
+    violations = list(found.violations)
+    for _ in range(2):
+        if schema.validate(root):
+            break
+        by_path = {root.getroottree().getpath(el): el for el in payload.iter() if isinstance(el.tag, str)}
+        removed = False
+        for entry in cast(Iterable[Any], schema.error_log):
+            element = by_path.get(entry.path or "")
+            reason = _abbreviate(entry.message)
+            if element is None or element is payload or len(element):
+                problem = ValidationProblem(
+                    element_path(element) if element is not None else "/", entry.line, reason
+                )
+                if problem not in violations:
+                    violations.append(problem)
+                continue
+            parent = element.getparent()
+            if parent is None:
+                continue
+            violations.append(ValidationProblem(element_path(element), _line(element), reason))
+            xml = etree.tostring(element, encoding="unicode", with_tail=False)
+            found.extensions.append(Extension(element_path(parent), str(element.tag), xml, _line(element)))
+            parent.remove(element)
+            removed = True
+        if not removed:
+            break
+    return violations
+
+
+_MM7_NS_RE = re.compile(r"\{http://www\.3gpp\.org/ftp/Specs/archive/23_series/23\.140/schema/[^}]*\}")
+
+
+def _abbreviate(message: str) -> str:
+    message = message.replace("{" + SOAP_ENV_NS + "}", "env:")
+    return _MM7_NS_RE.sub("mm7:", message)

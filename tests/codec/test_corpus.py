@@ -96,7 +96,7 @@ EXPECTED: dict[str, Expected] = {
     "14-namespace-only-on-envelope.http": Expected("ReadReplyReq", "ns-env-14", R6, R6),
     "15-whitespace-around-values.http": Expected(
         "DeliveryReportReq", "ws-15", R6, R6,
-        deviations=("whitespace around the TransactionID value", "whitespace around the value of MMStatus"),
+        deviations=("whitespace around the TransactionID value", "MMStatus: whitespace around the value"),
         crlf=False,
     ),
     "16-nokia-submitrsp-rel5.http": Expected("SubmitRsp", "nokia-r5-16", R5, R5, status_code=1000),
@@ -132,12 +132,14 @@ EXPECTED: dict[str, Expected] = {
     ),
 }  # fmt: skip
 
-FILES = sorted(p.name for p in CORPUS.glob("*.http"))
+# The first 24 fixtures, checked here by the exact sentences of their deviations; the whole corpus (these
+# included) is checked by deviation kind in tests/codec/test_interop_corpus.py.
+FILES = sorted(EXPECTED)
 
 
 def test_corpus_is_complete() -> None:
     assert len(FILES) >= 20
-    assert set(FILES) == set(EXPECTED), "every fixture needs an expectation, and every expectation a fixture"
+    assert all((CORPUS / name).is_file() for name in FILES), "every expectation needs a fixture"
     styles = {name.split("-")[1] for name in FILES}
     assert {"nokia", "openwave", "huawei", "nowsms", "sinch"} <= styles
     assert {True, False} == {read_http(CORPUS / name).crlf for name in FILES}
@@ -159,7 +161,7 @@ def test_tolerant_decode(name: str) -> None:
     assert decoded.namespace == NAMESPACE_PREFIX + expected.namespace
     assert type(decoded.message) is decoded.version.binding_class(expected.operation)
     for wanted in expected.deviations:
-        assert [d for d in decoded.deviations if wanted in d], f"{wanted!r} not in {decoded.deviations}"
+        assert [d for d in decoded.deviations if wanted in str(d)], f"{wanted!r} not in {decoded.deviations}"
     assert len(decoded.deviations) == len(expected.deviations), decoded.deviations
     assert tuple(p.media_type for p in decoded.media_parts()) == expected.media
     if expected.media:
