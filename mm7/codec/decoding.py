@@ -258,6 +258,8 @@ def _decode_deviating(
     normalized = normalize(read.payload, read.transaction_element, version, evidence)
     deviations += normalized.deviations
     if strict:
+        reference = _content_reference_deviation(read.payload, version, mime)
+        deviations += [reference] if reference is not None else []
         problems = [d.as_problem() for d in deviations] + normalized.violations + before
         if problems:
             raise RemoteValidationError(
@@ -336,14 +338,12 @@ def _bind(
 def _received_namespace(
     payload: etree._Element | None, transaction_ns: str | None, version: SchemaVersion
 ) -> str:
-    """The MM7 namespace the peer used (a revision of ``version``'s release), for answering in kind."""
+    """The namespace the peer used (for answering in kind): the Body's, else the header's."""
     if payload is not None:
         namespace = etree.QName(payload).namespace
-        if namespace and version.accepts_namespace(namespace):
+        if namespace:
             return str(namespace)
-    if transaction_ns and version.accepts_namespace(transaction_ns):
-        return transaction_ns
-    return version.namespace
+    return transaction_ns or version.namespace
 
 
 def _what_is_not_mm7(payload: etree._Element | None) -> str:
@@ -440,6 +440,15 @@ def _resolve_content(
             )
         findings.deviations.append(deviation)
     return part
+
+
+def _content_reference_deviation(
+    payload: etree._Element, version: SchemaVersion, mime: DecodedBody
+) -> Deviation | None:
+    """Strict mode's view of the ``Content href`` of a normalized tree (reported with the rest)."""
+    content = payload.find("{%s}Content" % version.namespace)
+    href = content.get("href") if content is not None else None
+    return _find_part(mime, href)[1] if href else None
 
 
 def _find_part(mime: DecodedBody, href: str) -> tuple[Part | None, Deviation | None]:

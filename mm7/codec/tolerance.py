@@ -309,6 +309,7 @@ class Normalized:
     deviations: list[Deviation] = field(default_factory=list)
     extensions: list[Extension] = field(default_factory=list)
     violations: list[ValidationProblem] = field(default_factory=list)
+    unread: set[str] = field(default_factory=set)  # local names of elements set aside as unreadable
 
 
 class _Normalizer:
@@ -413,6 +414,7 @@ class _Normalizer:
             parent = element.getparent()
             xml = etree.tostring(element, encoding="unicode", with_tail=False)
             self.unreadable(element, _localname(element), value)
+            self.result.unread.add(_localname(element))
             if parent is not None:
                 self.result.extensions.append(
                     Extension(element_path(parent), str(element.tag), xml, _line(element))
@@ -557,7 +559,10 @@ def settle(
         for entry in cast(Iterable[Any], schema.error_log):
             element = by_path.get(entry.path or "")
             reason = _abbreviate(entry.message)
-            if element is None or element is payload or len(element):
+            expected = _EXPECTED_RE.search(reason)
+            if expected is not None and expected.group(1) in found.unread:
+                continue  # the element set aside above: already a violation
+            if element is None or element is payload or len(element) or not _is_value_error(reason):
                 problem = ValidationProblem(
                     element_path(element) if element is not None else "/", entry.line, reason
                 )
@@ -568,6 +573,7 @@ def settle(
             if parent is None:
                 continue
             violations.append(ValidationProblem(element_path(element), _line(element), reason))
+            found.unread.add(_localname(element))
             xml = etree.tostring(element, encoding="unicode", with_tail=False)
             found.extensions.append(Extension(element_path(parent), str(element.tag), xml, _line(element)))
             parent.remove(element)
@@ -575,6 +581,14 @@ def settle(
         if not removed:
             break
     return violations
+
+
+_EXPECTED_RE = re.compile(r"Expected is \( mm7:(\w+) \)")
+
+
+def _is_value_error(reason: str) -> bool:
+    """Whether the validator rejects a value (a facet, a type), not the structure around it."""
+    return "[facet " in reason or "is not a valid value" in reason
 
 
 _MM7_NS_RE = re.compile(r"\{http://www\.3gpp\.org/ftp/Specs/archive/23_series/23\.140/schema/[^}]*\}")
