@@ -82,6 +82,11 @@ class Applied:
 
     kinds: set[str] = field(default_factory=set)
     extensions: list[str] = field(default_factory=list)  # Clark names, "@" for attributes
+    values: list[tuple[str, str]] = field(default_factory=list)  # (name as above, value or element text)
+
+    def add(self, name: str, value: str) -> None:
+        self.extensions.append(name)
+        self.values.append((name, value))
 
 
 def _local(element: etree._Element) -> str:
@@ -142,17 +147,17 @@ def _vendor_attributes(
 ) -> None:
     if data.draw(st.booleans(), label="xsi:type on TransactionID"):
         transaction.set(XSI_TYPE, "xsd:string")
-        applied.extensions.append("@" + XSI_TYPE)
+        applied.add("@" + XSI_TYPE, "xsd:string")
     if data.draw(st.booleans(), label="encodingStyle on the operation"):
         operation.set(ENCODING_STYLE, "http://schemas.xmlsoap.org/soap/encoding/")
-        applied.extensions.append("@" + ENCODING_STYLE)
+        applied.add("@" + ENCODING_STYLE, "http://schemas.xmlsoap.org/soap/encoding/")
     elements = list(operation.iter())
     for _ in range(data.draw(st.integers(0, 3), label="vendor attributes")):
         element = data.draw(st.sampled_from(elements))
         name, value = data.draw(st.sampled_from(VENDOR_ATTRIBUTES))
         if element.get(name) is None:
             element.set(name, value)
-            applied.extensions.append("@" + name)
+            applied.add("@" + name, value)
     if applied.extensions:
         applied.kinds.add("unknown-attribute")
 
@@ -201,7 +206,7 @@ def _vendor_elements(data: st.DataObject, operation: etree._Element, style: str,
         element = etree.Element(tag)
         element.text = data.draw(st.text("0123456789", min_size=1, max_size=4))
         parent.insert(data.draw(st.integers(0, len(parent))), element)
-        applied.extensions.append(tag)
+        applied.add(tag, element.text)
         applied.kinds.add("unknown-element")
 
 
@@ -262,6 +267,12 @@ def test_mutated_envelopes_decode_to_the_original_message(data: st.DataObject) -
     assert applied.kinds <= kinds <= possible, ([str(d) for d in decoded.deviations], applied)
     got = sorted(("@" if e.is_attribute else "") + e.name for e in decoded.extensions)
     assert got == sorted(applied.extensions), decoded.extensions
+    for name, value in applied.values:  # kept as sent: an attribute's value, an element's XML
+        kept = [e for e in decoded.extensions if ("@" if e.is_attribute else "") + e.name == name]
+        if name.startswith("@"):
+            assert value in [e.xml for e in kept], (name, value, kept)
+        else:
+            assert any(f">{value}<" in e.xml for e in kept), (name, value, kept)
     assert decoded.violations == [] and decoded.valid
     if content is not None:
         assert decoded.content is not None and decoded.content.read_bytes() == b"payload"
