@@ -81,16 +81,28 @@ def load(name: str, *, mode: Mode, content_type: str | None) -> Loaded:
 # ------------------------------------------------------------------------------------------ validate
 
 
-def _problems(error: BaseException | None) -> list[ValidationProblem]:
+def _problems(loaded: Loaded) -> list[ValidationProblem]:
+    error = loaded.error
     if isinstance(error, MM7ValidationError) and error.problems:
         return list(error.problems)
-    if error is None:
-        return []
-    return [ValidationProblem(path="", line=0, reason=one_line(error))]
+    if error is not None:
+        return [ValidationProblem(path="", line=0, reason=one_line(error), kind="unreadable")]
+    return list(loaded.decoded.violations) if loaded.decoded else []
+
+
+def is_valid(loaded: Loaded) -> bool:
+    """Decoded in the mode asked for, and schema-valid (after the repairs listed, in tolerant mode)."""
+    return loaded.decoded is not None and loaded.decoded.valid
 
 
 def validation_record(loaded: Loaded, *, mode: Mode) -> dict[str, Any]:
-    """The JSON object ``mm7 validate --format json`` prints for one file."""
+    """The JSON object ``mm7 validate --format json`` prints for one file.
+
+    ``errors`` carry a ``kind``: ``schema`` for what the schema rejects, the deviation kind for what strict
+    mode refuses (``element-order``, ``namespace``...). ``deviations`` are the repairs tolerant reading made,
+    listed even when the file still fails; ``operation`` and ``version`` are given whenever they were
+    identified.
+    """
     info = loaded.decoded
     if info is None and loaded.readable and loaded.capture is not None:
         # Invalid in this mode: read it tolerantly just to say what it is.
@@ -98,17 +110,27 @@ def validation_record(loaded: Loaded, *, mode: Mode) -> dict[str, Any]:
             info = decode(loaded.capture.body, loaded.capture.content_type, mode="tolerant")
         except MM7Error:
             info = None
+    repaired = loaded.decoded if mode == "tolerant" else None
     return {
         "file": loaded.name,
-        "valid": loaded.decoded is not None,
+        "valid": is_valid(loaded),
         "readable": loaded.readable,
         "mode": mode,
         "operation": info.operation if info else None,
         "version": info.version.key if info else None,
         "mm7_version": info.mm7_version if info else None,
         "transaction_id": info.transaction_id if info else getattr(loaded.error, "transaction_id", None),
-        "errors": [{"path": p.path, "line": p.line, "reason": p.reason} for p in _problems(loaded.error)],
-        "deviations": list(loaded.decoded.deviations) if loaded.decoded else [],
+        "errors": [
+            {"path": p.path, "line": p.line, "reason": p.reason, "kind": p.kind} for p in _problems(loaded)
+        ],
+        "deviations": [
+            {"kind": d.kind, "path": d.path, "line": d.line, "reason": d.reason}
+            for d in (repaired.deviations if repaired else [])
+        ],
+        "extensions": [
+            {"path": x.path, "name": x.name, "value": x.xml, "attribute": x.is_attribute}
+            for x in (repaired.extensions if repaired else [])
+        ],
     }
 
 
@@ -135,7 +157,7 @@ def validate(files: tuple[str, ...], fmt: str, tolerant: bool, content_type: str
         record = validation_record(loaded, mode=mode)
         if not loaded.readable:
             worst = EXIT_USAGE
-        elif loaded.decoded is None:
+        elif not is_valid(loaded):
             worst = max(worst, EXIT_FAILED)
         if fmt == "json":
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -154,16 +176,18 @@ def _print_validation(record: dict[str, Any]) -> None:
         )
         if x
     )
-    if record["valid"]:
-        click.echo(f"{record['file']}: valid ({what})")
-        for deviation in record["deviations"]:
-            click.echo(f"  repaired: {deviation}")
-        return
-    label = "invalid" if record["readable"] else "unreadable"
+    label = "valid" if record["valid"] else "invalid" if record["readable"] else "unreadable"
     click.echo(f"{record['file']}: {label}" + (f" ({what})" if what else ""))
     for error in record["errors"]:
         where = f"{error['path']} (line {error['line']}): " if error["path"] else ""
-        click.echo(f"  {where}{error['reason']}")
+        kind = f"[{error['kind']}] " if error["kind"] not in ("schema", "unreadable") else ""
+        click.echo(f"  {kind}{where}{error['reason']}")
+    for deviation in record["deviations"]:
+        where = f" (at {deviation['path']})" if deviation["path"] else ""
+        click.echo(f"  repaired [{deviation['kind']}]: {deviation['reason']}{where}")
+    for extension in record["extensions"]:
+        what_kept = "attribute" if extension["attribute"] else "element"
+        click.echo(f"  kept {what_kept} {extension['name']} (at {extension['path']})")
 
 
 # ------------------------------------------------------------------------------------------ inspect
@@ -234,4 +258,13 @@ def inspect(file: str, content_type: str | None, strict: bool) -> None:
         out.print(f"  {part.content_type}  id=<{part.content_id or ''}>  {part.size} bytes", markup=False)
     out.print(f"[bold]deviations[/bold] ({len(decoded.deviations)})")
     for deviation in decoded.deviations:
-        out.print(f"  - {deviation}", markup=False)
+        out.print(f"  - [{deviation.kind}] {deviation}", markup=False)
+    if decoded.extensions:
+        out.print(f"[bold]kept, not in the schema[/bold] ({len(decoded.extensions)})")
+        for extension in decoded.extensions:
+            out.print(f"  - {extension.path}: {extension.xml}", markup=False)
+    if not decoded.valid:
+        out.print(f"[bold]violations[/bold] ({len(decoded.violations)})")
+        for problem in decoded.violations:
+            out.print(f"  - {problem}", markup=False)
+        fail(f"{file}: {decoded.operation} does not validate after repair", EXIT_FAILED)

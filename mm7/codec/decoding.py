@@ -260,13 +260,15 @@ def _decode_deviating(
     if strict:
         reference = _content_reference_deviation(read.payload, version, mime)
         deviations += [reference] if reference is not None else []
-        problems = [d.as_problem() for d in deviations] + normalized.violations + before
+        # The schema errors of the tree as it arrived already name every value normalization could not read.
+        problems = [d.as_problem() for d in deviations] + before
         if problems:
-            raise RemoteValidationError(
-                "message deviates from MM7 (decode with mode='tolerant' to repair)",
-                problems,
-                transaction_id=read.transaction_id,
+            what = (
+                "message deviates from MM7 (decode with mode='tolerant' to repair)"
+                if deviations
+                else f"{_localname(read.payload)} does not validate against {version.key}"
             )
+            raise RemoteValidationError(what, problems, transaction_id=read.transaction_id)
     read = env.read_envelope(root)  # re-locate after repairs renamed elements
     assert read.payload is not None
     _check_mm7_version(read.payload, version, read.transaction_id or "")

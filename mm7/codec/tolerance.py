@@ -379,7 +379,6 @@ class _Normalizer:
                 self.keep_element(element, child)
                 continue
             self.move(child, local)
-            placed.append((decl.position, child))
             if isinstance(decl.type, ComplexType):
                 self.complex(child, decl.type)
             else:
@@ -388,6 +387,8 @@ class _Normalizer:
                     if isinstance(grandchild.tag, str):
                         self.keep_element(child, grandchild)
                 self.text(child, decl.type)
+            if child.getparent() is element:  # an unreadable value was set aside
+                placed.append((decl.position, child))
         self.reorder(element, placed)
 
     def reorder(self, element: etree._Element, placed: list[tuple[int, etree._Element]]) -> None:

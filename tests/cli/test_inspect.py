@@ -48,7 +48,6 @@ def test_inspect_response_and_envelope() -> None:
     [
         ("garbage.txt", "not an HTTP capture"),
         ("not_soap.xml", "not a SOAP 1.1 envelope"),
-        ("invalid_delivery_report.xml", "does not validate"),
         ("missing.http", "No such file"),
     ],
 )
@@ -58,6 +57,18 @@ def test_bad_input_is_one_line_exit_1(name: str, reason: str) -> None:
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mm7: ") and reason in lines[0]
+
+
+def test_invalid_message_is_shown_with_its_violations_and_exits_1() -> None:
+    # Tolerant reading returns a message that is still invalid after repair: inspect shows it, names what
+    # is invalid, and exits 1 so that scripts notice.
+    result = run_mm7("inspect", str(FIXTURES / "invalid_delivery_report.xml"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+    assert "DeliveryReportReq" in result.stdout and "violations (1)" in result.stdout
+    assert "Delivered" in result.stdout
+    assert "does not validate" in result.stderr
+    strict = run_mm7("inspect", "--strict", str(FIXTURES / "invalid_delivery_report.xml"))
+    assert strict.returncode == 1 and "does not validate" in strict.stderr
 
 
 def test_strict_inspect_refuses_deviations() -> None:

@@ -73,7 +73,69 @@ def test_tolerant_repairs_and_reports_deviations() -> None:
     exit_code, output = _validate("--tolerant", "--format", "json", str(FIXTURES / "submit_request_lf.http"))
     record = json.loads(output)
     assert exit_code == 0 and record["valid"] and record["mode"] == "tolerant"
-    assert record["deviations"] == ["bare LF line endings instead of CRLF"]
+    [deviation] = record["deviations"]
+    assert deviation["kind"] == "mime-framing" and "bare LF line endings" in deviation["reason"]
+
+
+# A DeliveryReportReq as an MMSC in the 3GPP example's style sends it: children out of order, body elements
+# unqualified, MMStatus in lower case, and one value that has no reading (Date "yesterday").
+_DEVIATING_DR = b"""<?xml version="1.0" encoding="UTF-8"?>
+<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">
+  <env:Header>
+    <mm7:TransactionID xmlns:mm7="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
+        env:mustUnderstand="1">dr-cli-1</mm7:TransactionID>
+  </env:Header>
+  <env:Body>
+    <DeliveryReportReq>
+      <MM7Version>6.8.0</MM7Version>
+      <MessageID>m-1</MessageID>
+      <Sender><Number>12345</Number></Sender>
+      <Recipient><Number>15551230000</Number></Recipient>
+      <Date>%s</Date>
+      <MMStatus>retrieved</MMStatus>
+    </DeliveryReportReq>
+  </env:Body>
+</env:Envelope>
+"""
+
+
+def test_strict_names_each_deviation_and_the_schema_errors_behind_them(tmp_path: Path) -> None:
+    path = tmp_path / "dr.xml"
+    path.write_bytes(_DEVIATING_DR % b"2024-05-01T10:00:00Z")
+    exit_code, output = _validate("--format", "json", str(path))
+    record = json.loads(output)
+    assert exit_code == 1 and not record["valid"]
+    kinds = {error["kind"] for error in record["errors"]}
+    assert {"namespace", "element-order", "value-format"} <= kinds
+    assert record["operation"] == "DeliveryReportReq" and record["version"] == "REL-6-MM7-1-4"
+    exit_code, text = _validate(str(path))
+    assert "[element-order]" in text and "[namespace]" in text
+    # Qualified, the same message also fails the schema (order, MMStatus): strict shows both.
+    qualified = (_DEVIATING_DR % b"2024-05-01T10:00:00Z").replace(
+        b"<DeliveryReportReq>",
+        b'<DeliveryReportReq xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4">',
+    )
+    path.write_bytes(qualified)
+    exit_code, output = _validate("--format", "json", str(path))
+    errors = json.loads(output)["errors"]
+    assert exit_code == 1 and {"element-order", "value-format", "schema"} <= {e["kind"] for e in errors}
+    assert any("Recipient" in e["reason"] for e in errors if e["kind"] == "schema")
+
+
+def test_tolerant_lists_repairs_even_when_the_file_still_fails(tmp_path: Path) -> None:
+    path = tmp_path / "dr.xml"
+    path.write_bytes(_DEVIATING_DR % b"yesterday")
+    exit_code, output = _validate("--tolerant", "--format", "json", str(path))
+    record = json.loads(output)
+    assert exit_code == 1 and not record["valid"] and record["readable"]
+    assert record["operation"] == "DeliveryReportReq" and record["version"] == "REL-6-MM7-1-4"
+    assert {d["kind"] for d in record["deviations"]} == {"namespace", "element-order", "value-format"}
+    [error] = record["errors"]
+    assert error["path"].endswith("/DeliveryReportReq/Date") and "yesterday" in error["reason"]
+    assert [x["value"] for x in record["extensions"]] and "yesterday" in record["extensions"][0]["value"]
+    path.write_bytes(_DEVIATING_DR % b"2024-05-01 10:00:00")
+    exit_code, output = _validate("--tolerant", "--format", "json", str(path))
+    assert exit_code == 0 and json.loads(output)["valid"]
 
 
 def test_stdin_and_missing_file() -> None:
