@@ -351,9 +351,11 @@ def sample_message(version: SchemaVersion, operation: str, *, full: bool = False
         "RSErrorRsp": {"status": b.StatusType(status_code=2007, status_text="Message format corrupt")},
         "VASPErrorRsp": {"status": b.StatusType(status_code=4004, status_text="Validation error")},
         "extendedCancelReq": {"sender_identification": sender_id, "cancel_id": "msg-1"},
-        "extendedCancelRsp": {"status": status},
-        "extendedReplaceReq": {"sender_identification": sender_id, "replace_id": "msg-1"},
-        "extendedReplaceRsp": {"status": status, "message_id": "msg-2"},
+        # The standard's extendedReplaceReq has VASPID/VASID as direct children, and the Status of both
+        # extended responses holds StatusCode only (schemas/README.md, "Schema fidelity").
+        "extendedCancelRsp": {"status": b.StatusType(status_code=1000)},
+        "extendedReplaceReq": {"vaspid": "vasp-1", "vasid": "111122mms", "replace_id": "msg-1"},
+        "extendedReplaceRsp": {"message_id": "msg-2", "status": b.StatusType(status_code=1000)},
     }[operation]
     if full:
         names = {f.name for f in dataclasses.fields(cls)}

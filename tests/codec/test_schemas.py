@@ -242,9 +242,10 @@ def _missing_status_code() -> tuple[SchemaVersion, etree._Element]:
     return REL5, root
 
 
-def _status_code_out_of_range() -> tuple[SchemaVersion, etree._Element]:
+def _status_code_not_positive() -> tuple[SchemaVersion, etree._Element]:
+    # StatusCode is any positive integer (the standard's type); 5000 is valid and read as 3000, 0 is not.
     root = envelope_tree(s.sample_message(REL6, "SubmitRsp"), REL6)
-    _mm7(root, "//m:StatusCode").text = "5000"
+    _mm7(root, "//m:StatusCode").text = "0"
     return REL6, root
 
 
@@ -269,7 +270,7 @@ INVALID = [
     ("child in another namespace", _foreign_namespace_child, "Subject"),
     ("Rel-6-only element in Rel-5", _rel6_element_in_rel5, "ApplicID"),
     ("missing StatusCode in a Fault detail", _missing_status_code, "StatusCode"),
-    ("StatusCode out of range", _status_code_out_of_range, "StatusCode"),
+    ("StatusCode not a positive integer", _status_code_not_positive, "StatusCode"),
     ("MM7Version not x.y.z", _bad_mm7_version, "MM7Version"),
     ("Rel-6 child in a Rel-5 operation", _extended_in_rel5_namespace, "ReplaceID"),
 ]

@@ -68,8 +68,8 @@ class MmDeliveryStatusType(Enum):
     INDETERMINATE = "Indeterminate"
     FORWARDED = "Forwarded"
     UNRECOGNISED = "Unrecognised"
-    UNRECOGNIZED = "Unrecognized"
     DEFERRED = "Deferred"
+    UNRECOGNIZED = "Unrecognized"
     UNREACHABLE = "Unreachable"
     NOT_SUPPORTED = "NotSupported"
 
@@ -149,7 +149,7 @@ class UaCapabilitiesType:
             "type": "Attribute",
         },
     )
-    time_stamp: None | XmlDateTime = field(
+    time_stamp: None | XmlDateTime | XmlDuration = field(
         default=None,
         metadata={
             "name": "TimeStamp",
@@ -203,8 +203,6 @@ class StatusType:
             "name": "StatusCode",
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
-            "min_inclusive": 1000,
-            "max_inclusive": 4999,
         }
     )
     status_text: None | str = field(

@@ -19,6 +19,7 @@ class ChargedPartyType(Enum):
     BOTH = "Both"
     NEITHER = "Neither"
     THIRD_PARTY = "ThirdParty"
+    OTHER = "Other"
 
 
 class ContentClassType(Enum):
@@ -62,7 +63,6 @@ class DeliveryConditionType:
             "name": "DC",
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-            "min_occurs": 1,
         },
     )
 
@@ -96,8 +96,9 @@ class MmDeliveryStatusType(Enum):
     INDETERMINATE = "Indeterminate"
     FORWARDED = "Forwarded"
     UNRECOGNISED = "Unrecognised"
-    UNRECOGNIZED = "Unrecognized"
     DEFERRED = "Deferred"
+    DELIVERY_CONDITION_NOT_MET = "DeliveryConditionNotMet"
+    UNRECOGNIZED = "Unrecognized"
     UNREACHABLE = "Unreachable"
     NOT_SUPPORTED = "NotSupported"
 
@@ -145,11 +146,12 @@ class SequencedDateTimeType:
     class Meta:
         name = "sequencedDateTimeType"
 
-    value: XmlDateTime = field()
-    sequence: int = field(
+    value: XmlDateTime | XmlDuration = field()
+    sequence: None | int = field(
+        default=None,
         metadata={
             "type": "Attribute",
-        }
+        },
     )
 
 
@@ -195,7 +197,7 @@ class UaCapabilitiesType:
             "type": "Attribute",
         },
     )
-    time_stamp: None | XmlDateTime = field(
+    time_stamp: None | XmlDateTime | XmlDuration = field(
         default=None,
         metadata={
             "name": "TimeStamp",
@@ -250,7 +252,6 @@ class PreviouslySentDateType:
             "name": "DateTime",
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-            "min_occurs": 1,
         },
     )
 
@@ -265,8 +266,6 @@ class StatusType:
             "name": "StatusCode",
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-            "min_inclusive": 1000,
-            "max_inclusive": 4999,
         }
     )
     status_text: None | str = field(
@@ -284,6 +283,36 @@ class StatusType:
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ExtendedReplaceRspType:
+    class Meta:
+        name = "extendedReplaceRspType"
+
+    mm7_version: str = field(
+        metadata={
+            "name": "MM7Version",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+            "pattern": r"[0-9]+\.[0-9]+\.[0-9]+",
+        }
+    )
+    message_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "MessageID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    status: StatusType = field(
+        metadata={
+            "name": "Status",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        }
     )
 
 
@@ -528,18 +557,10 @@ class ExtendedCancelRsp(GenericResponseType):
 
 
 @dataclass(slots=True, kw_only=True)
-class ExtendedReplaceRspType(GenericResponseType):
+class ExtendedReplaceRsp(ExtendedReplaceRspType):
     class Meta:
-        name = "extendedReplaceRspType"
-
-    message_id: None | str = field(
-        default=None,
-        metadata={
-            "name": "MessageID",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
+        name = "extendedReplaceRsp"
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -691,10 +712,11 @@ class SequencedAddressType(SenderAddressType):
     class Meta:
         name = "sequencedAddressType"
 
-    sequence: int = field(
+    sequence: None | int = field(
+        default=None,
         metadata={
             "type": "Attribute",
-        }
+        },
     )
 
 
@@ -738,10 +760,106 @@ class SubmitRsp(SubmitRspType):
 
 
 @dataclass(slots=True, kw_only=True)
-class ExtendedReplaceRsp(ExtendedReplaceRspType):
+class ExtendedReplaceReqType:
     class Meta:
-        name = "extendedReplaceRsp"
-        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
+        name = "extendedReplaceReqType"
+
+    mm7_version: str = field(
+        metadata={
+            "name": "MM7Version",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+            "pattern": r"[0-9]+\.[0-9]+\.[0-9]+",
+        }
+    )
+    sender_identification: None | SenderIdType = field(
+        default=None,
+        metadata={
+            "name": "SenderIdentification",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    vaspid: None | str = field(
+        default=None,
+        metadata={
+            "name": "VASPID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    vasid: None | str = field(
+        default=None,
+        metadata={
+            "name": "VASID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    service_code: None | str = field(
+        default=None,
+        metadata={
+            "name": "ServiceCode",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    replace_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "ReplaceID",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    time_stamp: None | XmlDateTime = field(
+        default=None,
+        metadata={
+            "name": "TimeStamp",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    earliest_delivery_time: None | XmlDateTime | XmlDuration = field(
+        default=None,
+        metadata={
+            "name": "EarliestDeliveryTime",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    expiry_date: None | XmlDateTime | XmlDuration = field(
+        default=None,
+        metadata={
+            "name": "ExpiryDate",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    read_reply: None | bool = field(
+        default=None,
+        metadata={
+            "name": "ReadReply",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    delivery_report: None | bool = field(
+        default=None,
+        metadata={
+            "name": "DeliveryReport",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
+    content: None | ContentReferenceType = field(
+        default=None,
+        metadata={
+            "name": "Content",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -769,7 +887,6 @@ class PreviouslySentByType:
             "name": "UserAgent",
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-            "min_occurs": 1,
         },
     )
 
@@ -785,6 +902,14 @@ class CancelReqType(GenericVaspRequestType):
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         }
+    )
+    recipients: None | RecipientsType = field(
+        default=None,
+        metadata={
+            "name": "Recipients",
+            "type": "Element",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
     )
     applic_id: None | str = field(
         default=None,
@@ -985,113 +1110,10 @@ class ExtendedCancelReqType(GenericVaspRequestType):
 
 
 @dataclass(slots=True, kw_only=True)
-class ExtendedReplaceReqType(GenericVaspRequestType):
+class ExtendedReplaceReq(ExtendedReplaceReqType):
     class Meta:
-        name = "extendedReplaceReqType"
-
-    replace_id: str = field(
-        metadata={
-            "name": "ReplaceID",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        }
-    )
-    service_code: None | str = field(
-        default=None,
-        metadata={
-            "name": "ServiceCode",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    time_stamp: None | XmlDateTime = field(
-        default=None,
-        metadata={
-            "name": "TimeStamp",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    earliest_delivery_time: None | XmlDateTime | XmlDuration = field(
-        default=None,
-        metadata={
-            "name": "EarliestDeliveryTime",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    expiry_date: None | XmlDateTime | XmlDuration = field(
-        default=None,
-        metadata={
-            "name": "ExpiryDate",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    read_reply: None | bool = field(
-        default=None,
-        metadata={
-            "name": "ReadReply",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    delivery_report: None | bool = field(
-        default=None,
-        metadata={
-            "name": "DeliveryReport",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    priority: None | PriorityType = field(
-        default=None,
-        metadata={
-            "name": "Priority",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    subject: None | str = field(
-        default=None,
-        metadata={
-            "name": "Subject",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    applic_id: None | str = field(
-        default=None,
-        metadata={
-            "name": "ApplicID",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    reply_applic_id: None | str = field(
-        default=None,
-        metadata={
-            "name": "ReplyApplicID",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    aux_applic_info: None | str = field(
-        default=None,
-        metadata={
-            "name": "AuxApplicInfo",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
-    content: None | ContentReferenceType = field(
-        default=None,
-        metadata={
-            "name": "Content",
-            "type": "Element",
-            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
-        },
-    )
+        name = "extendedReplaceReq"
+        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1406,11 +1428,4 @@ class SubmitReq(SubmitReqType):
 class ExtendedCancelReq(ExtendedCancelReqType):
     class Meta:
         name = "extendedCancelReq"
-        namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
-
-
-@dataclass(slots=True, kw_only=True)
-class ExtendedReplaceReq(ExtendedReplaceReqType):
-    class Meta:
-        name = "extendedReplaceReq"
         namespace = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
