@@ -101,16 +101,16 @@ def table(current: dict[str, float], baseline: dict[str, float], ref: str, comma
     lines = [
         SECTION,
         "",
-        f"`{command}`: pyperf medians, this checkout against `{ref}` (the last commit before schema-guided",
-        "tolerance) checked out in a temporary worktree; both decode the same bytes. Target: tolerant decoding",
-        "of a clean message within 5% of the baseline's.",
+        f"`{command}`: pyperf medians, this checkout against `{ref}` (the last commit before",
+        "schema-guided tolerance) checked out in a temporary worktree; both decode the same bytes.",
+        "Target: tolerant decoding of a clean message within 5% of the baseline's.",
         "",
         f"| Message | this checkout | {ref} | ratio | target ≤ 1.05 |",
         "|---|---|---|---|---|",
     ]
     for name, label in LABELS.items():
         now, then = current.get(name), baseline.get(name)
-        ratio = f"{now / then:.3f}" if now and then else "–"
+        ratio = f"{now / then:.3f}" if now and then else "-"
         verdict = ""
         if name.endswith(".tolerant") and now and then:
             verdict = "met" if now / then <= 1.05 else "**MISSED**"

@@ -7,6 +7,7 @@ once, so the ratio compares the decoders and nothing else. A message a tree refu
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import sys
@@ -16,8 +17,8 @@ from pathlib import Path
 def main() -> None:
     import pyperf
 
-    def pass_messages(cmd: list[str], args: object) -> None:
-        cmd.extend(("--messages", str(getattr(args, "messages"))))  # to pyperf's worker processes
+    def pass_messages(cmd: list[str], args: argparse.Namespace) -> None:
+        cmd.extend(("--messages", str(args.messages)))  # to pyperf's worker processes
 
     runner = pyperf.Runner(add_cmdline_args=pass_messages)
     runner.argparser.add_argument("--messages", required=True)
