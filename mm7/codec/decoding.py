@@ -211,7 +211,8 @@ class _Findings:
 
 
 def _parse(xml: bytes, part: Part, limits: XMLLimits, deviations: list[Deviation]) -> etree._Element:
-    return parse_xml(xml, limits=limits)
+    """Parse the SOAP part; encoding repairs (mislabelled UTF-8, text before ``<?xml``) become deviations."""
+    return parse_xml(xml, limits=limits, charset=part.charset, deviations=deviations)
 
 
 def _as_deviation(item: Deviation | str) -> Deviation:

@@ -7,6 +7,10 @@ objects out.
 * :func:`encode` serializes a generated message object into a SOAP envelope with the TransactionID header,
   validates the envelope against our schema (:class:`~mm7.errors.LocalValidationError` when it does not),
   and wraps it with its content as ``multipart/related`` (or a bare ``text/xml`` body without content).
+  ``namespace=`` sends it in another published revision of the release (``REL-5-MM7-1-0``...): validated
+  with our schema of the release, then the MM7 namespace is rewritten on the wire.
+* :func:`encode_response` answers a decoded request in the request's own dialect (namespace and
+  MM7Version), the way peers expect; :func:`response_for` and :func:`encode_error` build the parts.
 * :func:`decode` reads the MIME body, parses the SOAP part safely, detects the schema version, checks for
   the deviations real peers send (strict: each one is an error; tolerant: repaired and reported),
   validates against the schema and binds the result to generated objects with its attachments resolved.
@@ -14,6 +18,7 @@ objects out.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import uuid
 from collections.abc import Sequence
@@ -25,13 +30,27 @@ from lxml import etree
 from mm7.codec import envelope as env
 from mm7.codec.decoding import DecodedMessage, Mode, decode, decode_parts
 from mm7.codec.mime import DecodedBody, EncodedBody, Part, encode_related, encode_single
-from mm7.codec.versions import REL6, SOAP_ENV_NS, VERSIONS, SchemaVersion
-from mm7.codec.xml import schema_for, schema_problems
+from mm7.codec.status import is_success, lookup
+from mm7.codec.versions import (
+    RECEIVE_ONLY_MM_STATUSES,
+    REL6,
+    SOAP_ENV_NS,
+    STANDARD_MM_STATUSES,
+    VERSIONS,
+    Dialect,
+    SchemaVersion,
+    for_namespace,
+    is_known_namespace,
+    revision_namespace,
+)
+from mm7.codec.xml import parse_xml, schema_for, schema_problems
 from mm7.errors import (
     ConfigError,
     LocalCodecError,
     LocalValidationError,
+    MM7Error,
     UnsupportedOperationError,
+    ValidationProblem,
 )
 
 __all__ = [
@@ -39,13 +58,16 @@ __all__ = [
     "DecodedMessage",
     "EncodedMessage",
     "Mode",
+    "answer_dialect",
     "decode",
     "decode_parts",
     "encode",
     "encode_error",
+    "encode_response",
     "error_response",
     "new_transaction_id",
     "response_for",
+    "sniff_dialect",
     "version_of",
 ]
 
@@ -60,6 +82,9 @@ RESPONSE_OF = {
     "extendedCancelReq": "extendedCancelRsp",
     "extendedReplaceReq": "extendedReplaceRsp",
 }
+# The standard's Status of these two Rel-6 responses holds StatusCode only (schemas/README.md): no default
+# StatusText there, unlike every other response.
+_STATUS_CODE_ONLY = frozenset({"extendedCancelRsp", "extendedReplaceRsp"})
 # Requests the relay sends to the VASP are answered, on error, with VASPErrorRsp; the VASP's with RSErrorRsp.
 _RELAY_ORIGINATED = frozenset({"DeliverReq", "DeliveryReportReq", "ReadReplyReq"})
 ROOT_CONTENT_ID = "mm7-soap-envelope"
@@ -93,7 +118,8 @@ class EncodedMessage:
         envelope: The validated SOAP envelope bytes (the root part).
         transaction_id: The TransactionID in the header.
         operation: The Body element name (``SubmitReq``...).
-        version: The schema version used.
+        version: Our schema the envelope was validated with.
+        namespace: The MM7 namespace on the wire (``version.namespace`` unless another revision was asked).
     """
 
     body: EncodedBody
@@ -101,6 +127,11 @@ class EncodedMessage:
     transaction_id: str
     operation: str
     version: SchemaVersion
+    namespace: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.namespace:
+            object.__setattr__(self, "namespace", self.version.namespace)
 
     @property
     def content_type(self) -> str:
@@ -111,9 +142,10 @@ class EncodedMessage:
     def headers(self) -> dict[str, str]:
         """HTTP headers for the request: Content-Type, Content-Length and SOAPAction.
 
-        SOAPAction is the MM7 namespace URI, quoted (SOAP 1.1 section 6.1.1; Sinch expects the namespace).
+        SOAPAction is the MM7 namespace on the wire, quoted (SOAP 1.1 section 6.1.1; Sinch expects the
+        namespace).
         """
-        return {**self.body.http_headers, "SOAPAction": f'"{self.version.namespace}"'}
+        return {**self.body.http_headers, "SOAPAction": f'"{self.namespace}"'}
 
     def to_bytes(self) -> bytes:
         """The whole body in memory."""
@@ -132,6 +164,7 @@ def encode(
     fault: env.Fault | None = None,
     root_content_id: str = ROOT_CONTENT_ID,
     boundary: str | None = None,
+    namespace: str | None = None,
 ) -> EncodedMessage:
     """Build a validated MM7 message: SOAP envelope with TransactionID, plus content as SwA.
 
@@ -145,20 +178,29 @@ def encode(
         fault: Put the message in a SOAP Fault's detail (for RSErrorRsp/VASPErrorRsp).
         root_content_id: Content-ID of the SOAP part.
         boundary: MIME boundary (random when None).
+        namespace: The MM7 namespace to send in: a published revision of the message's release, as URI or
+            key (``"REL-5-MM7-1-0"``). None: our schema's. The envelope is validated with our schema of
+            the release either way; only the namespace of the TransactionID and Body elements differs.
 
     Returns:
         The encoded message with its HTTP headers.
 
     Raises:
-        LocalValidationError: The envelope does not validate; each problem names path, line and reason.
+        LocalValidationError: The envelope does not validate, or a DeliveryReportReq carries an MMStatus
+            the standard does not define (see :data:`~mm7.codec.versions.STANDARD_MM_STATUSES`); each
+            problem names path, line and reason.
         LocalCodecError: ``Content`` points at no part, or the object cannot be serialized.
+        ConfigError: ``namespace`` is not a published revision of the message's release.
     """
     version = version_of(message)
     operation = version.operation_of(message)
     transaction_id = _checked_transaction_id(transaction_id)
+    wire_namespace = _wire_namespace(namespace, version)
     mm7_version = getattr(message, "mm7_version", None)
     if mm7_version and not version.accepts_mm7_version(mm7_version):
         raise LocalCodecError(f"MM7Version {mm7_version} does not belong to {version.key}")
+    if operation == "DeliveryReportReq":
+        _check_mm_status(message, transaction_id)
     if content is not None and not content.content_id:
         # The Content element can only point at a part with a Content-ID (SwA, RFC 2392 cid: URL).
         content = dataclasses.replace(content, content_id=CONTENT_ID)
@@ -170,12 +212,73 @@ def encode(
     _check_content_reference(message, parts)
     root = env.build_envelope(message, transaction_id=transaction_id, version=version, fault=fault)
     _validate_local(root, version, transaction_id)
+    if wire_namespace != version.namespace:
+        root = _in_namespace(root, version.namespace, wire_namespace)
     xml = env.serialize(root)
     if parts:
         body = encode_related(xml, parts, root_content_id=root_content_id, boundary=boundary)
     else:
         body = encode_single(xml)
-    return EncodedMessage(body, xml, transaction_id, operation, version)
+    return EncodedMessage(body, xml, transaction_id, operation, version, wire_namespace)
+
+
+def _wire_namespace(namespace: str | None, version: SchemaVersion) -> str:
+    if namespace is None:
+        return version.namespace
+    resolved = revision_namespace(namespace)
+    if not version.accepts_namespace(resolved):
+        raise ConfigError(f"namespace {resolved} is not a revision of {version.key}'s release")
+    return resolved
+
+
+def _check_mm_status(message: object, transaction_id: str) -> None:
+    value = getattr(message, "mmstatus", None)
+    text = str(getattr(value, "value", value)) if value is not None else None
+    if text is None or text in STANDARD_MM_STATUSES:
+        return
+    hint = " (a value relays send, accepted on receive only)" if text in RECEIVE_ONLY_MM_STATUSES else ""
+    allowed = ", ".join(sorted(STANDARD_MM_STATUSES))
+    problem = ValidationProblem(
+        path="/Envelope/Body/DeliveryReportReq/MMStatus",
+        line=0,
+        reason=f"MMStatus {text!r} is not a TS 23.140 value{hint}; send one of {allowed}",
+    )
+    raise LocalValidationError(
+        "DeliveryReportReq carries a non-standard MMStatus", [problem], transaction_id=transaction_id
+    )
+
+
+def _in_namespace(root: etree._Element, old: str, new: str) -> etree._Element:
+    """A copy of an envelope with the elements of namespace ``old`` in ``new``: same prefixes and layout."""
+    old_open = "{%s}" % old
+    cut = len(old_open)
+
+    def renamed(name: str) -> str:
+        return "{%s}%s" % (new, name[cut:]) if name.startswith(old_open) else name
+
+    def copy_into(source: etree._Element, parent: etree._Element | None, inherited: dict[Any, str]) -> Any:
+        scope: dict[Any, str] = dict(source.nsmap)
+        own = {
+            prefix: (new if uri == old else uri)
+            for prefix, uri in scope.items()
+            if inherited.get(prefix) != uri
+        }
+        attrib = {renamed(str(key)): str(value) for key, value in source.attrib.items()}
+        tag = renamed(str(source.tag))
+        if parent is None:
+            element = etree.Element(tag, attrib, nsmap=own)
+        else:
+            element = etree.SubElement(parent, tag, attrib, nsmap=own)
+        element.text, element.tail = source.text, source.tail
+        for child in source:
+            if isinstance(child.tag, str):
+                copy_into(child, element, scope)
+            else:  # a comment or processing instruction (none in what we build; kept if ever present)
+                element.append(copy.deepcopy(child))
+        return element
+
+    result: etree._Element = copy_into(root, None, {})
+    return result
 
 
 def _checked_transaction_id(transaction_id: str | None) -> str:
@@ -223,7 +326,7 @@ def _payload_of(root: etree._Element) -> etree._Element:
 def response_for(
     request: DecodedMessage | object,
     status_code: int = 1000,
-    status_text: str = "Success",
+    status_text: str | None = None,
     **fields: Any,
 ) -> object:
     """Build the Rsp object answering a request (``DeliverReq`` → ``DeliverRsp``...).
@@ -231,11 +334,18 @@ def response_for(
     Args:
         request: The decoded request, or the generated request object.
         status_code: The StatusCode to answer.
-        status_text: The StatusText.
+        status_text: The StatusText; by default the status table's name of the code (1000 → ``Success``),
+            except for extendedCancelRsp/extendedReplaceRsp, whose standard Status has no StatusText.
         **fields: Further fields of the response (e.g. ``message_id`` for SubmitRsp).
 
     Returns:
-        The generated response object, in the request's schema version and MM7Version.
+        The generated response object, in the request's schema version and MM7Version. Encode it with
+        the request's namespace (:func:`encode_response` does both).
+
+    Raises:
+        UnsupportedOperationError: ``request`` is not a request.
+        LocalCodecError: A successful SubmitRsp without ``message_id`` (the VASP needs it to match
+            delivery reports, TS 23.140 8.7.2).
     """
     if isinstance(request, DecodedMessage):
         version, operation, message = request.version, request.operation, request.message
@@ -244,26 +354,117 @@ def response_for(
         operation = version.operation_of(request)
     if operation not in RESPONSE_OF:
         raise UnsupportedOperationError(f"{operation} is not a request")
-    cls = version.binding_class(RESPONSE_OF[operation])
+    if operation == "SubmitReq" and is_success(status_code) and not fields.get("message_id"):
+        raise LocalCodecError(f"a SubmitRsp with status {status_code} must carry a MessageID (message_id=)")
+    response_operation = RESPONSE_OF[operation]
+    cls = version.binding_class(response_operation)
     mm7_version = getattr(message, "mm7_version", None) or version.default_mm7_version
-    status = version.bindings.StatusType(status_code=status_code, status_text=status_text)
+    if status_text is None and response_operation in _STATUS_CODE_ONLY:
+        status = version.bindings.StatusType(status_code=status_code)
+        return cls(mm7_version=mm7_version, status=status, **fields)
+    status = version.bindings.StatusType(
+        status_code=status_code, status_text=_status_text(status_code, status_text)
+    )
     return cls(mm7_version=mm7_version, status=status, **fields)
+
+
+def _status_text(status_code: int, status_text: str | None) -> str:
+    # Every response carries a StatusText: peers log it, some refuse a Status without one.
+    return status_text or lookup(status_code).name
+
+
+def answer_dialect(request: DecodedMessage) -> Dialect:
+    """The dialect to answer a received request in: its namespace and MM7Version, as received.
+
+    A namespace that is not a published revision of the request's release (an unnamespaced body read
+    tolerantly, say) is answered in our schema's namespace; a missing MM7Version with the release's default.
+    """
+    version = request.version
+    namespace = request.namespace
+    if not (is_known_namespace(namespace) and version.accepts_namespace(namespace)):
+        namespace = version.namespace
+    mm7_version = request.mm7_version
+    if not mm7_version or not version.accepts_mm7_version(mm7_version):
+        mm7_version = version.default_mm7_version
+    try:
+        return Dialect(namespace, mm7_version)
+    except ConfigError:  # a malformed MM7Version that still passed tolerant decoding
+        return Dialect(namespace, version.default_mm7_version)
+
+
+def encode_response(
+    request: DecodedMessage,
+    status_code: int = 1000,
+    status_text: str | None = None,
+    **fields: Any,
+) -> EncodedMessage:
+    """Encode the answer to a received request in the request's dialect, echoing its TransactionID.
+
+    The response keeps the request's MM7Version and goes out in the request's namespace (a REL-5-MM7-1-0
+    DeliveryReportReq gets a REL-5-MM7-1-0 DeliveryReportRsp), see :func:`answer_dialect`.
+
+    Args:
+        request: The decoded request.
+        status_code: The StatusCode to answer.
+        status_text: The StatusText; by default the status table's name of the code.
+        **fields: Further fields of the response (``message_id`` for SubmitRsp).
+
+    Returns:
+        The encoded response.
+    """
+    response = response_for(request, status_code, status_text, **fields)
+    dialect = answer_dialect(request)
+    return encode(response, transaction_id=request.transaction_id, namespace=dialect.namespace)
+
+
+def sniff_dialect(envelope: bytes) -> Dialect | None:
+    """The dialect of a request that could not be decoded, read from its SOAP part without validating it.
+
+    Used to answer an error in the peer's namespace and MM7Version when the request itself is invalid.
+
+    Args:
+        envelope: The SOAP part's bytes.
+
+    Returns:
+        The dialect, or None when no published MM7 namespace can be read (the MM7Version falls back to
+        the release's default when it is missing or not of the namespace's release).
+    """
+    try:
+        read = env.read_envelope(parse_xml(envelope))
+    except MM7Error:
+        return None
+    payload = read.payload
+    namespace = etree.QName(payload).namespace if payload is not None else None
+    namespace = namespace or read.transaction_ns
+    if not namespace or not is_known_namespace(namespace):
+        return None
+    version = for_namespace(namespace)
+    mm7_version = None
+    if payload is not None:
+        mm7_version = (payload.findtext("{%s}MM7Version" % namespace) or "").strip() or None
+    try:
+        return Dialect(namespace, mm7_version or version.default_mm7_version)
+    except ConfigError:
+        return Dialect(namespace, version.default_mm7_version)
 
 
 def error_response(
     version: SchemaVersion,
     status_code: int,
-    status_text: str,
+    status_text: str | None = None,
     *,
     kind: Literal["RSErrorRsp", "VASPErrorRsp"] = "RSErrorRsp",
     mm7_version: str | None = None,
     details: str | None = None,
 ) -> object:
-    """Build an RSErrorRsp (relay's error) or VASPErrorRsp (VASP's error) object."""
+    """Build an RSErrorRsp (relay's error) or VASPErrorRsp (VASP's error) object.
+
+    ``status_text`` defaults to the status table's name of the code (2007 → ``Message format corrupt``).
+    """
     bindings = version.bindings
     status = bindings.StatusType(
         status_code=status_code,
-        status_text=status_text,
+        status_text=_status_text(status_code, status_text),
         details=bindings.StatusDetailsType(content=[details]) if details else None,
     )
     cls = version.binding_class(kind)
@@ -272,26 +473,39 @@ def error_response(
 
 def encode_error(
     status_code: int,
-    status_text: str,
+    status_text: str | None = None,
     *,
     transaction_id: str,
-    version: SchemaVersion = REL6,
+    version: SchemaVersion | None = None,
     request_operation: str | None = None,
     mm7_version: str | None = None,
     details: str | None = None,
+    namespace: str | None = None,
 ) -> EncodedMessage:
     """Encode an MM7 error answer: a SOAP Fault whose detail holds RSErrorRsp or VASPErrorRsp.
 
     The faultcode is ``Client`` for 2xxx (the request was wrong) and ``Server`` otherwise (SOAP 1.1 4.4.1).
     VASPErrorRsp answers requests the relay originated (DeliverReq, DeliveryReportReq, ReadReplyReq).
+
+    Args:
+        status_code: The StatusCode.
+        status_text: StatusText and faultstring; by default the status table's name of the code.
+        transaction_id: The request's TransactionID (a fresh one when blank).
+        version: Our schema to build with; by default the one serving ``namespace``, else Rel-6.
+        request_operation: The operation answered (selects VASPErrorRsp or RSErrorRsp).
+        mm7_version: The MM7Version to send; by default the release's.
+        details: Text for Status/Details.
+        namespace: The MM7 namespace to answer in (URI or revision key), e.g. the request's
+            (:func:`answer_dialect`, :func:`sniff_dialect`); by default our schema's.
     """
+    if version is None:
+        version = for_namespace(revision_namespace(namespace)) if namespace is not None else REL6
     kind: Literal["RSErrorRsp", "VASPErrorRsp"] = (
         "VASPErrorRsp" if request_operation in _RELAY_ORIGINATED else "RSErrorRsp"
     )
+    text = _status_text(status_code, status_text)
     # An error may answer a request whose TransactionID was missing or malformed: echo what can be echoed.
     transaction_id = transaction_id.strip() or new_transaction_id()
-    error = error_response(
-        version, status_code, status_text, kind=kind, mm7_version=mm7_version, details=details
-    )
-    fault = env.Fault(code="Client" if status_code // 1000 == 2 else "Server", string=status_text)
-    return encode(error, transaction_id=transaction_id, fault=fault)
+    error = error_response(version, status_code, text, kind=kind, mm7_version=mm7_version, details=details)
+    fault = env.Fault(code="Client" if status_code // 1000 == 2 else "Server", string=text)
+    return encode(error, transaction_id=transaction_id, fault=fault, namespace=namespace)

@@ -12,29 +12,58 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 from mm7.errors import ConfigError, UnsupportedOperationError, UnsupportedVersionError
 
 __all__ = [
     "NAMESPACE_PREFIX",
+    "RECEIVE_ONLY_MM_STATUSES",
     "REL5",
     "REL6",
+    "REVISIONS",
     "SOAP_ENV_NS",
+    "STANDARD_MM_STATUSES",
     "VERSIONS",
+    "Dialect",
     "SchemaVersion",
     "for_mm7_version",
     "for_namespace",
+    "is_known_namespace",
+    "revision_namespace",
     "schemas_dir",
 ]
 
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 NAMESPACE_PREFIX = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/"
 _NAMESPACE_RE = re.compile(r"^REL-(\d+)-MM7-(\d+)-(\d+)$")
+_MM7_VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")  # the schema's pattern for MM7Version
+
+#: Every MM7 schema revision TS 23.140 published, per release, oldest first. Each revision is its own XML
+#: namespace (``NAMESPACE_PREFIX + key``): Rel-5 published REL-5-MM7-1-0 … REL-5-MM7-1-5, Rel-6
+#: REL-6-MM7-1-0 … REL-6-MM7-1-4. One schema of ours validates every revision of its release (REL5, REL6).
+REVISIONS: Mapping[int, tuple[str, ...]] = MappingProxyType(
+    {
+        5: tuple(f"REL-5-MM7-1-{n}" for n in range(6)),
+        6: tuple(f"REL-6-MM7-1-{n}" for n in range(5)),
+    }
+)
+
+#: The delivery-report ``MMStatus`` values TS 23.140 defines (clause 8.7, MM7_delivery_report.REQ "MM
+#: Status", and the schema's mmDeliveryStatusType): the only ones mm7 *emits*. DeliveryConditionNotMet
+#: (Rel-6) belongs here too once our schema's enumeration has it. Adjust this one constant if the list
+#: in schemas/README.md changes.
+STANDARD_MM_STATUSES: frozenset[str] = frozenset(
+    {"Expired", "Retrieved", "Rejected", "Indeterminate", "Forwarded", "Unrecognised", "Deferred"}
+)
+#: Values our schema accepts on *receive* because real relays send them (Sinch documents all three), but
+#: that are not the standard's: never emitted (``encode`` refuses them).
+RECEIVE_ONLY_MM_STATUSES: frozenset[str] = frozenset({"Unrecognized", "NotSupported", "Unreachable"})
 
 _COMMON_OPERATIONS = (
     "SubmitReq", "SubmitRsp", "DeliverReq", "DeliverRsp", "CancelReq", "CancelRsp",
@@ -126,6 +155,11 @@ class SchemaVersion:
         release = _release_of(namespace)
         return release == self.release
 
+    @property
+    def revisions(self) -> tuple[str, ...]:
+        """The namespaces of every published revision of this release, oldest first (ours among them)."""
+        return tuple(NAMESPACE_PREFIX + key for key in REVISIONS.get(self.release, ()))
+
 
 def _release_of(namespace: str) -> int | None:
     if not namespace.startswith(NAMESPACE_PREFIX):
@@ -174,3 +208,84 @@ def for_mm7_version(value: str) -> SchemaVersion:
         if version.accepts_mm7_version(value) or value == version.key:
             return version
     raise ConfigError(f"no MM7 schema for MM7Version {value!r} (supported: 5.x.y, 6.x.y)")
+
+
+def is_known_namespace(namespace: str) -> bool:
+    """Whether ``namespace`` is the namespace of a published Rel-5 or Rel-6 MM7 schema revision."""
+    if not namespace.startswith(NAMESPACE_PREFIX):
+        return False
+    key = namespace[len(NAMESPACE_PREFIX) :]
+    return any(key in keys for keys in REVISIONS.values())
+
+
+def revision_namespace(value: str) -> str:
+    """Return the namespace of a published revision, given as namespace URI or key (``"REL-5-MM7-1-0"``).
+
+    Raises:
+        ConfigError: ``value`` is neither a published Rel-5/Rel-6 revision key nor its namespace.
+    """
+    namespace = value if value.startswith(NAMESPACE_PREFIX) else NAMESPACE_PREFIX + value
+    if not is_known_namespace(namespace):
+        known = ", ".join(key for keys in REVISIONS.values() for key in keys)
+        raise ConfigError(f"{value!r} is not a published MM7 schema revision (known: {known})")
+    return namespace
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What we speak to one peer: the MM7 namespace (schema revision) and the ``MM7Version`` value.
+
+    Peers pair the two loosely (many Rel-5 relays send ``5.3.0`` in whichever Rel-5 namespace they
+    implement), so both are given explicitly; our schema of the release validates what is sent either way.
+
+    Attributes:
+        namespace: The namespace of a published revision. A revision key (``"REL-5-MM7-1-0"``) is accepted
+            and stored as the full namespace URI.
+        mm7_version: The ``MM7Version`` value, ``x.y.z`` of the namespace's release (``5.3.0``...).
+
+    Raises:
+        ConfigError: An unknown namespace, or an MM7Version that is malformed or of another release.
+    """
+
+    namespace: str
+    mm7_version: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "namespace", revision_namespace(self.namespace))
+        if not _MM7_VERSION_RE.match(self.mm7_version):
+            raise ConfigError(f"MM7Version {self.mm7_version!r} is not of the form x.y.z")
+        if not self.schema.accepts_mm7_version(self.mm7_version):
+            raise ConfigError(
+                f"MM7Version {self.mm7_version} does not belong to {self.revision} (Rel-{self.release})"
+            )
+
+    @classmethod
+    def for_revision(cls, revision: str, mm7_version: str | None = None) -> Dialect:
+        """The dialect of a revision key (``"REL-5-MM7-1-0"``) or namespace.
+
+        Args:
+            revision: The revision key or its namespace URI.
+            mm7_version: The MM7Version to send; by default the release's (``5.3.0`` or ``6.8.0``), the
+                values most relays of each release expect whatever revision they implement.
+
+        Raises:
+            ConfigError: As the constructor.
+        """
+        namespace = revision_namespace(revision)
+        schema = for_namespace(namespace)
+        return cls(namespace, mm7_version or schema.default_mm7_version)
+
+    @property
+    def revision(self) -> str:
+        """The revision key, e.g. ``REL-5-MM7-1-0``."""
+        return self.namespace[len(NAMESPACE_PREFIX) :]
+
+    @property
+    def release(self) -> int:
+        """The 3GPP release (5 or 6)."""
+        return self.schema.release
+
+    @property
+    def schema(self) -> SchemaVersion:
+        """Our schema that validates this revision (REL5 or REL6)."""
+        return for_namespace(self.namespace)

@@ -44,14 +44,15 @@ from typing import IO, Any
 
 from mm7.codec.messages import (
     DecodedMessage,
+    answer_dialect,
     decode_parts,
-    encode,
     encode_error,
+    encode_response,
     new_transaction_id,
-    response_for,
+    sniff_dialect,
 )
 from mm7.codec.mime import DecodedBody, Limits, MultipartDecoder, Part, encode_multipart
-from mm7.codec.versions import REL6, SchemaVersion
+from mm7.codec.versions import REL6, Dialect, SchemaVersion
 from mm7.errors import CodecError, LimitExceededError, MIMEError, MM7Error
 from mm7.inbox import (
     Attachment,
@@ -83,6 +84,9 @@ DEFAULT_KEPT_HEADERS = ("X-Mblox-Carrier-Id", "SOAPAction", "User-Agent")
 #: Key under which the codec's tolerated deviations are kept in :attr:`Notification.headers`
 #: (the inbox has no field of its own for them yet; "; "-separated sentences).
 DEVIATIONS_HEADER = "X-MM7-Deviations"
+#: Key under which what is still schema-invalid after repair is kept: the message is stored *flagged*
+#: (``ReceiverApp(reject_invalid=False)``, the default) so that nothing an MMSC sent is lost.
+VIOLATIONS_HEADER = "X-MM7-Violations"
 
 #: The requests a VASP receives (TS 23.140 §8.7: the relay originates these three).
 KINDS = {
@@ -131,6 +135,10 @@ class ReceiverApp:
         spool_size: Payload bytes per part kept in memory before spilling to a temporary file.
         limits: Further MIME limits for the codec; its ``max_body_size`` is replaced by ``max_body_size``.
         kept_headers: HTTP headers copied into the stored notification.
+        reject_invalid: Answer a SOAP Fault (4004) and store nothing when a request is still invalid
+            after tolerant repair. By default such a request is stored flagged (its violations under
+            ``X-MM7-Violations``), answered with success and handed to the worker with its violations:
+            refusing it would lose it, since the MMSC would send the same bytes again.
     """
 
     def __init__(
@@ -142,6 +150,7 @@ class ReceiverApp:
         spool_size: int = DEFAULT_SPOOL_SIZE,
         limits: Limits | None = None,
         kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
+        reject_invalid: bool = False,
     ) -> None:
         base = limits or Limits()
         self.inbox = inbox
@@ -157,6 +166,7 @@ class ReceiverApp:
             max_part_size=base.max_part_size,
         )
         self.kept_headers = tuple(kept_headers)
+        self.reject_invalid = reject_invalid
 
     def __repr__(self) -> str:
         return f"ReceiverApp({self.inbox!r}, max_body_size={self.max_body_size})"
@@ -210,6 +220,13 @@ class ReceiverApp:
                     _STATUS_TEXT[4003],
                     f"a VASP does not accept {decoded.operation}",
                 )
+            if self.reject_invalid and not decoded.valid:
+                raise _RequestError(
+                    "500 Internal Server Error",
+                    4004,
+                    _STATUS_TEXT[4004],
+                    f"{decoded.operation} does not validate: " + "; ".join(map(str, decoded.violations)),
+                )
             notification = self._notification(kind, decoded, environ)
             try:
                 result = self.inbox.put(notification)
@@ -223,19 +240,20 @@ class ReceiverApp:
                 decoded.transaction_id,
                 result.id,
                 "new" if result.created else f"duplicate, received {result.times_received} times",
-                f"; deviations: {'; '.join(decoded.deviations)}" if decoded.deviations else "",
+                _flags(decoded),
             )
-            response = encode(response_for(decoded), transaction_id=decoded.transaction_id)
+            # In the request's dialect: its namespace revision and MM7Version, its TransactionID.
+            response = encode_response(decoded)
             body = response.to_bytes()
             return _Answer("200 OK", _xml_headers(body), body)
         except _RequestError as exc:
-            return self._error(exc, decoded)
+            return self._error(exc, decoded, mime=mime)
         except LimitExceededError as exc:
             if exc.limit in ("max_body_size", "max_attachment_size"):
-                return self._error(_too_large(str(exc)), decoded)
-            return self._codec_error(exc, decoded)
+                return self._error(_too_large(str(exc)), decoded, mime=mime)
+            return self._codec_error(exc, decoded, mime)
         except CodecError as exc:
-            return self._codec_error(exc, decoded)
+            return self._codec_error(exc, decoded, mime)
         finally:
             if mime is not None:
                 mime.close()
@@ -295,7 +313,9 @@ class ReceiverApp:
         linked_id = getattr(msg, "linked_id", None)
         headers = self._kept_headers(environ)
         if decoded.deviations:
-            headers[DEVIATIONS_HEADER] = "; ".join(decoded.deviations)
+            headers[DEVIATIONS_HEADER] = "; ".join(f"[{d.kind}] {d}" for d in decoded.deviations)
+        if decoded.violations:
+            headers[VIOLATIONS_HEADER] = "; ".join(map(str, decoded.violations))
         return Notification(
             kind=kind,
             dedupe_key=dedupe_key_for(
@@ -332,19 +352,31 @@ class ReceiverApp:
 
     # ----------------------------------------------------------------------------------- errors
 
-    def _codec_error(self, exc: CodecError, decoded: DecodedMessage | None) -> _Answer:
+    def _codec_error(
+        self, exc: CodecError, decoded: DecodedMessage | None, mime: DecodedBody | None = None
+    ) -> _Answer:
         status = exc.status_code if exc.status_code in _STATUS_TEXT else 2007
         return self._error(
             _RequestError("500 Internal Server Error", status, _STATUS_TEXT[status], str(exc)),
             decoded,
             transaction_id=exc.transaction_id,
+            mime=mime,
         )
 
     def _error(
-        self, exc: _RequestError, decoded: DecodedMessage | None, transaction_id: str | None = None
+        self,
+        exc: _RequestError,
+        decoded: DecodedMessage | None,
+        transaction_id: str | None = None,
+        mime: DecodedBody | None = None,
     ) -> _Answer:
         logger.warning("answering %s / MM7 %d: %s", exc.http_status, exc.status_code, exc.details or exc.text)
-        version: SchemaVersion = decoded.version if decoded is not None else REL6
+        # Answer in the request's dialect (namespace revision, MM7Version) whenever it can be read: from the
+        # decoded request, else from its SOAP part read without validation.
+        if decoded is not None:
+            dialect: Dialect | None = answer_dialect(decoded)
+        else:
+            dialect = sniff_dialect(mime.root.read_bytes()) if mime is not None else None
         tid = transaction_id or (decoded.transaction_id if decoded is not None else "")
         return _fault(
             exc.http_status,
@@ -352,8 +384,9 @@ class ReceiverApp:
             exc.text,
             details=exc.details,
             transaction_id=tid,
-            version=version,
-            mm7_version=decoded.mm7_version if decoded is not None else None,
+            version=dialect.schema if dialect is not None else REL6,
+            mm7_version=dialect.mm7_version if dialect is not None else None,
+            namespace=dialect.namespace if dialect is not None else None,
         )
 
 
@@ -374,11 +407,15 @@ def _fault(
     transaction_id: str = "",
     version: SchemaVersion = REL6,
     mm7_version: str | None = None,
+    namespace: str | None = None,
 ) -> _Answer:
     # Errors to relay-originated requests are VASPErrorRsp inside a SOAP Fault (TS 23.140 §8.7.9);
     # request_operation="DeliverReq" selects that kind for every request this app receives.
-    attempts = [(transaction_id, version, mm7_version, details), (new_transaction_id(), REL6, None, None)]
-    for tid, schema, mm7_ver, detail in attempts:
+    attempts = [
+        (transaction_id, version, mm7_version, details, namespace),
+        (new_transaction_id(), REL6, None, None, None),
+    ]
+    for tid, schema, mm7_ver, detail, ns in attempts:
         try:
             body = encode_error(
                 status_code,
@@ -390,6 +427,7 @@ def _fault(
                 request_operation="DeliverReq",
                 mm7_version=mm7_ver,
                 details=(detail or "")[:500] or None,
+                namespace=ns,
             ).to_bytes()
         except MM7Error:
             logger.warning("could not echo TransactionID %r / details in a fault; answering a plain one", tid)
@@ -401,6 +439,14 @@ def _fault(
 
 def _xml_headers(body: bytes) -> list[tuple[str, str]]:
     return [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+
+
+def _flags(decoded: DecodedMessage) -> str:
+    """What the log line adds for a message that needed repair or is stored flagged."""
+    text = f"; deviations: {'; '.join(map(str, decoded.deviations))}" if decoded.deviations else ""
+    if decoded.violations:
+        text += f"; FLAGGED, invalid after repair: {'; '.join(map(str, decoded.violations))}"
+    return text
 
 
 def _text_headers(body: bytes) -> list[tuple[str, str]]:

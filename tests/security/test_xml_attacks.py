@@ -100,10 +100,11 @@ REFUSED: list[tuple[str, Callable[[], bytes], type[MM7Error], int, str | None]] 
     ("nul-char-reference", lambda: with_status(b"&#0;"), MalformedXMLError, 2007, None),
     ("undefined-entity", lambda: with_status(b"&foo;"), MalformedXMLError, 2007, None),
     (
+        # Strict: named as an "encoding" deviation (tolerant reads it as UTF-8, see below).
         "declared-utf16-but-utf8",
         lambda: envelope().replace(b"UTF-8", b"UTF-16"),
-        MalformedXMLError,
-        2007,
+        RemoteValidationError,
+        4004,
         None,
     ),
     ("unknown-encoding", lambda: envelope().replace(b"UTF-8", b"x-bogus-42"), MalformedXMLError, 2007, None),
@@ -178,6 +179,17 @@ ACCEPTED: list[tuple[str, Callable[[], bytes]]] = [
     ),
     ("comments", lambda: envelope().replace(b"<env:Body>", b"<env:Body><!-- <!ENTITY x 'y'> -->")),
 ]
+
+
+@pytest.mark.parametrize("wrap", sorted(WRAPPERS))
+def test_mislabelled_utf8_is_read_tolerantly_with_an_encoding_deviation(wrap: str) -> None:
+    body, content_type = WRAPPERS[wrap](envelope().replace(b"UTF-8", b"UTF-16"))
+    outcome = decode_outcome(body, content_type, mode="tolerant")
+    assert outcome.error is None, repr(outcome.error)
+    assert_bounded(outcome)
+    decoded = outcome.result
+    assert [d.kind for d in decoded.deviations] == ["encoding"]  # type: ignore[attr-defined]
+    assert decoded.message.message_id == "369500617770864640"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("wrap", sorted(WRAPPERS))
