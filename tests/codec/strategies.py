@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from xsdata.models.datatype import XmlDateTime, XmlDuration
 
 from mm7.codec.mime import Part
-from mm7.codec.versions import REL5, REL6, SchemaVersion
+from mm7.codec.versions import REL5, REL6, STANDARD_MM_STATUSES, SchemaVersion
 
 VERSIONS = (REL5, REL6)
 
@@ -247,7 +247,10 @@ def _field_strategies(version: SchemaVersion) -> dict[str, st.SearchStrategy[Any
 
 def _mmstatus(version: SchemaVersion, operation: str) -> st.SearchStrategy[Any]:
     b = version.bindings
-    return enum_of(b.MmReadStatusType if operation == "ReadReplyReq" else b.MmDeliveryStatusType)
+    if operation == "ReadReplyReq":
+        return enum_of(b.MmReadStatusType)
+    # encode emits only the standard's values; the carrier extras the schema accepts are receive-only.
+    return st.sampled_from([m for m in b.MmDeliveryStatusType if m.value in STANDARD_MM_STATUSES])
 
 
 _MANDATORY_CACHE: dict[type, set[str]] = {}
