@@ -48,6 +48,13 @@ INBOX_OPTION = click.option(
 @click.option("--password", envvar="MM7_BASIC_PASSWORD", help="... and password [env MM7_BASIC_PASSWORD].")
 @click.option("--allow", multiple=True, help="Allowed client network (CIDR); repeat. Default: any.")
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True)
+@click.option(
+    "--reject-invalid",
+    is_flag=True,
+    envvar="MM7_REJECT_INVALID",
+    help="Refuse (fault 4004, store nothing) requests still invalid after tolerant repair; by default "
+    "they are stored flagged and answered with success [env MM7_REJECT_INVALID].",
+)
 @handle_errors
 def serve(
     host: str,
@@ -57,6 +64,7 @@ def serve(
     password: str | None,
     allow: tuple[str, ...],
     threads: int,
+    reject_invalid: bool,
 ) -> None:
     """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress).
 
@@ -68,7 +76,9 @@ def serve(
         click.echo(f"listening on {url}")
         sys.stdout.flush()
 
-    app = make_app(inbox_url, username=user, password=password, allow=list(allow))
+    app = make_app(
+        inbox_url, username=user, password=password, allow=list(allow), reject_invalid=reject_invalid
+    )
     stop_on_sigterm()
     try:
         serve(app, host, port, threads=threads, on_listening=announce)
@@ -79,7 +89,15 @@ def serve(
 
 
 class LoggingHandlers:
-    """The default ``mm7 worker`` handlers: print one line per notification received."""
+    """The default ``mm7 worker`` handlers: print one line per notification received.
+
+    A notification stored flagged (still invalid after tolerant repair) gets a second line naming what
+    could not be read.
+    """
+
+    def _flagged(self, received: Any) -> None:
+        if received.violations:
+            click.echo(f"  FLAGGED: {'; '.join(map(str, received.violations))}")
 
     def on_deliver(self, received: Any) -> None:
         """An MO message."""
@@ -87,18 +105,21 @@ class LoggingHandlers:
         sender = _address(getattr(message, "sender", None))
         texts = [p.decode_text() for p in received.media if p.media_type == "text/plain"]
         click.echo(f"MO from {sender}: {' | '.join(texts) or '(no text)'} ({len(received.media)} part(s))")
+        self._flagged(received)
 
     def on_delivery_report(self, received: Any) -> None:
         """A delivery report."""
         message = received.message
         status = getattr(message.mmstatus, "value", message.mmstatus)
         click.echo(f"DR MessageID {message.message_id} to {_address(message.recipient)}: {status}")
+        self._flagged(received)
 
     def on_read_reply(self, received: Any) -> None:
         """A read reply."""
         message = received.message
         status = getattr(message.mmstatus, "value", message.mmstatus)
         click.echo(f"read reply MessageID {message.message_id}: {status}")
+        self._flagged(received)
 
 
 def _address(address: Any) -> str:

@@ -33,7 +33,6 @@ from mm7.codec.versions import REL6, SchemaVersion
 from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
 from mm7.errors import (
     ConfigError,
-    RemoteCodecError,
     RemoteValidationError,
     UnsupportedOperationError,
     UnsupportedVersionError,
@@ -429,11 +428,11 @@ def _resolve_content(
             "/Envelope/Body",
         )
     if part is None:
-        problem = ValidationProblem("/Envelope/Body", 0, f"Content href {href!r} points at no MIME part")
+        problem = ValidationProblem(
+            "/Envelope/Body", 0, f"Content href {href!r} points at no MIME part", kind="content-reference"
+        )
         if mode == "strict":
-            raise RemoteCodecError(
-                f"Content href {href!r} points at no MIME part", transaction_id=transaction_id
-            )
+            raise RemoteValidationError("message deviates from MM7", [problem], transaction_id=transaction_id)
         findings.violations.append(problem)
         return None
     if deviation is not None:

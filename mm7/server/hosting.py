@@ -18,6 +18,8 @@ Environment variables read by :func:`create_app_from_env`:
 ``MM7_TRUSTED_PROXIES``    proxies whose ``X-Forwarded-For`` is believed, comma separated CIDRs
 ``MM7_TRUST_FORWARDED_FOR`` ``1``/``true`` to use ``X-Forwarded-For`` from those proxies
 ``MM7_MAX_BODY_SIZE``      largest request body in bytes (default 16 MiB)
+``MM7_REJECT_INVALID``     ``1``/``true`` to refuse requests still invalid after tolerant repair (default:
+                          store them flagged, answer success)
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def make_app(
     trusted_proxies: Iterable[str] | str = (),
     trust_forwarded_for: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    reject_invalid: bool = False,
 ) -> ReceiverApp:
     """Build a receiver on the inbox at ``inbox_url``.
 
@@ -75,6 +78,8 @@ def make_app(
         trusted_proxies: Proxies whose ``X-Forwarded-For`` is believed.
         trust_forwarded_for: Use ``X-Forwarded-For`` when the peer is a trusted proxy.
         max_body_size: Largest request body in bytes.
+        reject_invalid: Refuse (fault 4004, nothing stored) a request still invalid after tolerant repair,
+            instead of storing it flagged (see :class:`~mm7.server.app.ReceiverApp`).
 
     Returns:
         The WSGI application.
@@ -92,7 +97,12 @@ def make_app(
         raise ConfigError("trusted proxies only matter with an allow-list (MM7_ALLOW)")
     allow_list = AllowList(networks, proxies, trust_forwarded_for) if networks else None
     inbox = open_inbox(inbox_url)
-    return ReceiverApp(inbox, auth=AuthPolicy(basic, allow_list), max_body_size=max_body_size)
+    return ReceiverApp(
+        inbox,
+        auth=AuthPolicy(basic, allow_list),
+        max_body_size=max_body_size,
+        reject_invalid=reject_invalid,
+    )
 
 
 def _flag(value: str | None) -> bool:
@@ -123,6 +133,7 @@ def create_app_from_env(environ: Mapping[str, str] | None = None) -> ReceiverApp
         trusted_proxies=env.get("MM7_TRUSTED_PROXIES", ""),
         trust_forwarded_for=_flag(env.get("MM7_TRUST_FORWARDED_FOR")),
         max_body_size=int(raw_size) if raw_size else DEFAULT_MAX_BODY_SIZE,
+        reject_invalid=_flag(env.get("MM7_REJECT_INVALID")),
     )
 
 

@@ -32,10 +32,11 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.messages import decode_parts
 from mm7.codec.mime import DecodedBody, Limits, Part
 from mm7.codec.mime import decode as decode_mime
-from mm7.errors import ConfigError
+from mm7.errors import ConfigError, ValidationProblem
 from mm7.inbox import (
     Attachment,
     Inbox,
@@ -75,14 +76,25 @@ class Received:
         content: The part ``Content href`` points at (for MO: usually a multipart with the media as
             ``children``), or None.
         attachments: Every content part, as the MMSC sent them (nested multiparts keep their children).
-        deviations: What the codec repaired when reading the stored envelope.
+        deviations: What the codec repaired when reading the stored envelope (each with its kind).
+        violations: What is still schema-invalid after repair: the receiver stored the message flagged
+            (``ReceiverApp(reject_invalid=False)``, the default) so that nothing is lost; the fields that
+            could not be read are None. Empty for a valid message.
+        extensions: Vendor elements and attributes, and values that could not be read, as received.
     """
 
     message: Any
     notification: StoredNotification
     content: Part | None = None
     attachments: list[Part] = field(default_factory=list)
-    deviations: list[str] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
+    violations: list[ValidationProblem] = field(default_factory=list)
+    extensions: list[Extension] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """Whether the stored message is schema-valid (after the repairs in ``deviations``)."""
+        return not self.violations
 
     @property
     def kind(self) -> NotificationKind:
@@ -157,7 +169,15 @@ def decode_stored(item: StoredNotification) -> Received:
     parts = [_part(a) for a in item.attachments]
     body = DecodedBody(root=Part.from_bytes(item.envelope, "text/xml; charset=utf-8"), attachments=parts)
     decoded = decode_parts(body, mode="tolerant")
-    return Received(decoded.message, item, decoded.content, parts, decoded.deviations)
+    return Received(
+        decoded.message,
+        item,
+        decoded.content,
+        parts,
+        decoded.deviations,
+        decoded.violations,
+        decoded.extensions,
+    )
 
 
 class Worker:
