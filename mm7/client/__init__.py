@@ -9,7 +9,8 @@
         result = client.submit(request, content=[mm7.Part.from_text("Hi!")])
         result.message_id
 
-See ``docs/client.md`` for TLS, retries, throttling and the resumable bulk sender.
+See ``docs/client.md`` for TLS, retries, throttling, the resumable bulk sender, and pinning the namespace
+revision and MM7Version a relay expects (``MM7Client(..., dialect=Dialect.for_revision("REL-5-MM7-1-0"))``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from mm7.client._transport import (
 )
 from mm7.client.retry import RetryDecision, RetryPolicy, RetryState
 from mm7.client.throttle import Rate, Throttle, ThrottleTimeout
+from mm7.codec.versions import Dialect
 
 __all__ = [
+    "Dialect",
     "FunctionTransport",
     "HTTPRequest",
     "HTTPResponse",

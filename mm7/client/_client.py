@@ -17,6 +17,7 @@ Every error leaving the client is an :class:`~mm7.errors.MM7Error` carrying the 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,10 +30,10 @@ import requests
 from mm7.client._transport import HTTPRequest, HTTPResponse, RequestsTransport, Timeout, Transport
 from mm7.client.retry import RetryPolicy
 from mm7.client.throttle import Rate, Throttle
-from mm7.codec.messages import RESPONSE_OF, DecodedMessage, EncodedMessage, Mode, decode, encode
+from mm7.codec.messages import RESPONSE_OF, DecodedMessage, EncodedMessage, Mode, decode, encode, version_of
 from mm7.codec.mime import Limits, Part
 from mm7.codec.status import THREEGPP
-from mm7.codec.versions import REL6, for_mm7_version
+from mm7.codec.versions import REL6, Dialect, for_mm7_version
 from mm7.errors import ConfigError, MM7Error, MM7StatusError, RemoteCodecError, TransportError
 from mm7.profiles.base import Prepared, Profile
 
@@ -105,8 +106,13 @@ class MM7Client:
             ``session`` are not used.
         session: A ``requests.Session`` for the default transport.
         response_limits: Limits for decoding answers.
-        response_mode: ``"tolerant"`` (default: repair what real relays get wrong, still validate) or
-            ``"strict"``.
+        response_mode: ``"tolerant"`` (default: repair what real relays get wrong, still validate; answers
+            in any revision of the release are read) or ``"strict"`` (answers in our schemas' revisions
+            only).
+        dialect: The namespace revision and MM7Version the relay expects, e.g.
+            ``Dialect.for_revision("REL-5-MM7-1-0", "5.3.0")``: every request goes out in that namespace
+            (SOAPAction too) with that MM7Version, whatever the message object says. None (default): our
+            schema's namespace and each message's own MM7Version.
         sleep: Waits between attempts; inject a recorder in tests.
         clock: Monotonic clock for the retry deadline.
 
@@ -131,6 +137,7 @@ class MM7Client:
         session: requests.Session | None = None,
         response_limits: Limits | None = None,
         response_mode: Mode = "tolerant",
+        dialect: Dialect | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -161,6 +168,7 @@ class MM7Client:
         )
         self._limits = response_limits or Limits()
         self._mode: Mode = response_mode
+        self.dialect = dialect
         self._sleep = sleep
         self._clock = clock
 
@@ -218,6 +226,11 @@ class MM7Client:
         return cls(profile.endpoint, profile=profile, **options)
 
     @property
+    def mm7_version(self) -> str:
+        """The MM7Version of requests this client builds: the dialect's, else the profile's."""
+        return self.dialect.mm7_version if self.dialect is not None else self.profile.mm7_version
+
+    @property
     def sinch(self) -> SinchProfile:
         """The profile, as a SinchProfile (ConfigError when the client has another profile)."""
         from mm7.profiles.sinch import SinchProfile
@@ -249,7 +262,7 @@ class MM7Client:
             TransportError: No usable HTTP answer (``request_sent`` says whether it may have arrived).
             RemoteCodecError: The answer is not a valid MM7 message.
         """
-        prepared = self.profile.prepare("SubmitReq", message, content)
+        prepared = self.profile.prepare("SubmitReq", self._in_dialect(message), content)
         exchange = self._exchange(prepared, transaction_id, "SubmitReq")
         decoded = exchange.decoded
         return SubmitResult(
@@ -367,28 +380,46 @@ class MM7Client:
             TransportError: No usable HTTP answer.
             RemoteCodecError: The answer is not a valid MM7 message.
         """
-        operation = for_mm7_version(getattr(message, "mm7_version", "") or "6.8.0").operation_of(message)
+        message = self._in_dialect(message)
+        operation = version_of(message).operation_of(message)
         prepared = self.profile.prepare(operation, message, content)
         return self._exchange(prepared, transaction_id, operation).decoded
 
     # ------------------------------------------------------------------------------ plumbing
 
     def _vasp_request(self, operation: str, *, rel6: bool = False, **fields: Any) -> Any:
-        version = for_mm7_version(self.profile.mm7_version)
+        mm7_version = self.mm7_version
+        version = for_mm7_version(mm7_version)
         if rel6 and version is not REL6:
-            raise ConfigError(
-                f"{operation} is a Rel-6 operation; MM7Version {self.profile.mm7_version} is Rel-5"
-            )
+            raise ConfigError(f"{operation} is a Rel-6 operation; MM7Version {mm7_version} is Rel-5")
         ident = version.bindings.SenderIdType(vaspid=self.profile.vasp_id, vasid=self.profile.vas_id)
         cls = version.binding_class(operation)
-        return cls(mm7_version=self.profile.mm7_version, sender_identification=ident, **fields)
+        return cls(mm7_version=mm7_version, sender_identification=ident, **fields)
+
+    def _in_dialect(self, message: Any) -> Any:
+        """The message with the dialect's MM7Version (a copy; the caller's object is not changed)."""
+        dialect = self.dialect
+        if dialect is None:
+            return message
+        version = version_of(message)
+        if version is not dialect.schema:
+            raise ConfigError(
+                f"{type(message).__name__} is a Rel-{version.release} message; this client speaks "
+                f"{dialect.revision} (Rel-{dialect.release})"
+            )
+        if getattr(message, "mm7_version", None) == dialect.mm7_version:
+            return message
+        return dataclasses.replace(message, mm7_version=dialect.mm7_version)
 
     def _request(self, encoded: EncodedMessage) -> HTTPRequest:
         headers = {**self._headers, **encoded.headers}
         return HTTPRequest(self.endpoint, headers, encoded.body, encoded.body.content_length)
 
     def _exchange(self, prepared: Prepared, transaction_id: str | None, operation: str) -> _Exchange:
-        encoded = encode(prepared.message, transaction_id=transaction_id, content=prepared.content)
+        namespace = self.dialect.namespace if self.dialect is not None else None
+        encoded = encode(
+            prepared.message, transaction_id=transaction_id, content=prepared.content, namespace=namespace
+        )
         tid = encoded.transaction_id
         request = self._request(encoded)
         expected = RESPONSE_OF.get(operation, operation)
@@ -465,4 +496,5 @@ class MM7Client:
         self.close()
 
     def __repr__(self) -> str:
-        return f"MM7Client({self.endpoint!r}, profile={self.profile.name!r})"
+        dialect = f", dialect={self.dialect.revision}/{self.dialect.mm7_version}" if self.dialect else ""
+        return f"MM7Client({self.endpoint!r}, profile={self.profile.name!r}{dialect})"

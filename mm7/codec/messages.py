@@ -40,7 +40,6 @@ from mm7.codec.versions import (
     Dialect,
     SchemaVersion,
     for_namespace,
-    is_known_namespace,
     revision_namespace,
 )
 from mm7.codec.xml import parse_xml, schema_for, schema_problems
@@ -380,16 +379,12 @@ def answer_dialect(request: DecodedMessage) -> Dialect:
     tolerantly, say) is answered in our schema's namespace; a missing MM7Version with the release's default.
     """
     version = request.version
-    namespace = request.namespace
-    if not (is_known_namespace(namespace) and version.accepts_namespace(namespace)):
-        namespace = version.namespace
-    mm7_version = request.mm7_version
-    if not mm7_version or not version.accepts_mm7_version(mm7_version):
-        mm7_version = version.default_mm7_version
-    try:
-        return Dialect(namespace, mm7_version)
-    except ConfigError:  # a malformed MM7Version that still passed tolerant decoding
-        return Dialect(namespace, version.default_mm7_version)
+    spoken = Dialect.from_peer(request.namespace, request.mm7_version)
+    if spoken is not None and spoken.schema is version:
+        return spoken
+    fallback = Dialect.from_peer(version.namespace, request.mm7_version)
+    assert fallback is not None  # our own namespace is a published revision
+    return fallback
 
 
 def encode_response(
@@ -431,21 +426,15 @@ def sniff_dialect(envelope: bytes) -> Dialect | None:
     """
     try:
         read = env.read_envelope(parse_xml(envelope))
-    except MM7Error:
+    except (MM7Error, ValueError):
         return None
     payload = read.payload
     namespace = etree.QName(payload).namespace if payload is not None else None
     namespace = namespace or read.transaction_ns
-    if not namespace or not is_known_namespace(namespace):
-        return None
-    version = for_namespace(namespace)
     mm7_version = None
-    if payload is not None:
-        mm7_version = (payload.findtext("{%s}MM7Version" % namespace) or "").strip() or None
-    try:
-        return Dialect(namespace, mm7_version or version.default_mm7_version)
-    except ConfigError:
-        return Dialect(namespace, version.default_mm7_version)
+    if payload is not None and namespace:
+        mm7_version = (payload.findtext("{%s}MM7Version" % namespace) or "").strip()
+    return Dialect.from_peer(namespace, mm7_version)
 
 
 def error_response(

@@ -275,6 +275,25 @@ class Dialect:
         schema = for_namespace(namespace)
         return cls(namespace, mm7_version or schema.default_mm7_version)
 
+    @classmethod
+    def from_peer(cls, namespace: str | None, mm7_version: str | None) -> Dialect | None:
+        """The dialect a peer spoke, as far as it can be spoken back (to answer it in kind).
+
+        Args:
+            namespace: The MM7 namespace the peer used.
+            mm7_version: The MM7Version it sent, if any.
+
+        Returns:
+            None when ``namespace`` is not a published revision; otherwise the dialect, with the release's
+            default MM7Version when ``mm7_version`` is missing, malformed or of another release.
+        """
+        if not namespace or not is_known_namespace(namespace):
+            return None
+        schema = for_namespace(namespace)
+        if mm7_version and _MM7_VERSION_RE.match(mm7_version) and schema.accepts_mm7_version(mm7_version):
+            return cls(namespace, mm7_version)
+        return cls(namespace, schema.default_mm7_version)
+
     @property
     def revision(self) -> str:
         """The revision key, e.g. ``REL-5-MM7-1-0``."""

@@ -3,8 +3,10 @@
 :class:`MMSCSimulator` is a WSGI application. ``POST`` on any path (other than ``/_sim/...``) is the MM7
 endpoint: a SubmitReq is checked with :mod:`mm7.simulator.rules` (the codec in strict mode plus Sinch's
 rules) and answered with a SubmitRsp carrying a fresh numeric MessageID, or with a SOAP Fault holding
-RSErrorRsp and Sinch's status code. Accepted messages get delivery reports (Forwarded, then Retrieved, or a
-configured failure per number) posted to the DR URL by :class:`~mm7.simulator.postback.PostbackScheduler`.
+RSErrorRsp and Sinch's status code. Answers and faults are in the request's dialect (its namespace revision
+and MM7Version). Accepted messages get delivery reports (Forwarded, then Retrieved, or a configured failure
+per number, in the SubmitReq's dialect) posted to the DR URL by
+:class:`~mm7.simulator.postback.PostbackScheduler`.
 Control endpoints: ``GET /_sim/log`` (the exchange log as JSON), ``POST /_sim/mo`` (inject an MO DeliverReq
 from JSON ``{"sender", "to", "text", "image"?, "subject"?}``) and ``GET /_sim/health``.
 
@@ -30,11 +32,19 @@ from typing import Any
 from waitress.server import create_server
 
 from mm7.codec.builders import deliver_request, delivery_report_request
-from mm7.codec.messages import DecodedMessage, EncodedMessage, decode, encode, encode_error, response_for
+from mm7.codec.messages import (
+    DecodedMessage,
+    EncodedMessage,
+    answer_dialect,
+    decode,
+    encode,
+    encode_error,
+    encode_response,
+)
 from mm7.codec.mime import Part
 from mm7.codec.smil import mixed_content
-from mm7.codec.status import MMStatus, parse_mm_status
-from mm7.codec.versions import REL5, REL6
+from mm7.codec.status import MMStatus
+from mm7.codec.versions import REL6, STANDARD_MM_STATUSES, Dialect, for_mm7_version
 from mm7.errors import ConfigError, MM7Error
 from mm7.simulator.log import ExchangeLog, LogEntry
 from mm7.simulator.postback import (
@@ -45,6 +55,7 @@ from mm7.simulator.postback import (
     PostbackScheduler,
 )
 from mm7.simulator.rules import (
+    EnvelopeOutline,
     Rejection,
     SubmitRules,
     ThroughputGate,
@@ -55,12 +66,32 @@ from mm7.simulator.rules import (
     decode_submit,
 )
 
-__all__ = ["MMSCSimulator", "ServerThread", "SimulatorConfig", "new_message_id"]
+__all__ = ["MMSCSimulator", "ServerThread", "SimulatorConfig", "new_message_id", "standard_mm_status"]
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
 #: The path Sinch serves MM7 on; the simulator accepts POSTs on any path, this is the one it advertises.
 ENDPOINT_PATH = "/mm7/v1/"
+
+
+#: Spellings read in a configuration for a standard MMStatus value (the standard spells it Unrecognised).
+_MM_STATUS_SPELLINGS = {value.casefold(): value for value in STANDARD_MM_STATUSES} | {
+    "unrecognized": "Unrecognised"
+}
+
+
+def standard_mm_status(value: str) -> str:
+    """The standard's spelling of a configured MMStatus (``"unrecognized"`` → ``"Unrecognised"``).
+
+    Raises:
+        ConfigError: The value is not one the standard defines (e.g. Sinch's ``NotSupported``): the
+            simulator, like mm7's encoder, only sends the standard's values.
+    """
+    found = _MM_STATUS_SPELLINGS.get(value.strip().casefold())
+    if found is None:
+        allowed = ", ".join(sorted(STANDARD_MM_STATUSES))
+        raise ConfigError(f"{value!r} is not an MMStatus value the standard defines ({allowed})")
+    return found
 
 
 def new_message_id() -> str:
@@ -76,7 +107,8 @@ class SimulatorConfig:
         rules: What the simulated account accepts (credentials, ids, versions, size).
         dr_url: Where delivery reports are posted; None sends none.
         mo_url: Where MO DeliverReqs are posted; None means ``dr_url``.
-        reports: MMStatus values posted, in order, for each accepted message.
+        reports: MMStatus values posted, in order, for each accepted message (the standard's values;
+            ``Unrecognized`` is sent as the standard's ``Unrecognised``).
         fail_numbers: Recipient number → MMStatus that replaces the final report, e.g.
             ``{"15550000001": "Rejected"}``.
         report_delay: Seconds between the SubmitRsp and the first report, and between reports.
@@ -105,8 +137,7 @@ class SimulatorConfig:
 
     def __post_init__(self) -> None:
         for status in (*self.reports, *self.fail_numbers.values()):
-            if parse_mm_status(status) is None:
-                raise ConfigError(f"{status!r} is not an MMStatus value")
+            standard_mm_status(status)  # ConfigError for a value the standard does not define
         if self.max_retries < 0 or self.retry_interval < 0 or self.report_delay < 0:
             raise ConfigError("max_retries, retry_interval and report_delay must not be negative")
 
@@ -239,22 +270,23 @@ class MMSCSimulator:
         rules = self.config.rules
         content_type = environ.get("CONTENT_TYPE")
         length = environ.get("CONTENT_LENGTH")
+        outline: EnvelopeOutline | None = None
         try:
             check_auth(environ.get("HTTP_AUTHORIZATION"), rules)
             check_http(content_type, length, rules)
             body = _read_body(environ, int(str(length)))
             if not self._gate.admit():
                 raise Rejection(3510, "throughput limit exceeded")
-            check_envelope(body, content_type, rules)
+            outline = check_envelope(body, content_type, rules)
             decoded = decode_submit(body, content_type, rules)
             recipient = check_submit(decoded, rules)
         except Rejection as rejection:
+            if rejection.namespace is None and outline is not None:
+                rejection.namespace = outline.namespace
             return self._reject(rejection, start_response)
         message_id = new_message_id()
-        answer = encode(
-            response_for(decoded, 1000, "Success", message_id=message_id),
-            transaction_id=decoded.transaction_id,
-        )
+        # In the SubmitReq's dialect: its namespace revision, MM7Version and TransactionID.
+        answer = encode_response(decoded, 1000, "Success", message_id=message_id)
         self.log.add(
             LogEntry(
                 direction="in",
@@ -274,18 +306,13 @@ class MMSCSimulator:
         return _reply(start_response, 200, answer.to_bytes(), answer.content_type)
 
     def _reject(self, rejection: Rejection, start_response: StartResponse) -> Iterable[bytes]:
-        mm7_version = (
-            rejection.mm7_version if rejection.mm7_version in self.config.rules.mm7_versions else None
-        )
-        version = REL5 if mm7_version and mm7_version.startswith("5.") else REL6
         answer = encode_error(
             rejection.status_code,
             rejection.status_text,
             transaction_id=rejection.transaction_id or "",
-            version=version,
             request_operation="SubmitReq",
-            mm7_version=mm7_version,
             details=rejection.details[:500],
+            **self._fault_dialect(rejection),
         )
         self.log.add(
             LogEntry(
@@ -302,14 +329,28 @@ class MMSCSimulator:
         # SOAP 1.1 section 6.2: a Fault travels with HTTP 500.
         return _reply(start_response, 500, answer.to_bytes(), answer.content_type)
 
+    def _fault_dialect(self, rejection: Rejection) -> dict[str, Any]:
+        """``encode_error`` arguments answering in the request's namespace, when it could be read.
+
+        The MM7Version is echoed only when the account accepts it (a 2505 is not answered in the refused
+        version); otherwise the release's default is sent.
+        """
+        accepted = rejection.mm7_version if rejection.mm7_version in self.config.rules.mm7_versions else None
+        spoken = Dialect.from_peer(rejection.namespace, accepted)
+        if spoken is not None:
+            return {"namespace": spoken.namespace, "mm7_version": spoken.mm7_version}
+        if accepted is not None:  # no readable namespace: the release of the MM7Version picks the schema
+            return {"version": for_mm7_version(accepted), "mm7_version": accepted}
+        return {}
+
     # -- delivery reports --------------------------------------------------------------------------
 
     def report_statuses(self, recipient: str) -> list[str]:
-        """The MMStatus values this simulator posts for a message to ``recipient``."""
-        statuses = list(self.config.reports)
+        """The MMStatus values this simulator posts for a message to ``recipient`` (standard spelling)."""
+        statuses = [standard_mm_status(s) for s in self.config.reports]
         failure = self.config.fail_numbers.get(recipient)
         if failure is not None:
-            statuses = [s for s in statuses if s == MMStatus.FORWARDED.value] + [failure]
+            statuses = [s for s in statuses if s == MMStatus.FORWARDED.value] + [standard_mm_status(failure)]
         return statuses
 
     def _schedule_reports(self, decoded: DecodedMessage, message_id: str, recipient: str) -> None:
@@ -317,19 +358,18 @@ class MMSCSimulator:
         if url is None:
             return
         sender = _short_code_of(decoded) or self.config.rules.short_code or "0"
-        for index, status in enumerate(self.report_statuses(recipient)):
-            mm_status = parse_mm_status(status) or MMStatus.INDETERMINATE
+        dialect = answer_dialect(decoded)  # reports go out in the dialect the VASP submitted in
+        for index, mm_status in enumerate(self.report_statuses(recipient)):
             report = delivery_report_request(
                 message_id=message_id,
                 recipient=recipient,
                 sender=sender,
-                mm_status=mm_status.value,
-                status_text="Success" if mm_status is MMStatus.RETRIEVED else mm_status.value,
-                mm7_version=decoded.mm7_version or REL6.default_mm7_version,
+                mm_status=mm_status,
+                status_text="Success" if mm_status == MMStatus.RETRIEVED.value else mm_status,
+                mm7_version=dialect.mm7_version,
             )
-            postback = self._postback(
-                url, encode(report), "delivery_report", message_id, recipient, mm_status.value
-            )
+            wire = encode(report, namespace=dialect.namespace)
+            postback = self._postback(url, wire, "delivery_report", message_id, recipient, mm_status)
             self.postbacks.start()
             self.postbacks.schedule(postback, delay=self.config.report_delay * (index + 1))
 
@@ -376,10 +416,12 @@ class MMSCSimulator:
         subject: str | None = None,
         url: str | None = None,
         mm7_version: str = REL6.default_mm7_version,
+        dialect: Dialect | None = None,
     ) -> str:
         """Post an MO DeliverReq (an end user's message to the short code) to the VASP, with retries.
 
-        The content is a nested ``multipart/mixed`` part, as Sinch sends it.
+        The content is a nested ``multipart/mixed`` part, as Sinch sends it. The DeliverReq carries
+        ``Priority`` ``Normal``: the schema makes it optional, but some VASP stacks fail without it.
 
         Args:
             sender: The end user's number.
@@ -390,6 +432,8 @@ class MMSCSimulator:
             subject: The Subject, if any.
             url: Where to post (default: ``mo_url``, else ``dr_url``).
             mm7_version: MM7Version of the DeliverReq.
+            dialect: Namespace revision and MM7Version to send in (replaces ``mm7_version``); by default
+                our schema's namespace of ``mm7_version``'s release.
 
         Returns:
             The DeliverReq's TransactionID.
@@ -406,8 +450,18 @@ class MMSCSimulator:
             parts.append(Part.from_file(image, image_type, content_id=Path(image).name))
         if not parts:
             raise ConfigError("an MO message needs a text or an image")
-        request = deliver_request(sender=sender, to=to, subject=subject, mm7_version=mm7_version)
-        wire = encode(request, content=mixed_content(parts))
+        if dialect is not None:
+            mm7_version = dialect.mm7_version
+        bindings = for_mm7_version(mm7_version).bindings
+        request = deliver_request(
+            sender=sender,
+            to=to,
+            subject=subject,
+            mm7_version=mm7_version,
+            priority=bindings.PriorityType.NORMAL,
+        )
+        namespace = dialect.namespace if dialect is not None else None
+        wire = encode(request, content=mixed_content(parts), namespace=namespace)
         postback = self._postback(self._mo_url(url), wire, "deliver", recipient=to)
         self.postbacks.start()
         self.postbacks.schedule(postback)

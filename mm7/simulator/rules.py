@@ -15,7 +15,7 @@ import collections
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_MAX_REQUEST_SIZE",
     "SINCH_MM7_VERSIONS",
     "SINCH_NAMESPACES",
+    "EnvelopeOutline",
     "Rejection",
     "SubmitRules",
     "ThroughputGate",
@@ -64,6 +65,7 @@ class Rejection(Exception):
         details: What exactly was wrong, one line.
         transaction_id: The request's TransactionID when it was read before the rejection.
         mm7_version: The request's MM7Version when known (echoed in RSErrorRsp).
+        namespace: The request's MM7 namespace when it was read (the RSErrorRsp is answered in it).
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class Rejection(Exception):
         *,
         transaction_id: str | None = None,
         mm7_version: str | None = None,
+        namespace: str | None = None,
     ) -> None:
         super().__init__(f"{status_code}: {details}")
         self.status_code = status_code
@@ -80,6 +83,15 @@ class Rejection(Exception):
         self.details = details
         self.transaction_id = transaction_id
         self.mm7_version = mm7_version
+        self.namespace = namespace
+
+
+class EnvelopeOutline(NamedTuple):
+    """What :func:`check_envelope` read of a request before any schema check."""
+
+    transaction_id: str | None
+    mm7_version: str | None
+    namespace: str | None
 
 
 @dataclass(frozen=True)
@@ -178,13 +190,11 @@ def _child_text(element: etree._Element, localname: str) -> str | None:
     return None
 
 
-def check_envelope(
-    body: bytes, content_type: str | None, rules: SubmitRules
-) -> tuple[str | None, str | None]:
+def check_envelope(body: bytes, content_type: str | None, rules: SubmitRules) -> EnvelopeOutline:
     """Read the envelope's outline (with the codec's MIME and XML readers) and apply Sinch's envelope rules.
 
     Returns:
-        The TransactionID and MM7Version found (either may be None).
+        The TransactionID, MM7Version and MM7 namespace found (any may be None).
 
     Raises:
         Rejection: 2007 unparsable, 2510 extra header entries, 2512 not a SubmitReq, 2507 namespace,
@@ -204,16 +214,31 @@ def check_envelope(
     if payload is None or read.fault is not None:
         raise Rejection(2512, "the SOAP Body holds a Fault, not a SubmitReq", transaction_id=tid)
     qname = etree.QName(payload)
+    namespace = qname.namespace
     mm7_version = _child_text(payload, "MM7Version")
     if qname.localname != "SubmitReq":
         raise Rejection(
-            2512, f"{qname.localname} is not supported", transaction_id=tid, mm7_version=mm7_version
+            2512,
+            f"{qname.localname} is not supported",
+            transaction_id=tid,
+            mm7_version=mm7_version,
+            namespace=namespace,
         )
-    if qname.namespace not in rules.namespaces:
-        raise Rejection(2507, f"namespace {qname.namespace or '(none)'} is not supported", transaction_id=tid)
+    if namespace not in rules.namespaces:
+        raise Rejection(
+            2507,
+            f"namespace {namespace or '(none)'} is not supported",
+            transaction_id=tid,
+            namespace=namespace,
+        )
     if mm7_version not in rules.mm7_versions:
-        raise Rejection(2505, f"MM7Version {mm7_version or '(missing)'} is not supported", transaction_id=tid)
-    return tid, mm7_version
+        raise Rejection(
+            2505,
+            f"MM7Version {mm7_version or '(missing)'} is not supported",
+            transaction_id=tid,
+            namespace=namespace,
+        )
+    return EnvelopeOutline(tid, mm7_version, namespace)
 
 
 def decode_submit(body: bytes, content_type: str | None, rules: SubmitRules) -> DecodedMessage:
@@ -258,7 +283,7 @@ def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
     tid, version = decoded.transaction_id, decoded.mm7_version
 
     def reject(code: int, details: str) -> Rejection:
-        return Rejection(code, details, transaction_id=tid, mm7_version=version)
+        return Rejection(code, details, transaction_id=tid, mm7_version=version, namespace=decoded.namespace)
 
     if message.charged_party is not None or getattr(message, "charged_party_id", None) is not None:
         raise reject(3002, "ChargedParty/ChargedPartyID are not supported")

@@ -125,4 +125,5 @@ def post(url: str, body: bytes, headers: dict[str, str], **kwargs: Any) -> reque
 
 def status_of(response: requests.Response) -> int | None:
     """The MM7 StatusCode in a simulator answer (SubmitRsp or Fault/RSErrorRsp)."""
-    return mm7.decode(response.content, response.headers.get("Content-Type")).status_code
+    # Tolerant, as a client reads it: answers mirror the request's namespace revision, which may not be ours.
+    return mm7.decode(response.content, response.headers.get("Content-Type"), mode="tolerant").status_code
