@@ -13,7 +13,10 @@ boundary line, one header line, or a payload below ``spool_threshold``; larger p
 caller-supplied sink (e.g. :class:`tempfile.SpooledTemporaryFile`). Every :class:`Limits` value is
 checked while parsing. Malformed input only ever raises :class:`~mm7.errors.MM7Error` subclasses
 (:class:`~mm7.errors.MIMEError`, :class:`~mm7.errors.LimitExceededError`). Tolerated deviations
-from the RFCs (bare LF, ``start`` without ``<>`` ...) are listed in :attr:`DecodedBody.deviations`.
+from the RFCs (bare LF, ``start`` without ``<>``, no closing delimiter ...) are listed in
+:attr:`DecodedBody.deviations` as :class:`~mm7.codec.deviations.Deviation` values with path ``MIME`` and kind
+``mime-framing`` (structure, line ends, headers, transfer encodings) or ``content-reference`` (``start``,
+Content-ID and ``href`` references that do not match exactly).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import IO, Protocol, overload
 from urllib.parse import unquote
 
+from mm7.codec.deviations import Deviation, DeviationKind
 from mm7.errors import ConfigError, LimitExceededError, LocalCodecError, MIMEError
 
 __all__ = [
@@ -668,12 +672,13 @@ class DecodedBody:
     Attributes:
         root: The SOAP part.
         attachments: Every other top-level part, nested multiparts kept with their children.
-        deviations: One short sentence per tolerated deviation from the RFCs.
+        deviations: Each tolerated deviation from the RFCs, in the order met: path ``MIME``, kind
+            ``mime-framing`` or ``content-reference``.
     """
 
     root: Part
     attachments: list[Part] = field(default_factory=list)
-    deviations: list[str] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
 
     def iter_parts(self) -> Iterator[Part]:
         """Yield the attachments and every nested part, depth first (the root excluded)."""
@@ -681,43 +686,151 @@ class DecodedBody:
             yield from part.walk()
 
     def find(self, ref: str) -> Part | None:
-        """Resolve an ``href`` to a part, searching nested parts too.
-
-        ``cid:x``, ``cid:<x>`` and bare ``x`` are matched against Content-IDs (percent-decoded,
-        RFC 2392 §2), then against Content-Location: exactly, then by basename.
+        """Resolve an ``href`` to a part as :meth:`resolve` does, without saying what was repaired.
 
         Args:
             ref: The reference, e.g. the ``href`` of MM7's ``Content`` element.
 
         Returns:
-            The part, or None when nothing matches.
+            The part, or None when nothing matches or two parts would.
         """
-        ref = ref.strip()
-        is_cid = ref[:4].lower() == "cid:"
-        raw = ref[4:] if is_cid else ref
-        candidates = [_strip_angle(unquote(raw)), _strip_angle(raw)]
-        parts = list(self.iter_parts())
-        for want in candidates:
-            for part in parts:
-                if part.content_id is not None and part.content_id == want:
-                    return part
-        locations = [raw, unquote(raw)]
-        for want in locations:
-            for part in parts:
-                if part.content_location == want:
-                    return part
-        for want in locations:
-            base = posixpath.basename(want)
-            for part in parts:
-                if base and part.content_location and posixpath.basename(part.content_location) == base:
-                    return part
-        return None
+        return self.resolve(ref)[0]
+
+    def resolve(self, ref: str) -> tuple[Part | None, Deviation | None]:
+        """Resolve an ``href`` to a part, searching nested parts too, and say which repair it needed.
+
+        Exact references come first and need no repair: ``cid:x`` naming Content-ID ``x`` (the scheme in any
+        letter case, ``x`` percent-decoded, RFC 2392) and a reference equal to a part's Content-Location
+        (RFC 2557). Otherwise these repairs are tried in order, the first that finds a part winning:
+
+        1. stray spaces (``cid: x``, `` cid:x ``) and angle brackets (``cid:<x>``) around the Content-ID;
+        2. ``cid`` without its colon (``cidx``), when ``x`` is a Content-ID and ``cidx`` is not;
+        3. no ``cid:`` scheme at all (``x``, ``<x>``);
+        4. a Content-Location equal to the repaired reference (also behind a ``cid:`` scheme);
+        5. a Content-Location with the same file name, or a Content-ID equal but for letter case: these
+           weak matches are taken only when together they point at one part.
+
+        It never picks between two candidates: two parts with the matching Content-Location, or weak
+        matches on two parts, give ``(None, None)``.
+
+        Args:
+            ref: The reference, e.g. the ``href`` of MM7's ``Content`` element.
+
+        Returns:
+            ``(part, None)`` for an exact reference; ``(part, deviation)`` for a repaired one, the deviation
+            (kind ``content-reference``, path ``MIME``) saying what was wrong; ``(None, None)`` when no part,
+            or more than one, matches.
+        """
+        return _resolve(list(self.iter_parts()), ref)
 
     def close(self) -> None:
         """Close every spooled sink held by the parts."""
         for part in [self.root, *self.iter_parts()]:
             if part.file is not None:
                 part.file.close()
+
+
+def _resolve(parts: Sequence[Part], ref: str) -> tuple[Part | None, Deviation | None]:
+    """:meth:`DecodedBody.resolve` over ``parts``."""
+    by_id: dict[str, Part] = {}
+    for part in parts:
+        if part.content_id is not None:
+            by_id.setdefault(part.content_id, part)
+    # Exact: a cid: URL (RFC 2392) or a Content-Location (RFC 2557).
+    if ref[:4].lower() == "cid:":
+        for want in _distinct(unquote(ref[4:]), ref[4:]):
+            if want in by_id:
+                return by_id[want], None
+    else:
+        wanted = _distinct(ref, unquote(ref))
+        located = [p for p in parts if p.content_location is not None and p.content_location in wanted]
+        if located:
+            return (located[0], None) if len(located) == 1 else (None, None)
+    # 1. Stray spaces and angle brackets around the Content-ID.
+    problems: list[str] = []
+    text = ref.strip()
+    if text != ref:
+        _note(problems, "has stray spaces")
+    has_scheme = text[:4].lower() == "cid:"
+    value = text[4:] if has_scheme else text
+    if value != value.strip():
+        _note(problems, "has stray spaces")
+        value = value.strip()
+    if len(value) >= 2 and value[0] == "<" and value[-1] == ">":
+        _note(problems, "puts the Content-ID in angle brackets")
+        if value[1:-1] != value[1:-1].strip():
+            _note(problems, "has stray spaces")
+        value = value[1:-1].strip()
+    values = _distinct(unquote(value), value)
+    if has_scheme:
+        for want in values:
+            if want in by_id:
+                return by_id[want], _reference_deviation(ref, problems, f"Content-ID {want!r}")
+    else:
+        as_id = next((by_id[want] for want in values if want in by_id), None)
+        # 2. `cid` without its colon, unless the whole text is a Content-ID of another part too.
+        if text[:3].lower() == "cid":
+            rest = text[3:]
+            colon = next((by_id[w] for w in _distinct(unquote(rest), rest) if w in by_id), None)
+            if colon is not None:
+                if as_id is not None and as_id is not colon:
+                    return None, None
+                found = colon.content_id
+                return colon, _reference_deviation(
+                    ref, [*problems, "lacks the ':' after 'cid'"], f"Content-ID {found!r}"
+                )
+        # 3. No scheme at all.
+        if as_id is not None:
+            found = as_id.content_id
+            return as_id, _reference_deviation(
+                ref, ["has no cid: scheme", *problems], f"Content-ID {found!r}"
+            )
+    if has_scheme:
+        _note(problems, "names a Content-Location as a cid: URL")
+    # 4. A Content-Location equal to the repaired reference.
+    located = [p for p in parts if p.content_location is not None and p.content_location in values]
+    if len(located) > 1:
+        return None, None
+    if located:
+        return located[0], _reference_deviation(
+            ref, problems, f"Content-Location {located[0].content_location!r}"
+        )
+    # 5. Weak matches: the same file name, or a Content-ID in other letter case; one part or none.
+    weak: dict[int, tuple[Part, list[str], str]] = {}
+    names = {name for name in (posixpath.basename(v) for v in values) if name}
+    for part in parts:
+        location = part.content_location
+        if location and posixpath.basename(location) in names:
+            why = [*problems, "matches a Content-Location only by file name"]
+            weak.setdefault(id(part), (part, why, f"Content-Location {location!r}"))
+    folded = {v.casefold() for v in values}
+    for part in parts:
+        if part.content_id is not None and part.content_id.casefold() in folded:
+            why = [p for p in problems if "Content-Location" not in p]
+            why = [*why, "names the Content-ID in other letter case"]
+            if not has_scheme:
+                why.insert(0, "has no cid: scheme")
+            weak.setdefault(id(part), (part, why, f"Content-ID {part.content_id!r}"))
+    if len(weak) != 1:
+        return None, None
+    ((part, why, target),) = weak.values()
+    return part, _reference_deviation(ref, why, target)
+
+
+def _distinct(*values: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _note(problems: list[str], problem: str) -> None:
+    if problem not in problems:
+        problems.append(problem)
+
+
+def _reference_deviation(ref: str, problems: list[str], target: str) -> Deviation | None:
+    if not problems:
+        return None
+    reason = f"Content href {ref!r} {' and '.join(problems)}; read as the part with {target}"
+    return Deviation("content-reference", reason, _MIME_PATH)
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,7 +864,7 @@ class _Base64:
             return b""
         if len(self._pending) == 1:
             raise MIMEError("bad base64: truncated data")
-        self._deviations.add("base64 part without '=' padding")
+        self._deviations.add("mime-framing", "base64 part without '=' padding")
         return self._decode(self._pending + b"=" * (-len(self._pending) % 4))
 
     @staticmethod
@@ -807,12 +920,23 @@ def _transfer_decoder(name: str | None, deviations: _Deviations) -> _Decoder:
 
 
 _BARE_LF = "bare LF line endings instead of CRLF"
+_NO_CLOSE = (
+    "no closing delimiter: the multipart ends after its last part without --boundary-- (RFC 2046 §5.1.1)"
+)
+_NO_CLOSE_DASHES = "no closing delimiter: the last delimiter line lacks the final '--' (RFC 2046 §5.1.1)"
 
 
-class _Deviations(list[str]):
-    def add(self, sentence: str) -> None:
-        if sentence not in self:
-            self.append(sentence)
+#: The ``path`` of every deviation the MIME layer reports.
+_MIME_PATH = "MIME"
+
+
+class _Deviations(list[Deviation]):
+    """The deviations met so far, each once, in the order they were met."""
+
+    def add(self, kind: DeviationKind, reason: str) -> None:
+        deviation = Deviation(kind, reason, _MIME_PATH)
+        if deviation not in self:
+            self.append(deviation)
 
 
 @dataclass
@@ -886,7 +1010,9 @@ def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
     content_id = found.get("content-id")
     if content_id is not None:
         if not _has_angle(content_id):
-            ctx.deviations.add("Content-ID without angle brackets (RFC 2392 wants <...>)")
+            ctx.deviations.add(
+                "content-reference", "Content-ID without angle brackets (RFC 2392 wants <...>)"
+            )
         content_id = _strip_angle(content_id)
         if content_id in ctx.content_ids:
             raise MIMEError(f"duplicate Content-ID {content_id!r}")
@@ -958,6 +1084,7 @@ class _NestedConsumer:
         if not boundary:
             raise MIMEError(f"nested {head.media_type} without a boundary parameter")
         self._head = head
+        self._ctx = ctx
         self._decoder = _transfer_decoder(head.transfer_encoding, ctx.deviations)
         self._parser = _MultipartParser(boundary, ctx, depth)
 
@@ -969,8 +1096,11 @@ class _NestedConsumer:
         children = self._parser.finish()
         h = self._head
         start = h.params.get("start")
-        if start is not None and not any(c.content_id == _strip_angle(start) for c in children):
-            raise MIMEError(f"nested start {start!r} names no part")
+        if start is not None:
+            index, reason = _locate_root(start, children, nested=True)
+            if reason is not None:
+                self._ctx.deviations.add("content-reference", reason)
+                start = children[index].content_id  # None: the first child, RFC 2387's default
         return Part(h.content_type, h.content_id, h.content_location, h.extra, children=children, start=start)
 
 
@@ -996,6 +1126,7 @@ class _MultipartParser:
         self._state = _State.PREAMBLE
         self._at_start = True  # the first delimiter may open the body without a preceding CRLF
         self._headers: list[tuple[str, str]] = []
+        self._head: _PartHead | None = None
         self._consumer: _Consumer | None = None
         self._part_bytes = 0
         self._parts: list[Part] = []
@@ -1010,11 +1141,54 @@ class _MultipartParser:
             pass
 
     def finish(self) -> list[Part]:
+        """Return the parts once the whole body was fed.
+
+        A body that ends after its last part without the close-delimiter (``--boundary--``) is read with a
+        deviation: the last part ends where the body does (a cut-short delimiter line and a final line
+        break dropped). A body that ends inside a part's header block, or whose last part is shorter than
+        its own ``Content-Length`` header, is truncated: an error.
+        """
         if self._state is _State.PREAMBLE:
             raise MIMEError("body is not multipart: no boundary delimiter found")
-        if self._state is not _State.EPILOGUE:
-            raise MIMEError("unterminated multipart: no closing boundary delimiter")
+        if self._state is _State.BODY:
+            self._finish_unclosed_part()
+        elif self._state is _State.HEADERS:
+            if self._headers or self._buf or not self._parts:
+                raise MIMEError("unterminated multipart: the body ends inside a part's header block")
+            # `--boundary` CRLF and then nothing: a close-delimiter without its final `--`.
+            self._ctx.deviations.add("mime-framing", _NO_CLOSE_DASHES)
         return self._parts
+
+    def _finish_unclosed_part(self) -> None:
+        """End the last part at the end of the body (no close-delimiter came)."""
+        buf = self._buf
+        match = self._find_delimiter()
+        if match.kind is not _Kind.NEED_MORE:  # pragma: no cover - feed() consumes every whole delimiter
+            raise MIMEError("unterminated multipart: unread delimiter at the end of the body")
+        if match.content_end >= 0:
+            # A delimiter line cut short (`--boundary`, `--boundary-`, padding, a lone CR) ends the part.
+            end = match.content_end
+            bare_lf = buf[end : end + 1] == b"\n"
+        else:
+            # The line break that would have come before the delimiter is not the part's content.
+            bare_lf = buf.endswith(b"\n") and not buf.endswith(CRLF)
+            end = len(buf) - (2 if buf.endswith(CRLF) else 1 if bare_lf else 0)
+        self._ctx.deviations.add("mime-framing", _NO_CLOSE)
+        if bare_lf:
+            self._ctx.deviations.add("mime-framing", _BARE_LF)
+        self._emit(end)
+        head, consumer = self._head, self._consumer
+        assert head is not None and consumer is not None
+        declared = _declared_length(head)
+        if declared is not None and self._part_bytes < declared:
+            raise MIMEError(
+                f"truncated multipart: the last part has {self._part_bytes} of the {declared} bytes"
+                " its Content-Length declares"
+            )
+        self._parts.append(consumer.finish())
+        self._consumer = None
+        self._buf.clear()
+        self._state = _State.EPILOGUE
 
     # -- steps: each returns True when it made progress and may be called again ---------------
 
@@ -1052,7 +1226,7 @@ class _MultipartParser:
             match = self._classify(i + 1 + len(delim), content_end=i - 1 if crlf else i)
             if match.kind is _Kind.OPEN or match.kind is _Kind.CLOSE:
                 if not crlf:
-                    self._ctx.deviations.add(_BARE_LF)
+                    self._ctx.deviations.add("mime-framing", _BARE_LF)
                 return match
             if match.kind is _Kind.NEED_MORE:
                 return match
@@ -1078,7 +1252,7 @@ class _MultipartParser:
         if rest == CRLF:
             return _Match(_Kind.OPEN, content_end, k + 2)
         if rest[:1] == b"\n":
-            self._ctx.deviations.add(_BARE_LF)
+            self._ctx.deviations.add("mime-framing", _BARE_LF)
             return _Match(_Kind.OPEN, content_end, k + 1)
         return _Match(_Kind.NOT_DELIMITER, content_end)
 
@@ -1120,7 +1294,7 @@ class _MultipartParser:
         if line.endswith(b"\r"):
             line = line[:-1]
         else:
-            self._ctx.deviations.add(_BARE_LF)
+            self._ctx.deviations.add("mime-framing", _BARE_LF)
         if not line:
             self._start_body()
         else:
@@ -1150,7 +1324,7 @@ class _MultipartParser:
         self._headers.append((name.strip(), value.strip()))
 
     def _start_body(self) -> None:
-        head = _part_head(self._headers, self._ctx)
+        head = self._head = _part_head(self._headers, self._ctx)
         consumer: _Consumer
         if head.media_type.startswith("multipart/"):
             consumer = _NestedConsumer(head, self._ctx, self._depth + 1)
@@ -1196,11 +1370,20 @@ class _MultipartParser:
         self._consumer.feed(chunk)
 
 
+def _declared_length(head: _PartHead) -> int | None:
+    """A part's own ``Content-Length`` header (not needed by MIME, some peers send it), or None."""
+    for name, value in head.extra:
+        if name.lower() == "content-length":
+            value = value.strip()
+            return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    return None
+
+
 def _decode_header_bytes(raw: bytes, deviations: _Deviations) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        deviations.add("header bytes that are not UTF-8, read as Latin-1")
+        deviations.add("mime-framing", "header bytes that are not UTF-8, read as Latin-1")
         return raw.decode("latin-1")
 
 
@@ -1259,7 +1442,7 @@ class MultipartDecoder:
         self._mode = self._choose_mode(content_type)
 
     @property
-    def deviations(self) -> list[str]:
+    def deviations(self) -> list[Deviation]:
         """Deviations noticed so far."""
         return list(self._ctx.deviations)
 
@@ -1270,7 +1453,7 @@ class MultipartDecoder:
                 f"Content-Type longer than {self._ctx.limits.max_header_line} bytes", limit="max_header_line"
             )
         if content_type is None or not content_type.strip():
-            self._ctx.deviations.add("no Content-Type; body read as bare XML")
+            self._ctx.deviations.add("mime-framing", "no Content-Type; body read as bare XML")
             return self._bare()
         media_type, params = _parse_content_type(content_type)
         if media_type in XML_MEDIA_TYPES:
@@ -1279,10 +1462,14 @@ class MultipartDecoder:
         if not media_type.startswith("multipart/"):
             raise MIMEError(f"unsupported Content-Type {media_type!r} for a SOAP message")
         if media_type != "multipart/related":
-            self._ctx.deviations.add(f"{media_type} body instead of multipart/related (RFC 2387)")
+            self._ctx.deviations.add(
+                "mime-framing", f"{media_type} body instead of multipart/related (RFC 2387)"
+            )
         self._start = params.get("start")
         if self._start is not None and not _START_IN_BRACKETS.search(content_type):
-            self._ctx.deviations.add("start parameter without angle brackets (RFC 2387 §3.2)")
+            self._ctx.deviations.add(
+                "content-reference", "start parameter without angle brackets (RFC 2387 §3.2)"
+            )
         boundary = params.get("boundary")
         if not boundary:
             return _Mode.SNIFF
@@ -1328,7 +1515,7 @@ class MultipartDecoder:
         limit = self._ctx.limits.max_header_line
         if text.startswith(b"<"):
             # Sinch's published examples declare multipart/related and send a bare envelope.
-            self._ctx.deviations.add(_NO_BOUNDARY_XML)
+            self._ctx.deviations.add("mime-framing", _NO_BOUNDARY_XML)
             self._mode = self._bare()
             self._feed_bare(buf)
         elif text.startswith(b"--"):
@@ -1350,7 +1537,7 @@ class MultipartDecoder:
         boundary = token.decode("ascii", "replace")
         if not 1 <= len(boundary) <= 70 or not set(boundary) <= _BCHARS:
             raise MIMEError(f"first line {token[:80]!r} is not a boundary delimiter")
-        self._ctx.deviations.add(_NO_BOUNDARY_SNIFFED)
+        self._ctx.deviations.add("mime-framing", _NO_BOUNDARY_SNIFFED)
         self._parser = _MultipartParser(boundary, self._ctx, 1)
         self._mode = _Mode.MULTIPART
         self._parser.feed(buf)
@@ -1362,7 +1549,7 @@ class MultipartDecoder:
             The decoded body.
 
         Raises:
-            MIMEError: The body is truncated, empty, or its ``start`` names no part.
+            MIMEError: The body is empty, not multipart, or ends inside a part's header block.
         """
         if self._closed:
             raise ConfigError("close() called twice")
@@ -1385,7 +1572,8 @@ class MultipartDecoder:
     def _decode_whole(self, body: bytes) -> DecodedBody | None:
         """Decode a whole body in one pass (:class:`_WholeBody`); None when the incremental parser must.
 
-        Called on a fresh decoder only; it changes no state, so ``feed()``/``close()`` may follow a None.
+        Called on a fresh decoder only; it changes no state before it has a result (a ``start`` that must
+        be repaired is noted only then), so ``feed()``/``close()`` may follow a None.
         """
         if type(body) is not bytes:
             return None
@@ -1399,9 +1587,9 @@ class MultipartDecoder:
         whole = _WholeBody(self._ctx.limits, self._ctx.spool_threshold)
         try:
             parts = whole.parts(body, self._parser.boundary, 1)
-            index = self._root_index(parts)
         except (_Bail, MIMEError):
             return None
+        index = self._root_index(parts)
         root = parts[index]
         return DecodedBody(root, parts[:index] + parts[index + 1 :], list(self._ctx.deviations))
 
@@ -1409,11 +1597,35 @@ class MultipartDecoder:
         # RFC 2387 §3.2: the root is the part whose Content-ID is `start`, else the first part.
         if self._start is None:
             return 0
-        wanted = _strip_angle(self._start)
-        for index, part in enumerate(parts):
-            if part.content_id == wanted:
-                return index
-        raise MIMEError(f"start {self._start!r} names no part")
+        index, reason = _locate_root(self._start, parts, nested=False)
+        if reason is not None:
+            self._ctx.deviations.add("content-reference", reason)
+        return index
+
+
+def _locate_root(start: str, parts: Sequence[Part], *, nested: bool) -> tuple[int, str | None]:
+    """Find the part a ``start`` parameter names: (index, None), or (index, reason) when repaired.
+
+    RFC 2387 §3.2: the root is the part whose Content-ID is ``start``. When none is, a unique Content-ID
+    equal but for letter case is taken; else, for the outer body, the only XML part when the first part is
+    not XML; else the first part, which RFC 2387 makes the root when ``start`` is absent.
+    """
+    wanted = _strip_angle(start)
+    for index, part in enumerate(parts):
+        if part.content_id == wanted:
+            return index, None
+    label = "nested multipart start" if nested else "start"
+    folded = wanted.casefold()
+    same = [i for i, p in enumerate(parts) if p.content_id is not None and p.content_id.casefold() == folded]
+    if len(same) == 1:
+        found = parts[same[0]].content_id
+        return same[0], f"{label} {start!r} matches Content-ID {found!r} only ignoring letter case"
+    if not nested and parts[0].media_type not in XML_MEDIA_TYPES:
+        xml = [i for i, p in enumerate(parts) if p.media_type in XML_MEDIA_TYPES]
+        if len(xml) == 1:
+            return xml[0], f"{label} {start!r} names no part; the only XML part is read as the root"
+    first = "its first part is read as its root" if nested else "the first part is read as the root"
+    return 0, f"{label} {start!r} names no part; {first} (RFC 2387 §3.2)"
 
 
 # --------------------------------------------------------------------------------------------

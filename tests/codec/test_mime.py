@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mm7.codec.deviations import Deviation
 from mm7.codec.mime import (
     DecodedBody,
     Limits,
@@ -144,7 +145,9 @@ def test_openwave_nested_related_with_preamble_epilogue_folding_and_qp() -> None
 def test_nokia_base64_content_location_lowercase_headers_start_without_brackets() -> None:
     body = decode(NOKIA_CT, NOKIA)
     assert body.root.data == b"<Envelope/>"
-    assert body.deviations == ["start parameter without angle brackets (RFC 2387 §3.2)"]
+    assert body.deviations == [
+        Deviation("content-reference", "start parameter without angle brackets (RFC 2387 §3.2)", "MIME")
+    ]
     (image,) = body.attachments
     assert image.data == NOKIA_IMAGE
     assert image.content_location == "images/photo.jpg"
@@ -159,8 +162,8 @@ def test_nowsms_bare_lf_no_start_cid_without_brackets_nested_mixed() -> None:
     assert body.root.content_id == "root"
     assert body.root.data == b"<Envelope/>"
     assert set(body.deviations) == {
-        "bare LF line endings instead of CRLF",
-        "Content-ID without angle brackets (RFC 2392 wants <...>)",
+        Deviation("mime-framing", "bare LF line endings instead of CRLF", "MIME"),
+        Deviation("content-reference", "Content-ID without angle brackets (RFC 2392 wants <...>)", "MIME"),
     }
     (mixed,) = body.attachments
     assert mixed.media_type == "multipart/mixed"
@@ -176,7 +179,9 @@ def test_sinch_multipart_without_boundary_and_bare_xml_body() -> None:
     body = decode('multipart/related; type="text/xml"', b"\xef\xbb\xbf \r\n" + ENVELOPE)
     assert body.root.data is not None and body.root.data.endswith(ENVELOPE)
     assert body.attachments == []
-    assert body.deviations == ["multipart/related without boundary; body read as bare XML"]
+    assert body.deviations == [
+        Deviation("mime-framing", "multipart/related without boundary; body read as bare XML", "MIME")
+    ]
 
 
 def test_multipart_without_boundary_param_taken_from_first_line() -> None:
@@ -184,7 +189,11 @@ def test_multipart_without_boundary_param_taken_from_first_line() -> None:
     body = decode("multipart/related", raw)
     assert body.root.data == b"<a/>"
     assert body.deviations == [
-        "multipart/related without boundary; boundary taken from the first delimiter line"
+        Deviation(
+            "mime-framing",
+            "multipart/related without boundary; boundary taken from the first delimiter line",
+            "MIME",
+        )
     ]
 
 
@@ -200,7 +209,8 @@ def test_bare_xml_bodies(content_type: str | None) -> None:
     body = decode(content_type, ENVELOPE)
     assert body.root.data == ENVELOPE
     assert body.attachments == []
-    assert ("no Content-Type; body read as bare XML" in body.deviations) == (content_type is None)
+    no_type = Deviation("mime-framing", "no Content-Type; body read as bare XML", "MIME")
+    assert (no_type in body.deviations) == (content_type is None)
 
 
 def test_unsupported_top_level_type() -> None:
@@ -226,10 +236,13 @@ def test_start_with_brackets_picks_a_later_part_as_root() -> None:
     assert body.deviations == []
 
 
-def test_start_naming_no_part() -> None:
-    raw = multipart("b", ("Content-ID: <r>", b"<x/>"))
-    with pytest.raises(MIMEError, match="names no part"):
-        decode('multipart/related; boundary=b; start="<other>"', raw)
+def test_start_naming_no_part_makes_the_first_part_the_root() -> None:
+    raw = multipart("b", ("Content-ID: <r>", b"<x/>"), ("Content-ID: <g>", b"GIF"))
+    body = decode('multipart/related; boundary=b; start="<other>"', raw)
+    assert body.root.data == b"<x/>"
+    assert [p.content_id for p in body.attachments] == ["g"]
+    assert [(d.kind, d.path) for d in body.deviations] == [("content-reference", "MIME")]
+    assert "names no part" in body.deviations[0].reason
 
 
 @pytest.mark.parametrize(
@@ -259,8 +272,11 @@ def test_bad_transfer_encodings(cte: str, payload: bytes) -> None:
 
 def test_unterminated_multipart() -> None:
     raw = multipart("b", ("Content-Type: text/xml", b"<x/>"), close=False)
+    body = decode("multipart/related; boundary=b", raw)
+    assert body.root.data == b"<x/>"
+    assert [(d.kind, "no closing delimiter" in d.reason) for d in body.deviations] == [("mime-framing", True)]
     with pytest.raises(MIMEError, match="unterminated multipart"):
-        decode("multipart/related; boundary=b", raw)
+        decode("multipart/related; boundary=b", raw[: raw.index(b"text/xml")])
 
 
 def test_close_delimiter_without_final_crlf_and_with_padding() -> None:

@@ -3,7 +3,8 @@
 Every case ends in a typed :class:`~mm7.errors.MM7Error` (the class, MM7 status code and, for limits, the
 limit's name are checked), in bounded time and Python heap, in strict and in tolerant mode. The limits are
 shown to be configurable both ways: a borderline message passes at the smallest value that admits it and
-is refused one below it.
+is refused one below it. The framing real MMSCs send (no closing delimiter, a ``start`` naming no part)
+is the exception: strict mode refuses it, tolerant mode reads every complete part and names the deviation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 import mm7
 from mm7.codec.mime import Limits
+from mm7.codec.mime import decode as decode_mime
 from mm7.errors import LimitExceededError, MIMEError, MM7Error, RemoteCodecError, RemoteValidationError
 from tests.security import (
     FIXTURES,
@@ -203,15 +205,12 @@ CASES: list[tuple[str, Callable[[], tuple[bytes, str]], type[MM7Error], int, str
         2007,
         "max_headers_per_part",
     ),
-    ("missing-closing-delimiter", _unterminated, MIMEError, 2007, None),
-    ("unterminated-nested", _unterminated_inner, MIMEError, 2007, None),
     ("cut-inside-headers", _cut_in_headers, MIMEError, 2007, None),
     ("wrong-boundary", _wrong_boundary, MIMEError, 2007, None),
     ("boundary-in-content", _boundary_in_content, MIMEError, 2007, None),
     ("non-ascii-boundary", _non_ascii_boundary, MIMEError, 2007, None),
     ("nested-multipart-without-boundary", _nested_without_boundary, MIMEError, 2007, None),
     ("duplicated-content-id", _dup_ids, MIMEError, 2007, None),
-    ("start-points-nowhere", _start_nowhere, MIMEError, 2007, None),
     ("bad-base64", _bad_base64, MIMEError, 2007, None),
     ("truncated-base64", _truncated_base64, MIMEError, 2007, None),
     ("unknown-transfer-encoding", _unknown_cte, MIMEError, 2007, None),
@@ -253,6 +252,31 @@ def test_hostile_mime_is_refused(
     assert_rejected(outcome, expected, status_code=status, limit=limit)
 
 
+# What real MMSCs send and tolerant decoding reads: (name, builder, kind, words of the deviation's reason).
+TOLERATED: list[tuple[str, Callable[[], tuple[bytes, str]], str, str]] = [
+    ("missing-closing-delimiter", _unterminated, "mime-framing", "no closing delimiter"),
+    ("unterminated-nested", _unterminated_inner, "mime-framing", "no closing delimiter"),
+    ("start-points-nowhere", _start_nowhere, "content-reference", "names no part"),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "kind", "words"), TOLERATED, ids=[c[0] for c in TOLERATED])
+def test_framing_real_peers_send_is_refused_strictly_and_read_tolerantly(
+    name: str, build: Callable[[], tuple[bytes, str]], kind: str, words: str
+) -> None:
+    """Every complete part is read, with one deviation; strict mode names it as an error (4004)."""
+    body, content_type = build()
+    assert_rejected(decode_outcome(body, content_type), RemoteValidationError, status_code=4004)
+    tolerant = decode_outcome(body, content_type, mode="tolerant")
+    assert tolerant.error is None, repr(tolerant.error)
+    assert_bounded(tolerant)
+    decoded = tolerant.result
+    assert [p.content_id for p in decoded.media_parts()] == ["text0", "img0"]  # type: ignore[attr-defined]
+    assert [d for d in decoded.deviations if words in str(d)]  # type: ignore[attr-defined]
+    mime = decode_mime(content_type, body)
+    assert [(d.kind, d.path) for d in mime.deviations if words in d.reason] == [(kind, "MIME")]
+
+
 def test_part_size_limit() -> None:
     body, content_type = multipart(
         [part(deliver_envelope()), content_part(), part(b"a" * 100_000, "application/octet-stream", "<big>")]
@@ -269,7 +293,7 @@ def test_missing_boundary_parameter() -> None:
     assert_rejected(decode_outcome(body, content_type), RemoteValidationError, status_code=4004)
     tolerant = decode_outcome(body, content_type, mode="tolerant")
     assert tolerant.error is None, repr(tolerant.error)
-    assert any("boundary" in d for d in tolerant.result.deviations)  # type: ignore[attr-defined]
+    assert any("boundary" in str(d) for d in tolerant.result.deviations)  # type: ignore[attr-defined]
 
 
 def test_bad_quoted_printable_is_decoded_leniently() -> None:
