@@ -186,8 +186,8 @@ def encode(
 
     Raises:
         LocalValidationError: The envelope does not validate, or a DeliveryReportReq carries an MMStatus
-            the standard does not define (see :data:`~mm7.codec.versions.STANDARD_MM_STATUSES`); each
-            problem names path, line and reason.
+            the standard does not define for its release (see
+            :data:`~mm7.codec.versions.STANDARD_MM_STATUSES`); each problem names path, line and reason.
         LocalCodecError: ``Content`` points at no part, or the object cannot be serialized.
         ConfigError: ``namespace`` is not a published revision of the message's release.
     """
@@ -199,7 +199,7 @@ def encode(
     if mm7_version and not version.accepts_mm7_version(mm7_version):
         raise LocalCodecError(f"MM7Version {mm7_version} does not belong to {version.key}")
     if operation == "DeliveryReportReq":
-        _check_mm_status(message, transaction_id)
+        _check_mm_status(message, version, transaction_id)
     if content is not None and not content.content_id:
         # The Content element can only point at a part with a Content-ID (SwA, RFC 2392 cid: URL).
         content = dataclasses.replace(content, content_id=CONTENT_ID)
@@ -230,17 +230,22 @@ def _wire_namespace(namespace: str | None, version: SchemaVersion) -> str:
     return resolved
 
 
-def _check_mm_status(message: object, transaction_id: str) -> None:
+def _check_mm_status(message: object, version: SchemaVersion, transaction_id: str) -> None:
     value = getattr(message, "mmstatus", None)
     text = str(getattr(value, "value", value)) if value is not None else None
-    if text is None or text in STANDARD_MM_STATUSES:
+    allowed = version.standard_mm_statuses
+    if text is None or text in allowed:
         return
-    hint = " (a value relays send, accepted on receive only)" if text in RECEIVE_ONLY_MM_STATUSES else ""
-    allowed = ", ".join(sorted(STANDARD_MM_STATUSES))
+    if text in RECEIVE_ONLY_MM_STATUSES:
+        why = "a value relays send but no release of TS 23.140 defines (accepted on receive only)"
+    elif any(text in values for values in STANDARD_MM_STATUSES.values()):
+        why = f"not a Rel-{version.release} value"
+    else:
+        why = "not a TS 23.140 value"
     problem = ValidationProblem(
         path="/Envelope/Body/DeliveryReportReq/MMStatus",
         line=0,
-        reason=f"MMStatus {text!r} is not a TS 23.140 value{hint}; send one of {allowed}",
+        reason=f"MMStatus {text!r} is {why}; send one of {', '.join(sorted(allowed))}",
     )
     raise LocalValidationError(
         "DeliveryReportReq carries a non-standard MMStatus", [problem], transaction_id=transaction_id

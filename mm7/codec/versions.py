@@ -54,15 +54,16 @@ REVISIONS: Mapping[int, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-#: The delivery-report ``MMStatus`` values TS 23.140 defines (clause 8.7, MM7_delivery_report.REQ "MM
-#: Status", and the schema's mmDeliveryStatusType): the only ones mm7 *emits*. DeliveryConditionNotMet
-#: (Rel-6) belongs here too once our schema's enumeration has it. Adjust this one constant if the list
-#: in schemas/README.md changes.
-STANDARD_MM_STATUSES: frozenset[str] = frozenset(
-    {"Expired", "Retrieved", "Rejected", "Indeterminate", "Forwarded", "Unrecognised", "Deferred"}
+_MM_STATUSES_REL5 = frozenset({"Expired", "Retrieved", "Rejected", "Indeterminate", "Forwarded"})
+#: The delivery-report ``MMStatus`` values TS 23.140 defines, per release: the only ones mm7 *emits*
+#: (clause 8.7, MM7_delivery_report.REQ "MM Status", and the standard schemas' mmDeliveryStatusType). Rel-5
+#: has five; Rel-6 adds Deferred, Unrecognised and DeliveryConditionNotMet. This is the one place to adjust
+#: (schemas/README.md, table F6, records the sources).
+STANDARD_MM_STATUSES: Mapping[int, frozenset[str]] = MappingProxyType(
+    {5: _MM_STATUSES_REL5, 6: _MM_STATUSES_REL5 | {"Deferred", "Unrecognised", "DeliveryConditionNotMet"}}
 )
-#: Values our schema accepts on *receive* because real relays send them (Sinch documents all three), but
-#: that are not the standard's: never emitted (``encode`` refuses them).
+#: Values our schemas accept on *receive* because real relays send them (Sinch documents all three), but
+#: that no release of the standard defines: never emitted (``encode`` refuses them).
 RECEIVE_ONLY_MM_STATUSES: frozenset[str] = frozenset({"Unrecognized", "NotSupported", "Unreachable"})
 
 _COMMON_OPERATIONS = (
@@ -154,6 +155,11 @@ class SchemaVersion:
         """Whether a namespace is one of this release's schema revisions."""
         release = _release_of(namespace)
         return release == self.release
+
+    @property
+    def standard_mm_statuses(self) -> frozenset[str]:
+        """The delivery-report MMStatus values this release defines: the only ones sent in it."""
+        return STANDARD_MM_STATUSES.get(self.release, frozenset())
 
     @property
     def revisions(self) -> tuple[str, ...]:

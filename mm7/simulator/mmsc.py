@@ -74,8 +74,10 @@ Environ = dict[str, Any]
 ENDPOINT_PATH = "/mm7/v1/"
 
 
+#: Every MMStatus value some release of the standard defines (Rel-6's list includes Rel-5's).
+_SENDABLE_MM_STATUSES = frozenset().union(*STANDARD_MM_STATUSES.values())
 #: Spellings read in a configuration for a standard MMStatus value (the standard spells it Unrecognised).
-_MM_STATUS_SPELLINGS = {value.casefold(): value for value in STANDARD_MM_STATUSES} | {
+_MM_STATUS_SPELLINGS = {value.casefold(): value for value in _SENDABLE_MM_STATUSES} | {
     "unrecognized": "Unrecognised"
 }
 
@@ -89,7 +91,7 @@ def standard_mm_status(value: str) -> str:
     """
     found = _MM_STATUS_SPELLINGS.get(value.strip().casefold())
     if found is None:
-        allowed = ", ".join(sorted(STANDARD_MM_STATUSES))
+        allowed = ", ".join(sorted(_SENDABLE_MM_STATUSES))
         raise ConfigError(f"{value!r} is not an MMStatus value the standard defines ({allowed})")
     return found
 
@@ -108,7 +110,8 @@ class SimulatorConfig:
         dr_url: Where delivery reports are posted; None sends none.
         mo_url: Where MO DeliverReqs are posted; None means ``dr_url``.
         reports: MMStatus values posted, in order, for each accepted message (the standard's values;
-            ``Unrecognized`` is sent as the standard's ``Unrecognised``).
+            ``Unrecognized`` is sent as the standard's ``Unrecognised``; a Rel-6-only value is sent as
+            ``Indeterminate`` to a Rel-5 submitter).
         fail_numbers: Recipient number → MMStatus that replaces the final report, e.g.
             ``{"15550000001": "Rejected"}``.
         report_delay: Seconds between the SubmitRsp and the first report, and between reports.
@@ -359,7 +362,11 @@ class MMSCSimulator:
             return
         sender = _short_code_of(decoded) or self.config.rules.short_code or "0"
         dialect = answer_dialect(decoded)  # reports go out in the dialect the VASP submitted in
-        for index, mm_status in enumerate(self.report_statuses(recipient)):
+        for index, configured in enumerate(self.report_statuses(recipient)):
+            # A Rel-6 value (Deferred, Unrecognised, DeliveryConditionNotMet) has no Rel-5 form: a Rel-5
+            # submit gets Indeterminate ("no delivery report can be given") in its place.
+            in_release = configured in dialect.schema.standard_mm_statuses
+            mm_status = configured if in_release else MMStatus.INDETERMINATE.value
             report = delivery_report_request(
                 message_id=message_id,
                 recipient=recipient,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from xsdata.models.datatype import XmlDateTime, XmlDuration
 
 from mm7.codec.mime import Part
-from mm7.codec.versions import REL5, REL6, STANDARD_MM_STATUSES, SchemaVersion
+from mm7.codec.versions import REL5, REL6, SchemaVersion
 
 VERSIONS = (REL5, REL6)
 
@@ -250,7 +250,7 @@ def _mmstatus(version: SchemaVersion, operation: str) -> st.SearchStrategy[Any]:
     if operation == "ReadReplyReq":
         return enum_of(b.MmReadStatusType)
     # encode emits only the standard's values; the carrier extras the schema accepts are receive-only.
-    return st.sampled_from([m for m in b.MmDeliveryStatusType if m.value in STANDARD_MM_STATUSES])
+    return st.sampled_from([m for m in b.MmDeliveryStatusType if m.value in version.standard_mm_statuses])
 
 
 _MANDATORY_CACHE: dict[type, set[str]] = {}
