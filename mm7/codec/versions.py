@@ -5,6 +5,10 @@ TS 23.140 publishes one XML namespace per schema revision
 ``MM7Version`` element carries the spec version (``5.3.0``, ``6.8.0``…). The two do not map one to one in the
 wild (many Rel-5 relays send ``5.3.0`` in whatever Rel-5 namespace they implement), so we model one schema
 per release and accept every namespace of that release, reporting a namespace other than ours as a deviation.
+
+On the write side, :data:`REVISIONS` lists every published revision and a :class:`Dialect` is what we speak to
+one peer: a revision's namespace plus an MM7Version of its release. :data:`STANDARD_MM_STATUSES` holds, per
+release, the delivery-report MMStatus values mm7 emits.
 """
 
 from __future__ import annotations
