@@ -419,13 +419,14 @@ def dedupe_key_for(
     Returns:
         The key to put in :attr:`Notification.dedupe_key`.
 
-    Raises:
-        ConfigError: A delivery report without MessageID or MMStatus.
+    A delivery report without MessageID or MMStatus (one stored flagged, still invalid after tolerant
+    repair) falls back to the TransactionID and sender, as MO messages without LinkedID do: the MMSC's
+    retries of one request keep its TransactionID.
     """
     kind = NotificationKind(kind)
     if kind is NotificationKind.DELIVERY_REPORT:
         if not message_id or not mm_status:
-            raise ConfigError("a delivery report's dedupe key needs message_id and mm_status")
+            return _by_link_or_transaction(kind, None, transaction_id, sender)
         return dedupe_key_for_delivery_report(message_id, recipient, mm_status, date)
     if kind is NotificationKind.DELIVER:
         return dedupe_key_for_deliver(linked_id, transaction_id, sender)

@@ -579,8 +579,11 @@ def test_dedupe_keys() -> None:
     # Part boundaries are unambiguous.
     ab_c = dedupe_key_for_delivery_report("ab", "c", "X", None)
     assert ab_c != dedupe_key_for_delivery_report("a", "bc", "X", None)
-    with pytest.raises(ConfigError):
-        dedupe_key_for("delivery_report", transaction_id="t")
+    # A report stored flagged without MessageID/MMStatus: keyed by TransactionID and sender, like MO.
+    flagged = dedupe_key_for("delivery_report", transaction_id="t", sender="s")
+    assert flagged.startswith("delivery_report:") and flagged not in keys
+    assert flagged == dedupe_key_for("delivery_report", transaction_id="t", sender="s", mm_status="Retrieved")
+    assert flagged != dedupe_key_for("delivery_report", transaction_id="t2", sender="s")
 
 
 def test_notification_validates_times_and_kind() -> None:
