@@ -19,7 +19,7 @@ import pytest
 import mm7
 from mm7.codec.mime import Limits
 from mm7.codec.mime import decode as decode_mime
-from mm7.errors import LimitExceededError, MIMEError, MM7Error, RemoteCodecError, RemoteValidationError
+from mm7.errors import LimitExceededError, MIMEError, MM7Error, RemoteValidationError
 from tests.security import (
     FIXTURES,
     assert_bounded,
@@ -216,7 +216,6 @@ CASES: list[tuple[str, Callable[[], tuple[bytes, str]], type[MM7Error], int, str
     ("unknown-transfer-encoding", _unknown_cte, MIMEError, 2007, None),
     ("header-without-colon", _header_without_colon, MIMEError, 2007, None),
     ("continuation-line-first", _continuation_first, MIMEError, 2007, None),
-    ("href-to-missing-part", _href_missing, RemoteCodecError, 2007, None),
     ("empty-body", lambda: (b"", 'multipart/related; boundary="b"'), MIMEError, 2007, None),
     (
         "close-delimiter-only",
@@ -275,6 +274,25 @@ def test_framing_real_peers_send_is_refused_strictly_and_read_tolerantly(
     assert [d for d in decoded.deviations if words in str(d)]  # type: ignore[attr-defined]
     mime = decode_mime(content_type, body)
     assert [(d.kind, d.path) for d in mime.deviations if words in d.reason] == [(kind, "MIME")]
+
+
+def test_href_to_missing_part() -> None:
+    """Strict refuses a dangling ``Content href`` (4004); tolerant reads the only attachment as the content
+    (a ``content-reference`` deviation), or, with two, returns the message with a violation and no content."""
+    body, content_type = _href_missing()
+    assert_rejected(decode_outcome(body, content_type), RemoteValidationError, status_code=4004)
+    one = decode_outcome(body, content_type, mode="tolerant")
+    assert one.error is None, repr(one.error)
+    assert [d.kind for d in one.result.deviations] == ["content-reference"]  # type: ignore[attr-defined]
+    assert one.result.content is not None and one.result.valid  # type: ignore[attr-defined]
+    body, content_type = multipart(
+        [part(deliver_envelope("cid:missing")), content_part(), part(b"x", "text/plain", "<other>")]
+    )
+    two = decode_outcome(body, content_type, mode="tolerant")
+    assert two.error is None, repr(two.error)
+    assert two.result.content is None and not two.result.valid  # type: ignore[attr-defined]
+    [violation] = two.result.violations  # type: ignore[attr-defined]
+    assert violation.kind == "content-reference" and "cid:missing" in violation.reason
 
 
 def test_part_size_limit() -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from mm7.errors import RemoteValidationError
 from mm7.inbox import open_inbox
 from tests.security import ROOT, envelope, multipart, part
 from tests.security.test_mime_attacks import CASES as MIME_CASES
@@ -145,7 +146,9 @@ def dr(message_id: str, transaction_id: str) -> tuple[bytes, str]:
 
 def _hostile_cases() -> list[tuple[str, Callable[[], tuple[bytes, str]], int]]:
     cases: list[tuple[str, Callable[[], tuple[bytes, str]], int]] = []
-    for name, build, _cls, status, _limit in XML_CASES:
+    for name, build, cls, status, _limit in XML_CASES:
+        if cls is RemoteValidationError:
+            continue  # deviations strict mode names but the (tolerant) receiver reads: see below
         for wrap in sorted(WRAPPERS):
             cases.append((f"xml-{name}-{wrap}", lambda b=build, w=wrap: WRAPPERS[w](b()), status))
     for name, build, _cls, status, _limit in MIME_CASES:
@@ -182,6 +185,34 @@ def test_hostile_post_gets_a_fault_and_stores_nothing(
     wait_until(lambda: len(server.log()) > log_before, "a log line for the refused request")
     assert "Traceback" not in server.log()[log_before:]
     assert stored(url) == 0
+
+
+TOLERATED_XML = [
+    (name, build) for name, build, cls, _status, _limit in XML_CASES if cls is RemoteValidationError
+]
+
+
+@pytest.mark.parametrize(("name", "build"), TOLERATED_XML, ids=[c[0] for c in TOLERATED_XML])
+def test_strict_only_refusals_are_stored_by_the_receiver_unexpanded(
+    tmp_path: Path, name: str, build: Callable[[], bytes]
+) -> None:
+    """What strict mode refuses but tolerant reading repairs (mislabelled UTF-8, an XInclude element in a
+    value) is stored and acknowledged; nothing is expanded: the element is kept as it arrived."""
+    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    with receiver(url, tmp_path) as server:
+        body, content_type = WRAPPERS["bare"](build())
+        response = server.post(body, content_type)
+        assert response.status_code == 200, response.content[:500]
+        assert fault_status(response.content) == "1000" and b"Fault" not in response.content
+        assert "Traceback" not in "".join(server.log())
+    inbox = open_inbox(url)
+    try:
+        [item] = inbox.list()
+    finally:
+        inbox.close()
+    assert b"root:" not in item.envelope  # /etc/passwd was never read into it
+    if b"XInclude" in body:
+        assert b"xi:include" in item.envelope and "unknown-element" in item.headers["X-MM7-Deviations"]
 
 
 def test_oversized_body_is_413_and_stores_nothing(shared_receiver: tuple[Receiver, str]) -> None:
