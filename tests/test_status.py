@@ -253,12 +253,25 @@ def test_error_for_status_carries_everything() -> None:
     assert not error_for_status(3001, "x", table=SINCH).retryable
 
 
-FINAL = {"Expired", "Rejected", "Retrieved", "Unreachable", "Unrecognized", "NotSupported", "Indeterminate"}
+FINAL = {
+    "Expired", "Rejected", "Retrieved", "Unreachable", "Unrecognised", "Unrecognized",
+    "DeliveryConditionNotMet", "NotSupported", "Indeterminate",
+}  # fmt: skip
 NON_FINAL = {"Deferred", "Forwarded"}
 
 
 def test_mm_status_values() -> None:
     assert {s.value for s in MMStatus} == FINAL | NON_FINAL
+
+
+def test_every_mm_status_our_schemas_accept_has_a_meaning() -> None:
+    # The schemas are the receiving side's superset: each value they let through must be read.
+    from mm7.codec.schema_model import model_for
+    from mm7.codec.versions import REL5, REL6
+
+    for version in (REL5, REL6):
+        mm_status = model_for(version.xsd_path).elements["DeliveryReportReq"].children["MMStatus"].type
+        assert set(mm_status.enumeration) <= {s.value for s in MMStatus}  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("value", sorted(FINAL | NON_FINAL))

@@ -460,8 +460,12 @@ class MMStatus(enum.StrEnum):
     """No delivery report can be given."""
     FORWARDED = "Forwarded"
     """Handed on to the mobile network (or forwarded by the recipient)."""
+    UNRECOGNISED = "Unrecognised"
+    """The handset could not handle the content (the standard's spelling)."""
     UNRECOGNIZED = "Unrecognized"
-    """The handset could not handle the content."""
+    """The same, as some relays (Sinch) spell it: received, never sent."""
+    DELIVERY_CONDITION_NOT_MET = "DeliveryConditionNotMet"
+    """The DeliveryCondition of the submit could not be met, so the message was not delivered (Rel-6)."""
     NOT_SUPPORTED = "NotSupported"
     """The request is not supported (Rel-6)."""
     UNREACHABLE = "Unreachable"
@@ -474,7 +478,9 @@ _FINAL_MM_STATUSES = frozenset(
         MMStatus.REJECTED,
         MMStatus.RETRIEVED,
         MMStatus.UNREACHABLE,
+        MMStatus.UNRECOGNISED,
         MMStatus.UNRECOGNIZED,
+        MMStatus.DELIVERY_CONDITION_NOT_MET,
         MMStatus.NOT_SUPPORTED,
         MMStatus.INDETERMINATE,
     }
@@ -497,7 +503,8 @@ def parse_mm_status(value: str) -> MMStatus | None:
 def is_final_mm_status(status: str | MMStatus) -> bool:
     """Return True when a delivery report's MMStatus ends the message's story.
 
-    Final: Expired, Rejected, Retrieved, Unreachable, Unrecognized, NotSupported, Indeterminate.
+    Final: Expired, Rejected, Retrieved, Unreachable, Unrecognised (or Unrecognized),
+    DeliveryConditionNotMet, NotSupported, Indeterminate.
     Not final (another report may follow): Deferred, Forwarded.
 
     Args:
