@@ -40,6 +40,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, Self
 
+from mm7.codec.status import MMStatus, is_final_mm_status
 from mm7.errors import ConfigError, LimitExceededError, MM7Error
 
 __all__ = [
@@ -70,12 +71,11 @@ __all__ = [
 #: stopping a hostile peer from filling the database with one request. Configurable per inbox.
 DEFAULT_MAX_ATTACHMENT_SIZE = 16 * 1024 * 1024
 
-#: MMStatus values after which no further delivery report is expected (Sinch's table, TS 23.140 §8.4).
-FINAL_MM_STATUSES = frozenset(
-    {"Expired", "Rejected", "Retrieved", "Unreachable", "Unrecognized", "NotSupported", "Indeterminate"}
-)
+#: MMStatus values after which no further delivery report is expected (see
+#: :func:`mm7.codec.status.is_final_mm_status`: one list for the whole library).
+FINAL_MM_STATUSES = frozenset(status.value for status in MMStatus if is_final_mm_status(status))
 #: MMStatus values that announce progress only: a later report will follow.
-NON_FINAL_MM_STATUSES = frozenset({"Deferred", "Forwarded"})
+NON_FINAL_MM_STATUSES = frozenset(status.value for status in MMStatus) - FINAL_MM_STATUSES
 
 
 # --------------------------------------------------------------------------------------------
