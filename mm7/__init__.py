@@ -10,7 +10,7 @@ Build, validate, send and receive MMS over MM7 (SOAP 1.1 with attachments)::
     wire.headers, wire.to_bytes()
 
     received = mm7.decode(body, content_type, mode="tolerant")
-    received.operation, received.message, received.media_parts(), received.deviations
+    received.operation, received.message, received.media_parts(), received.deviations, received.valid
 
 Heavier pieces (client, receiver, inbox, simulator) are imported on first use, so that
 ``import mm7`` stays cheap.
@@ -22,6 +22,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from mm7.codec.builders import deliver_request, delivery_report_request, submit_request
+from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.messages import (
     DecodedMessage,
     EncodedMessage,
@@ -32,7 +33,7 @@ from mm7.codec.messages import (
     response_for,
 )
 from mm7.codec.mime import Limits, Part
-from mm7.codec.versions import REL5, REL6, SchemaVersion
+from mm7.codec.versions import REL5, REL6, Dialect, SchemaVersion
 from mm7.errors import (
     ClientStatusError,
     CodecError,
@@ -83,7 +84,10 @@ __all__ = [
     "CodecError",
     "ConfigError",
     "DecodedMessage",
+    "Deviation",
+    "Dialect",
     "EncodedMessage",
+    "Extension",
     "LimitExceededError",
     "Limits",
     "LocalCodecError",

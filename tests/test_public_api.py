@@ -8,12 +8,13 @@ from pathlib import Path
 import mm7
 
 EXPECTED = [
-    "REL5", "REL6", "ClientStatusError", "CodecError", "ConfigError", "DecodedMessage", "EncodedMessage",
-    "LimitExceededError", "Limits", "LocalCodecError", "LocalValidationError", "MIMEError", "MM7Client",
-    "MM7Error", "MM7StatusError", "MM7ValidationError", "Part", "RemoteCodecError", "RemoteValidationError",
-    "SchemaVersion", "ServerStatusError", "ServiceStatusError", "TransportError", "UnsupportedOperationError",
-    "UnsupportedVersionError", "ValidationProblem", "XMLSecurityError", "__version__", "decode",
-    "deliver_request", "delivery_report_request", "encode", "encode_error", "generate_smil", "mixed_content",
+    "REL5", "REL6", "ClientStatusError", "CodecError", "ConfigError", "DecodedMessage", "Deviation",
+    "Dialect", "EncodedMessage", "Extension", "LimitExceededError", "Limits", "LocalCodecError",
+    "LocalValidationError", "MIMEError", "MM7Client", "MM7Error", "MM7StatusError", "MM7ValidationError",
+    "Part", "RemoteCodecError", "RemoteValidationError", "SchemaVersion", "ServerStatusError",
+    "ServiceStatusError", "TransportError", "UnsupportedOperationError", "UnsupportedVersionError",
+    "ValidationProblem", "XMLSecurityError", "__version__", "decode", "deliver_request",
+    "delivery_report_request", "encode", "encode_error", "generate_smil", "mixed_content",
     "new_transaction_id", "related_content", "response_for", "submit_request",
 ]  # fmt: skip
 
