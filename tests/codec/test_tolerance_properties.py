@@ -27,7 +27,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -35,7 +35,7 @@ from mm7 import decode, encode
 from mm7.codec import envelope as env
 from mm7.codec.mime import Part
 from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion
-from mm7.errors import RemoteValidationError
+from mm7.errors import LocalValidationError, RemoteValidationError
 from tests.codec import strategies as s
 
 PAIRS = s.version_operations()
@@ -43,7 +43,7 @@ ERRORS = {"RSErrorRsp", "VASPErrorRsp"}
 SETTINGS = settings(
     max_examples=100,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
@@ -251,7 +251,14 @@ def test_mutated_envelopes_decode_to_the_original_message(data: st.DataObject) -
     fault = None
     if operation in ERRORS and data.draw(st.booleans(), label="in a Fault"):
         fault = env.Fault(code="env:Client", string="error")
-    encoded = encode(message, transaction_id="prop-tx-1", content=content, fault=fault)
+    try:
+        encoded = encode(message, transaction_id="prop-tx-1", content=content, fault=fault)
+    except LocalValidationError as error:
+        # Schema-valid, but outside what mm7 itself sends (schemas/README.md, "Schema fidelity"): not a
+        # starting point this test can build from encode; the strategies should not draw it.
+        if all(problem.kind == "send-rule" for problem in error.problems):
+            reject()
+        raise
     body = encoded.to_bytes()
     assert body.count(encoded.envelope) == 1
     mutated, applied = _mutate(data, encoded.envelope, version)
