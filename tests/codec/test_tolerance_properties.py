@@ -295,3 +295,33 @@ def test_mutated_envelopes_decode_to_the_original_message(data: st.DataObject) -
         assert applied.kinds <= named, (sorted(applied.kinds - named), [str(p) for p in error.problems])
     else:
         raise AssertionError(f"strict decoding accepted a message with {sorted(applied.kinds)}")
+
+
+# ----------------------------------------------------------------------------------- found by the property
+
+
+def test_xsi_type_naming_the_declared_type_is_still_an_unknown_attribute() -> None:
+    """``xsi:type="xsd:string"`` on an xs:string element validates: still SOAP-encoding residue.
+
+    Found by the property above: the envelope is schema-valid with it, so only a check of the attributes
+    themselves reports it (``unknown-attribute``) and keeps it as an extension, as on any other element.
+    """
+    version = s.VERSIONS[1]
+    encoded = encode(s.sample_message(version, "SubmitReq", full=True), transaction_id="xsi-1")
+    root = etree.fromstring(encoded.envelope)
+    subject = next(e for e in _operation(root) if _local(e) == "Subject")
+    subject.set(XSI_TYPE, "xsd:string")
+    etree.cleanup_namespaces(root, top_nsmap={"xsi": XSI, "xsd": XSD}, keep_ns_prefixes=["xsd"])
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    decoded = decode(xml, "text/xml; charset=utf-8", mode="tolerant")
+    assert [d.kind for d in decoded.deviations] == ["unknown-attribute"]
+    assert [(e.name, e.xml, e.is_attribute) for e in decoded.extensions] == [(XSI_TYPE, "xsd:string", True)]
+    assert decoded.extensions[0].path.endswith("SubmitReq/Subject")
+    assert decoded.message.subject == "Hello"
+    try:
+        decode(xml, "text/xml; charset=utf-8", mode="strict")
+    except RemoteValidationError as error:
+        assert "unknown-attribute" in {p.kind for p in error.problems}
+    else:
+        raise AssertionError("strict decoding accepted xsi:type on Subject")
