@@ -192,7 +192,7 @@ def decode_parts(
     root = _parse(xml, mime.root, xml_limits or XMLLimits(), deviations)
     read = env.read_envelope(root)
     version, _ = target_version(read.payload, read.transaction_ns)
-    if not deviations and _is_clean(root, read, version):
+    if not deviations and _is_clean(root, read, version) and not _has_instance_attributes(xml, root):
         assert version is not None and read.payload is not None
         trim_collapsed_values(read.payload, version)
         if schema_for(version).validate(root):
@@ -231,6 +231,23 @@ def _is_clean(root: etree._Element, read: env.ReadEnvelope, version: SchemaVersi
         and read.transaction_element is not None
         and read.transaction_element.text == read.transaction_id
     )
+
+
+_XSI_NS = b"http://www.w3.org/2001/XMLSchema-instance"
+_INSTANCE_ATTRIBUTE = etree.XPath(f"boolean(//@*[namespace-uri()='{_XSI_NS.decode()}'])")
+
+
+def _has_instance_attributes(xml: bytes, root: etree._Element) -> bool:
+    """``xsi:type``/``xsi:nil`` anywhere: SOAP-encoding residue, an extension even where it validates.
+
+    A substring test on the bytes (the namespace must be declared to be used) answers for every
+    ASCII-compatible encoding; UTF-16/32 documents are asked of the tree.
+    """
+    if _XSI_NS in xml:
+        return True
+    if b"\x00" in xml[:4] or xml[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return bool(_INSTANCE_ATTRIBUTE(root))
+    return False
 
 
 def _decode_deviating(
