@@ -157,7 +157,8 @@ class ValidationProblem:
         line: Line number in the serialized XML (1-based), or 0 when unknown.
         reason: The validator's message.
         kind: ``"schema"`` for what the schema rejects; for a deviation named by strict mode, its
-            :data:`~mm7.codec.deviations.DeviationKind` (``"element-order"``, ``"namespace"``...).
+            :data:`~mm7.codec.deviations.DeviationKind` (``"element-order"``, ``"namespace"``...);
+            ``"send-rule"`` for a schema-valid message mm7 will not send (:mod:`mm7.codec.send_rules`).
     """
 
     path: str

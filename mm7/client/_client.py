@@ -346,7 +346,9 @@ class MM7Client:
             replace_id: The MessageID of the message to replace.
             content: The new content part.
             transaction_id: The TransactionID; fresh when None.
-            **fields: Further extendedReplaceReq fields.
+            **fields: Further extendedReplaceReq fields. VASPID and VASID, the profile's by default, are
+                direct children of extendedReplaceReq (``vaspid=``, ``vasid=``), as in the standard; it has
+                no SenderIdentification.
 
         Returns:
             The decoded extendedReplaceRsp.
@@ -392,8 +394,13 @@ class MM7Client:
         version = for_mm7_version(mm7_version)
         if rel6 and version is not REL6:
             raise ConfigError(f"{operation} is a Rel-6 operation; MM7Version {mm7_version} is Rel-5")
-        ident = version.bindings.SenderIdType(vaspid=self.profile.vasp_id, vasid=self.profile.vas_id)
         cls = version.binding_class(operation)
+        if operation == "extendedReplaceReq":
+            # The standard's extendedReplaceReq carries VASPID and VASID as direct children and no
+            # SenderIdentification (schemas/README.md, F14; encode refuses one).
+            ids = {"vaspid": self.profile.vasp_id, "vasid": self.profile.vas_id}
+            return cls(mm7_version=mm7_version, **{**ids, **fields})
+        ident = version.bindings.SenderIdType(vaspid=self.profile.vasp_id, vasid=self.profile.vas_id)
         return cls(mm7_version=mm7_version, sender_identification=ident, **fields)
 
     def _in_dialect(self, message: Any) -> Any:

@@ -30,12 +30,11 @@ from lxml import etree
 from mm7.codec import envelope as env
 from mm7.codec.decoding import DecodedMessage, Mode, decode, decode_parts
 from mm7.codec.mime import DecodedBody, EncodedBody, Part, encode_related, encode_single
-from mm7.codec.status import is_success, lookup
+from mm7.codec.send_rules import STATUS_CODE_ONLY, require_sendable
+from mm7.codec.status import lookup
 from mm7.codec.versions import (
-    RECEIVE_ONLY_MM_STATUSES,
     REL6,
     SOAP_ENV_NS,
-    STANDARD_MM_STATUSES,
     VERSIONS,
     Dialect,
     SchemaVersion,
@@ -49,7 +48,6 @@ from mm7.errors import (
     LocalValidationError,
     MM7Error,
     UnsupportedOperationError,
-    ValidationProblem,
 )
 
 __all__ = [
@@ -81,9 +79,6 @@ RESPONSE_OF = {
     "extendedCancelReq": "extendedCancelRsp",
     "extendedReplaceReq": "extendedReplaceRsp",
 }
-# The standard's Status of these two Rel-6 responses holds StatusCode only (schemas/README.md): no default
-# StatusText there, unlike every other response.
-_STATUS_CODE_ONLY = frozenset({"extendedCancelRsp", "extendedReplaceRsp"})
 # Requests the relay sends to the VASP are answered, on error, with VASPErrorRsp; the VASP's with RSErrorRsp.
 _RELAY_ORIGINATED = frozenset({"DeliverReq", "DeliveryReportReq", "ReadReplyReq"})
 ROOT_CONTENT_ID = "mm7-soap-envelope"
@@ -185,9 +180,10 @@ def encode(
         The encoded message with its HTTP headers.
 
     Raises:
-        LocalValidationError: The envelope does not validate, or a DeliveryReportReq carries an MMStatus
-            the standard does not define for its release (see
-            :data:`~mm7.codec.versions.STANDARD_MM_STATUSES`); each problem names path, line and reason.
+        LocalValidationError: The envelope does not validate (problems of kind ``"schema"``), or the
+            message is schema-valid but breaks a rule of what mm7 sends (kind ``"send-rule"``, see
+            :mod:`mm7.codec.send_rules`: a standard MMStatus of the release, StatusCode 1000-4999, one
+            To/Cc/Bcc...); each problem names path, line and reason.
         LocalCodecError: ``Content`` points at no part, or the object cannot be serialized.
         ConfigError: ``namespace`` is not a published revision of the message's release.
     """
@@ -198,8 +194,6 @@ def encode(
     mm7_version = getattr(message, "mm7_version", None)
     if mm7_version and not version.accepts_mm7_version(mm7_version):
         raise LocalCodecError(f"MM7Version {mm7_version} does not belong to {version.key}")
-    if operation == "DeliveryReportReq":
-        _check_mm_status(message, version, transaction_id)
     if content is not None and not content.content_id:
         # The Content element can only point at a part with a Content-ID (SwA, RFC 2392 cid: URL).
         content = dataclasses.replace(content, content_id=CONTENT_ID)
@@ -211,6 +205,8 @@ def encode(
     _check_content_reference(message, parts)
     root = env.build_envelope(message, transaction_id=transaction_id, version=version, fault=fault)
     _validate_local(root, version, transaction_id)
+    # Schema-valid is what we accept; what we send is narrower (schemas/README.md, "Schema fidelity").
+    require_sendable(message, version, in_fault=fault is not None, transaction_id=transaction_id)
     if wire_namespace != version.namespace:
         root = _in_namespace(root, version.namespace, wire_namespace)
     xml = env.serialize(root)
@@ -228,28 +224,6 @@ def _wire_namespace(namespace: str | None, version: SchemaVersion) -> str:
     if not version.accepts_namespace(resolved):
         raise ConfigError(f"namespace {resolved} is not a revision of {version.key}'s release")
     return resolved
-
-
-def _check_mm_status(message: object, version: SchemaVersion, transaction_id: str) -> None:
-    value = getattr(message, "mmstatus", None)
-    text = str(getattr(value, "value", value)) if value is not None else None
-    allowed = version.standard_mm_statuses
-    if text is None or text in allowed:
-        return
-    if text in RECEIVE_ONLY_MM_STATUSES:
-        why = "a value relays send but no release of TS 23.140 defines (accepted on receive only)"
-    elif any(text in values for values in STANDARD_MM_STATUSES.values()):
-        why = f"not a Rel-{version.release} value"
-    else:
-        why = "not a TS 23.140 value"
-    problem = ValidationProblem(
-        path="/Envelope/Body/DeliveryReportReq/MMStatus",
-        line=0,
-        reason=f"MMStatus {text!r} is {why}; send one of {', '.join(sorted(allowed))}",
-    )
-    raise LocalValidationError(
-        "DeliveryReportReq carries a non-standard MMStatus", [problem], transaction_id=transaction_id
-    )
 
 
 def _in_namespace(root: etree._Element, old: str, new: str) -> etree._Element:
@@ -338,9 +312,10 @@ def response_for(
     Args:
         request: The decoded request, or the generated request object.
         status_code: The StatusCode to answer.
-        status_text: The StatusText; by default the status table's name of the code (1000 → ``Success``),
-            except for extendedCancelRsp/extendedReplaceRsp, whose standard Status has no StatusText.
-        **fields: Further fields of the response (e.g. ``message_id`` for SubmitRsp).
+        status_text: The StatusText; by default the status table's name of the code (1000 → ``Success``).
+            Not used for extendedCancelRsp/extendedReplaceRsp, whose standard Status holds StatusCode only.
+        **fields: Further fields of the response (e.g. ``message_id`` for SubmitRsp and
+            extendedReplaceRsp).
 
     Returns:
         The generated response object, in the request's schema version and MM7Version. Encode it with
@@ -348,8 +323,10 @@ def response_for(
 
     Raises:
         UnsupportedOperationError: ``request`` is not a request.
-        LocalCodecError: A successful SubmitRsp without ``message_id`` (the VASP needs it to match
-            delivery reports, TS 23.140 8.7.2).
+        LocalValidationError: The response would break a rule of what mm7 sends
+            (:mod:`mm7.codec.send_rules`), e.g. a successful SubmitRsp or extendedReplaceRsp without
+            ``message_id`` (the VASP needs it to match delivery reports, TS 23.140 8.7.2) or a StatusCode
+            outside 1000-4999. It is a :class:`~mm7.errors.LocalCodecError`.
     """
     if isinstance(request, DecodedMessage):
         version, operation, message = request.version, request.operation, request.message
@@ -358,18 +335,19 @@ def response_for(
         operation = version.operation_of(request)
     if operation not in RESPONSE_OF:
         raise UnsupportedOperationError(f"{operation} is not a request")
-    if operation == "SubmitReq" and is_success(status_code) and not fields.get("message_id"):
-        raise LocalCodecError(f"a SubmitRsp with status {status_code} must carry a MessageID (message_id=)")
     response_operation = RESPONSE_OF[operation]
     cls = version.binding_class(response_operation)
     mm7_version = getattr(message, "mm7_version", None) or version.default_mm7_version
-    if status_text is None and response_operation in _STATUS_CODE_ONLY:
+    if response_operation in STATUS_CODE_ONLY:
         status = version.bindings.StatusType(status_code=status_code)
-        return cls(mm7_version=mm7_version, status=status, **fields)
-    status = version.bindings.StatusType(
-        status_code=status_code, status_text=_status_text(status_code, status_text)
-    )
-    return cls(mm7_version=mm7_version, status=status, **fields)
+    else:
+        status = version.bindings.StatusType(
+            status_code=status_code, status_text=_status_text(status_code, status_text)
+        )
+    response = cls(mm7_version=mm7_version, status=status, **fields)
+    transaction_id = request.transaction_id if isinstance(request, DecodedMessage) else None
+    require_sendable(response, version, transaction_id=transaction_id)
+    return response
 
 
 def _status_text(status_code: int, status_text: str | None) -> str:

@@ -9,8 +9,8 @@ A :class:`Profile` is a frozen value the client consults for every request:
 * :meth:`Profile.http_headers` adds carrier headers (Sinch's ``X-Mblox-Carrier-Id``).
 * ``status_table`` tells the client and the retry policy what the carrier's status codes mean.
 
-The base class applies no rule and fills the SenderIdentification only where the message leaves it
-empty; :mod:`mm7.profiles.sinch` shows how a carrier adds its own.
+The base class applies no rule and fills the SenderIdentification (an extendedReplaceReq's VASPID and
+VASID) only where the message leaves it empty; :mod:`mm7.profiles.sinch` shows how a carrier adds its own.
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ from mm7.codec.status import THREEGPP, StatusTable
 from mm7.errors import ConfigError
 
 __all__ = ["Prepared", "Profile", "ProfileViolation", "ProfileWarning"]
+
+
+def _element_name(message: Any) -> str | None:
+    """The element name of a generated message object (``extendedReplaceReq``...), None for anything else."""
+    name = getattr(getattr(type(message), "Meta", None), "name", None)
+    return name if isinstance(name, str) else None
 
 
 class ProfileViolation(ConfigError):
@@ -113,22 +119,32 @@ class Profile:
         """Return a copy of ``message`` whose empty VASPID/VASID are filled from the profile.
 
         Args:
-            message: A generated VASP request (with ``sender_identification``) or any other message.
+            message: A generated VASP request (with ``sender_identification``; an extendedReplaceReq, whose
+                VASPID and VASID are direct children) or any other message.
 
         Returns:
             The same object when nothing needed filling, else a changed copy.
         """
         ident = getattr(message, "sender_identification", None)
         if ident is None:
-            return message
-        changes = {}
-        if not ident.vaspid and self.vasp_id:
-            changes["vaspid"] = self.vasp_id
-        if not ident.vasid and self.vas_id:
-            changes["vasid"] = self.vas_id
+            if _element_name(message) != "extendedReplaceReq":
+                return message
+            # The standard's extendedReplaceReq has no SenderIdentification (schemas/README.md, F14).
+            changes = self._missing_ids(message)
+            return dataclasses.replace(message, **changes) if changes else message
+        changes = self._missing_ids(ident)
         if not changes:
             return message
         return dataclasses.replace(message, sender_identification=dataclasses.replace(ident, **changes))
+
+    def _missing_ids(self, holder: Any) -> dict[str, str]:
+        """The profile's VASPID/VASID for those ``holder`` leaves empty."""
+        changes = {}
+        if not holder.vaspid and self.vasp_id:
+            changes["vaspid"] = self.vasp_id
+        if not holder.vasid and self.vas_id:
+            changes["vasid"] = self.vas_id
+        return changes
 
     def violation(self, message: str, status_code: int | None) -> ProfileViolation:
         """Build a :class:`ProfileViolation` for this profile (the caller raises it)."""

@@ -213,7 +213,7 @@ def closed_port() -> int:
 def answer(received: Received, **fields: Any) -> Reply:
     """Decode the request strictly with our codec and answer it with a 1000 response."""
     request = received.decoded()
-    if request.operation == "SubmitReq":
+    if request.operation in ("SubmitReq", "extendedReplaceReq"):  # a successful answer names the message
         fields.setdefault("message_id", f"MID-{received.index}")
     wire = encode(response_for(request, **fields), transaction_id=request.transaction_id)
     return 200, wire.headers, wire.to_bytes()

@@ -362,9 +362,25 @@ def test_cancel_and_replace_operations(
     response = call(generic_client(server.url))
     seen = server.requests[0].decoded()
     assert seen.operation == operation
-    assert seen.message.sender_identification.vaspid == "VASP"
+    if operation == "extendedReplaceReq":  # VASPID/VASID are its direct children (schemas/README.md, F14)
+        assert seen.message.sender_identification is None
+        assert (seen.message.vaspid, seen.message.vasid) == ("VASP", "VAS")
+        assert seen.message.replace_id == "MID-9"
+    else:
+        assert seen.message.sender_identification.vaspid == "VASP"
     assert response.operation == operation.replace("Req", "Rsp")
     assert response.status_code == 1000
+
+
+def test_a_hand_built_extended_replace_gets_the_profiles_ids_as_direct_children(loopback: Loopback) -> None:
+    from mm7.codec.versions import REL6
+
+    server = loopback(answer)
+    request = REL6.bindings.ExtendedReplaceReq(mm7_version="6.8.0", vasid="OWN", replace_id="MID-3")
+    response = generic_client(server.url).send(request, related_content([Part.from_text("new")]))
+    seen = server.requests[0].decoded().message
+    assert (seen.vaspid, seen.vasid, seen.sender_identification) == ("VASP", "OWN", None)
+    assert response.message.message_id == "MID-0"
 
 
 def test_generic_send_returns_decoded_answer(loopback: Loopback) -> None:

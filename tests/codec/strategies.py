@@ -3,7 +3,13 @@
 Everything is built from the generated classes of one schema version (``version.bindings``), so the same
 strategies cover REL-5-MM7-1-3 and REL-6-MM7-1-4. Constraints of our XSDs are respected by construction:
 choices hold exactly one alternative, unbounded choices at least one, ``MM7Version`` matches the release,
-status codes stay in 1000-4999, positive integers are positive, enumerations are sampled from the enums.
+positive integers are positive, enumerations are sampled from the enums.
+
+Two sets (schemas/README.md, "Schema fidelity"): ``messages(version, operation)`` draws what mm7 *sends*,
+the intersection :mod:`mm7.codec.send_rules` enforces (StatusCode 1000-4999, StatusText where the standard
+has it, one To/Cc/Bcc, NCName ids unique in the message, sequenced absolute Previouslysent* entries...), so
+every draw encodes; ``messages(..., received=True)`` draws from the superset our schema *accepts* (any
+positive StatusCode, ChargedParty Other, durations, missing ``sequence``, empty DeliveryCondition...).
 
 ``sample_message(version, operation)`` gives one fixed, fully filled instance per operation for the tests that
 want a known value rather than a random one.
@@ -77,8 +83,16 @@ def mm7_versions(version: SchemaVersion) -> st.SearchStrategy[str]:
 # --------------------------------------------------------------------------------------------- structures
 
 
-def address_types(version: SchemaVersion) -> st.SearchStrategy[Any]:
-    """``addressType``: the value and its optional attributes."""
+# An NCName (the standard's xs:ID for address ids): a letter or "_" first, no colon, no space.
+ncnames = st.builds(
+    lambda first, rest: first + rest,
+    st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-_.", max_size=9),
+)
+
+
+def address_types(version: SchemaVersion, *, received: bool = False) -> st.SearchStrategy[Any]:
+    """``addressType``: the value and its optional attributes (any string as ``id`` when ``received``)."""
     b = version.bindings
     return st.builds(
         b.AddressType,
@@ -90,7 +104,7 @@ def address_types(version: SchemaVersion) -> st.SearchStrategy[Any]:
         ),
         display_only=st.booleans(),
         address_coding=optional(enum_of(b.AddressCodingType)),
-        id=optional(safe_text(max_size=10).map(_no_space)),
+        id=optional(safe_text(max_size=10).map(_no_space) if received else ncnames),
     )
 
 
@@ -98,72 +112,90 @@ def _no_space(text: str) -> str:
     return text.replace(" ", "x")
 
 
-def _one_of_address_fields(version: SchemaVersion, cls: Any, **extra: Any) -> st.SearchStrategy[Any]:
+def _one_of_address_fields(
+    version: SchemaVersion, cls: Any, *, received: bool = False, **extra: Any
+) -> st.SearchStrategy[Any]:
     """A senderAddressType-like object holding exactly one of RFC2822Address, Number, ShortCode."""
     field = st.sampled_from(["rfc2822_address", "number", "short_code"])
     return st.builds(
         lambda name, addr, kw: cls(**{name: addr}, **kw),
         field,
-        address_types(version),
+        address_types(version, received=received),
         st.fixed_dictionaries(extra),
     )
 
 
-def sender_addresses(version: SchemaVersion) -> st.SearchStrategy[Any]:
+def sender_addresses(version: SchemaVersion, *, received: bool = False) -> st.SearchStrategy[Any]:
     """``senderAddressType``: exactly one address."""
-    return _one_of_address_fields(version, version.bindings.SenderAddressType)
+    return _one_of_address_fields(version, version.bindings.SenderAddressType, received=received)
 
 
 @st.composite
-def multi_addresses(draw: st.DrawFn, version: SchemaVersion) -> Any:
+def multi_addresses(draw: st.DrawFn, version: SchemaVersion, *, received: bool = False) -> Any:
     """``multiAddressType``: at least one address, of any kinds."""
     b = version.bindings
     lists = {
-        name: draw(st.lists(address_types(version), max_size=2))
+        name: draw(st.lists(address_types(version, received=received), max_size=2))
         for name in ("rfc2822_address", "number", "short_code")
     }
     if not any(lists.values()):
-        lists["number"] = [draw(address_types(version))]
+        lists["number"] = [draw(address_types(version, received=received))]
     return b.MultiAddressType(**lists)
 
 
 @st.composite
-def recipients(draw: st.DrawFn, version: SchemaVersion) -> Any:
-    """``recipientsType``: at least one of To/Cc/Bcc."""
+def recipients(draw: st.DrawFn, version: SchemaVersion, *, received: bool = False) -> Any:
+    """``recipientsType``: at least one of To/Cc/Bcc; each at most once unless ``received`` (F16)."""
     b = version.bindings
-    lists = {name: draw(st.lists(multi_addresses(version), max_size=2)) for name in ("to", "cc", "bcc")}
+    most = 2 if received else 1
+    lists = {
+        name: draw(st.lists(multi_addresses(version, received=received), max_size=most))
+        for name in ("to", "cc", "bcc")
+    }
     if not any(lists.values()):
-        lists["to"] = [draw(multi_addresses(version))]
+        lists["to"] = [draw(multi_addresses(version, received=received))]
     return b.RecipientsType(**lists)
 
 
-def sender_ids(version: SchemaVersion) -> st.SearchStrategy[Any]:
+def sender_ids(version: SchemaVersion, *, received: bool = False) -> st.SearchStrategy[Any]:
     """``senderIDType``: VASPID, VASID and SenderAddress, each optional."""
     return st.builds(
         version.bindings.SenderIdType,
         vaspid=optional(safe_text()),
         vasid=optional(safe_text()),
-        sender_address=optional(sender_addresses(version)),
+        sender_address=optional(sender_addresses(version, received=received)),
     )
 
 
-def statuses(version: SchemaVersion) -> st.SearchStrategy[Any]:
-    """``statusType``: a code in 1000-4999, optional text and text-only Details."""
+def statuses(
+    version: SchemaVersion, *, received: bool = False, code_only: bool = False
+) -> st.SearchStrategy[Any]:
+    """``statusType``: text-only Details. Sent (F1, F2, F9): a code in 1000-4999 with a StatusText, or the
+    code alone (``code_only``: extendedCancelRsp/extendedReplaceRsp). Received: any positive code, the text
+    and Details each optional.
+    """
     b = version.bindings
+    details = optional(safe_text().map(lambda t: b.StatusDetailsType(content=[t])))
+    if received:
+        return st.builds(
+            b.StatusType,
+            status_code=st.integers(1000, 4999) | st.integers(1, 99_999),
+            status_text=optional(safe_text()),
+            details=details,
+        )
+    if code_only:
+        return st.builds(b.StatusType, status_code=st.integers(1000, 4999))
     return st.builds(
-        b.StatusType,
-        status_code=st.integers(1000, 4999),
-        status_text=optional(safe_text()),
-        details=optional(safe_text().map(lambda t: b.StatusDetailsType(content=[t]))),
+        b.StatusType, status_code=st.integers(1000, 4999), status_text=safe_text(), details=details
     )
 
 
-def ua_capabilities(version: SchemaVersion) -> st.SearchStrategy[Any]:
-    """``uaCapabilitiesType``."""
+def ua_capabilities(version: SchemaVersion, *, received: bool = False) -> st.SearchStrategy[Any]:
+    """``uaCapabilitiesType``: an absolute TimeStamp, or a relative one too when ``received`` (F12)."""
     return st.builds(
         version.bindings.UaCapabilitiesType,
         uaprof=optional(safe_text()),
-        time_stamp=optional(xml_datetimes()),
+        time_stamp=optional(relative_or_absolute if received else xml_datetimes()),
     )
 
 
@@ -171,14 +203,15 @@ def _positive() -> st.SearchStrategy[int]:
     return st.integers(1, 10**6)
 
 
-def _field_strategies(version: SchemaVersion) -> dict[str, st.SearchStrategy[Any]]:
+def _field_strategies(version: SchemaVersion, *, received: bool = False) -> dict[str, st.SearchStrategy[Any]]:
     """A strategy per generated field name (the same name has the same type in every MM7 operation)."""
     b = version.bindings
     text = safe_text()
+    charged_parties = [m for m in b.ChargedPartyType if received or m.value != "Other"]  # F7
     fields: dict[str, st.SearchStrategy[Any]] = {
         "mm7_version": mm7_versions(version),
-        "sender_identification": sender_ids(version),
-        "recipients": recipients(version),
+        "sender_identification": sender_ids(version, received=received),
+        "recipients": recipients(version, received=received),
         "service_code": text,
         "linked_id": text,
         "message_class": enum_of(b.MessageClassType),
@@ -194,7 +227,7 @@ def _field_strategies(version: SchemaVersion) -> dict[str, st.SearchStrategy[Any
         "read_reply": st.booleans(),
         "priority": enum_of(b.PriorityType),
         "subject": text,
-        "charged_party": enum_of(b.ChargedPartyType),
+        "charged_party": st.sampled_from(charged_parties),
         "charged_party_id": text,
         "distribution_indicator": st.booleans(),
         "applic_id": text,
@@ -204,16 +237,16 @@ def _field_strategies(version: SchemaVersion) -> dict[str, st.SearchStrategy[Any
         "mmsrelay_server_id": text,
         "vaspid": text,
         "vasid": text,
-        "sender": sender_addresses(version),
+        "sender": sender_addresses(version, received=received),
         "sender_spi": text,
         "recipient_spi": text,
         "reply_charging_id": text,
-        "uacapabilities": ua_capabilities(version),
+        "uacapabilities": ua_capabilities(version, received=received),
         "message_id": text,
-        "recipient": sender_addresses(version),
+        "recipient": sender_addresses(version, received=received),
         "date": xml_datetimes(),
         "status_text": text,
-        "status": statuses(version),
+        "status": statuses(version, received=received),
         "cancel_id": text,
         "replace_id": text,
     }
@@ -221,35 +254,46 @@ def _field_strategies(version: SchemaVersion) -> dict[str, st.SearchStrategy[Any
         fields["content_class"] = enum_of(b.ContentClassType)
     if hasattr(b, "DeliveryConditionType"):
         fields["delivery_condition"] = st.builds(
-            b.DeliveryConditionType, dc=st.lists(_positive(), min_size=1, max_size=3)
+            b.DeliveryConditionType, dc=st.lists(_positive(), min_size=0 if received else 1, max_size=3)
         )
     if hasattr(b, "MmStatusExtensionType"):
         fields["mmstatus_extension"] = enum_of(b.MmStatusExtensionType)
     if hasattr(b, "PreviouslySentByType"):
+        # Sent (F11): one entry per earlier sender, each with its own sequence, an absolute DateTime.
+        sequence = optional(_positive()) if received else _positive()
+        unique = None if received else (lambda item: item.sequence)
         fields["previouslysentby"] = st.builds(
             b.PreviouslySentByType,
             user_agent=st.lists(
-                _one_of_address_fields(version, b.SequencedAddressType, sequence=_positive()),
+                _one_of_address_fields(version, b.SequencedAddressType, received=received, sequence=sequence),
                 min_size=1,
                 max_size=2,
+                unique_by=unique,
             ),
         )
         fields["previouslysentdateandtime"] = st.builds(
             b.PreviouslySentDateType,
             date_time=st.lists(
-                st.builds(b.SequencedDateTimeType, value=xml_datetimes(), sequence=_positive()),
+                st.builds(
+                    b.SequencedDateTimeType,
+                    value=relative_or_absolute if received else xml_datetimes(),
+                    sequence=sequence,
+                ),
                 min_size=1,
                 max_size=2,
+                unique_by=unique,
             ),
         )
     return fields
 
 
-def _mmstatus(version: SchemaVersion, operation: str) -> st.SearchStrategy[Any]:
+def _mmstatus(version: SchemaVersion, operation: str, *, received: bool = False) -> st.SearchStrategy[Any]:
     b = version.bindings
     if operation == "ReadReplyReq":
         return enum_of(b.MmReadStatusType)
-    # encode emits only the standard's values; the carrier extras the schema accepts are receive-only.
+    if received:
+        return enum_of(b.MmDeliveryStatusType)
+    # encode emits only the standard's values (F6); the carrier extras the schema accepts are receive-only.
     return st.sampled_from([m for m in b.MmDeliveryStatusType if m.value in version.standard_mm_statuses])
 
 
@@ -260,24 +304,63 @@ def _is_required(field: dataclasses.Field[Any]) -> bool:
     return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
+_CODE_ONLY = frozenset({"extendedCancelRsp", "extendedReplaceRsp"})  # F2
+_NAMED_WHEN_SUCCESSFUL = frozenset({"SubmitRsp", "extendedReplaceRsp"})  # F4, F5: MessageID
+
+
 @st.composite
-def messages(draw: st.DrawFn, version: SchemaVersion, operation: str) -> Any:
+def messages(draw: st.DrawFn, version: SchemaVersion, operation: str, *, received: bool = False) -> Any:
     """A schema-valid object of ``operation`` with every optional field randomly present or absent.
 
+    By default, what mm7 sends (every send rule holds); ``received``: the superset our schema accepts.
     The ``content`` field is left None: the round-trip test lets ``encode`` add it (or sets it itself).
     """
     cls = version.binding_class(operation)
-    strategies = _field_strategies(version)
+    strategies = _field_strategies(version, received=received)
+    strategies["mmstatus"] = _mmstatus(version, operation, received=received)
+    skipped, required = {"content"}, set()
+    if not received and operation in _CODE_ONLY:
+        strategies["status"] = statuses(version, code_only=True)
+    if not received and operation == "extendedReplaceReq":  # F14: VASPID/VASID direct, a ReplaceID
+        skipped.add("sender_identification")
+        required.add("replace_id")
     values: dict[str, Any] = {}
     for field in dataclasses.fields(cls):
-        if field.name == "content":
+        if field.name in skipped:
             continue
-        strategy = _mmstatus(version, operation) if field.name == "mmstatus" else strategies.get(field.name)
+        strategy = strategies.get(field.name)
         if strategy is None:
             raise AssertionError(f"no strategy for {cls.__name__}.{field.name}")
-        if _is_required(field) or draw(st.booleans()):
+        if _is_required(field) or field.name in required or draw(st.booleans()):
             values[field.name] = draw(strategy)
+    if not received:
+        _complete(draw, operation, values)
     return cls(**values)
+
+
+def _complete(draw: st.DrawFn, operation: str, values: dict[str, Any]) -> None:
+    """Add what the send rules tie to another field's value, and make address ids unique (F19)."""
+    status = values.get("status")
+    if operation in _NAMED_WHEN_SUCCESSFUL and status is not None and status.status_code < 2000:
+        values.setdefault("message_id", draw(safe_text()))  # F4, F5
+    party = values.get("charged_party")
+    if party is not None and party.value == "ThirdParty":
+        values.setdefault("charged_party_id", draw(safe_text()))  # F7
+    for number, address in enumerate(a for value in values.values() for a in _addresses(value)):
+        if address.id is not None:
+            # "<ncname>.<n>": the suffix after the last dot differs, so the ids do.
+            address.id = f"{address.id}.{number}"
+
+
+def _addresses(node: Any) -> list[Any]:
+    """Every addressType object below a generated object (itself included)."""
+    if isinstance(node, list):
+        return [a for item in node for a in _addresses(item)]
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return []
+    if {f.name for f in dataclasses.fields(node)} >= {"value", "display_only", "id"}:
+        return [node]
+    return [a for f in dataclasses.fields(node) for a in _addresses(getattr(node, f.name))]
 
 
 # --------------------------------------------------------------------------------------------- MIME parts

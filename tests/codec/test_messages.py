@@ -41,8 +41,9 @@ def test_response_for_every_request(pair: tuple[SchemaVersion, str]) -> None:
     request = s.sample_message(version, operation)
     request = dataclasses.replace(request, mm7_version=f"{version.release}.3.1")
     decoded = _round_trip(request)
-    # A successful SubmitRsp must carry the MessageID (response_for refuses one without it).
-    fields = {"message_id": "id-1"} if operation == "SubmitReq" else {}
+    # A successful SubmitRsp or extendedReplaceRsp must carry the MessageID (response_for refuses one
+    # without it: send rules F4, F5).
+    fields = {"message_id": "id-1"} if operation in ("SubmitReq", "extendedReplaceReq") else {}
     for source in (request, decoded):
         response = response_for(source, **fields)
         assert type(response) is version.binding_class(RESPONSE_OF[operation])
