@@ -112,7 +112,12 @@ def _split_headers(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
     message: Message = BytesHeaderParser(policy=HTTP).parsebytes(block.replace(b"\r\n", b"\n") + b"\n\n")
     if message.defects:
         raise CaptureError(f"malformed header block: {message.defects[0]}")
-    return [(key, str(value)) for key, value in message.items()], body
+    # Raw values, unfolded: the header objects would re-render parameters, and an unquoted
+    # ``boundary=----=_Part_7_1357`` (as JavaMail-based relays send it) would lose everything after "=".
+    return [(key, _UNFOLD.sub(" ", value).strip()) for key, value in message.raw_items()], body
+
+
+_UNFOLD = re.compile(r"\r?\n[ \t]+")
 
 
 def _find(headers: list[tuple[str, str]], name: str) -> str | None:

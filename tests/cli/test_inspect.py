@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+import mm7
+from mm7.cli.httpfile import read_capture
 
 from . import FIXTURES, run_mm7
 
@@ -74,3 +79,28 @@ def test_invalid_message_is_shown_with_its_violations_and_exits_1() -> None:
 def test_strict_inspect_refuses_deviations() -> None:
     result = run_mm7("inspect", "--strict", str(FIXTURES / "submit_request_lf.http"))
     assert result.returncode == 1 and "bare LF" in result.stderr
+
+
+CORPUS = FIXTURES.parents[1] / "fixtures" / "corpus"
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.http")), ids=lambda p: p.name[:2])
+def test_inspect_reads_every_message_of_the_interop_corpus(path: Path) -> None:
+    """What real MMSCs send, read from the raw capture as a user would: shown, every repair listed."""
+    from click.testing import CliRunner
+
+    from mm7.cli import cli
+
+    result = CliRunner().invoke(cli, ["inspect", str(path)])
+    assert "cannot decode" not in result.output, result.output[-500:]
+    decoded = mm7.decode(*_body_and_type(path), mode="tolerant")
+    assert f"deviations ({len(decoded.deviations)})" in result.output
+    # Exit 0 for a message valid after repair; 1 (after showing it) for one stored flagged.
+    assert result.exit_code == (0 if decoded.valid else 1), result.output[-500:]
+    if not decoded.valid:
+        assert f"violations ({len(decoded.violations)})" in result.output
+
+
+def _body_and_type(path: Path) -> tuple[bytes, str | None]:
+    capture = read_capture(path.read_bytes())
+    return capture.body, capture.content_type

@@ -172,6 +172,16 @@ def test_real_process_exit_codes_and_json() -> None:
 # ------------------------------------------------------------------------------------------ read_capture
 
 
+def test_capture_keeps_an_unquoted_boundary_with_equals_signs() -> None:
+    # JavaMail-based relays write boundary=----=_Part_7_1357.2468 without quotes (RFC 2045 wants them).
+    raw = (
+        b'POST /mm7 HTTP/1.1\r\nContent-Type: multipart/related; type="text/xml";\r\n'
+        b" boundary=----=_Part_7_1357.2468\r\n\r\n------=_Part_7_1357.2468\r\n"
+    )
+    capture = read_capture(raw)
+    assert capture.content_type == 'multipart/related; type="text/xml"; boundary=----=_Part_7_1357.2468'
+
+
 def test_request_capture_crlf_and_lf() -> None:
     for name in ("submit_request.http", "submit_request_lf.http"):
         capture = read_capture((FIXTURES / name).read_bytes())
