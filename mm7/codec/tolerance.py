@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -85,6 +86,14 @@ def element_path(element: etree._Element) -> str:
         steps.append(_localname(node))
         node = node.getparent()
     return "/" + "/".join(reversed(steps))
+
+
+def raw_xml(element: etree._Element) -> str:
+    """An element as XML text, declaring only the namespaces it uses (not every one in scope)."""
+    copy = deepcopy(element)
+    copy.tail = None
+    etree.cleanup_namespaces(copy)
+    return etree.tostring(copy, encoding="unicode")
 
 
 def _line(element: etree._Element) -> int:
@@ -327,7 +336,7 @@ class _Normalizer:
         self.result.deviations.append(_deviation(kind, element, reason))
 
     def keep_element(self, parent: etree._Element, child: etree._Element) -> None:
-        xml = etree.tostring(child, encoding="unicode", with_tail=False)
+        xml = raw_xml(child)
         name = str(child.tag)
         self.result.extensions.append(Extension(element_path(parent), name, xml, _line(child)))
         self.deviate("unknown-element", child, f"element {_display(name)} has no place in the schema; kept")
@@ -378,17 +387,19 @@ class _Normalizer:
             if decl is None:
                 self.keep_element(element, child)
                 continue
-            self.move(child, local)
             if isinstance(decl.type, ComplexType):
+                self.move(child, local)
                 self.complex(child, decl.type)
             else:
                 self.attributes(child, _NO_ATTRIBUTES)
                 for grandchild in list(child):
                     if isinstance(grandchild.tag, str):
                         self.keep_element(child, grandchild)
-                self.text(child, decl.type)
-            if child.getparent() is element:  # an unreadable value was set aside
-                placed.append((decl.position, child))
+                self.text(child, decl.type)  # before the move: a value set aside is kept as received
+                if child.getparent() is not element:
+                    continue
+                self.move(child, local)
+            placed.append((decl.position, child))
         self.reorder(element, placed)
 
     def reorder(self, element: etree._Element, placed: list[tuple[int, etree._Element]]) -> None:
@@ -413,7 +424,7 @@ class _Normalizer:
         if reading.value is None:
             # No reading: keep the element raw, take it out of what is bound (the violation names it).
             parent = element.getparent()
-            xml = etree.tostring(element, encoding="unicode", with_tail=False)
+            xml = raw_xml(element)
             self.unreadable(element, _localname(element), value)
             self.result.unread.add(_localname(element))
             if parent is not None:
@@ -518,6 +529,8 @@ def normalize(
         _normalize_transaction(normalizer, transaction, model.elements.get("TransactionID"))
     root = payload.getroottree().getroot()
     etree.cleanup_namespaces(root)
+    # In document order (header first), as a reader of the message meets them.
+    normalizer.result.deviations.sort(key=lambda deviation: deviation.line)
     return normalizer.result
 
 
@@ -575,7 +588,7 @@ def settle(
                 continue
             violations.append(ValidationProblem(element_path(element), _line(element), reason))
             found.unread.add(_localname(element))
-            xml = etree.tostring(element, encoding="unicode", with_tail=False)
+            xml = raw_xml(element)
             found.extensions.append(Extension(element_path(parent), str(element.tag), xml, _line(element)))
             parent.remove(element)
             removed = True
