@@ -33,6 +33,7 @@ from lxml import etree
 from mm7.codec.deviations import Deviation, DeviationKind, Extension
 from mm7.codec.schema_model import ComplexType, SimpleType, model_for
 from mm7.codec.versions import NAMESPACE_PREFIX, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_namespace
+from mm7.codec.xml import abbreviate_namespaces
 from mm7.errors import RemoteCodecError, UnsupportedVersionError, ValidationProblem
 
 __all__ = [
@@ -572,7 +573,7 @@ def settle(
         removed = False
         for entry in cast(Iterable[Any], schema.error_log):
             element = by_path.get(entry.path or "")
-            reason = _abbreviate(entry.message)
+            reason = abbreviate_namespaces(entry.message)
             expected = _EXPECTED_RE.search(reason)
             if expected is not None and expected.group(1) in found.unread:
                 continue  # the element set aside above: already a violation
@@ -603,11 +604,3 @@ _EXPECTED_RE = re.compile(r"Expected is \( mm7:(\w+) \)")
 def _is_value_error(reason: str) -> bool:
     """Whether the validator rejects a value (a facet, a type), not the structure around it."""
     return "[facet " in reason or "is not a valid value" in reason
-
-
-_MM7_NS_RE = re.compile(r"\{http://www\.3gpp\.org/ftp/Specs/archive/23_series/23\.140/schema/[^}]*\}")
-
-
-def _abbreviate(message: str) -> str:
-    message = message.replace("{" + SOAP_ENV_NS + "}", "env:")
-    return _MM7_NS_RE.sub("mm7:", message)

@@ -43,6 +43,7 @@ from mm7.errors import (
 
 __all__ = [
     "XMLLimits",
+    "abbreviate_namespaces",
     "compile_schema",
     "parse_xml",
     "schema_for",
@@ -520,7 +521,7 @@ def schema_problems(schema: etree.XMLSchema, root: etree._Element) -> list[Valid
             ValidationProblem(
                 path=_element_path(root, entry.path, prefixes),
                 line=entry.line or 0,
-                reason=_abbreviate(entry.message),
+                reason=abbreviate_namespaces(entry.message),
             )
         )
     return problems
@@ -563,6 +564,7 @@ _PREFIX_RE = re.compile(r"(?<=/)[A-Za-z_][\w.-]*:")
 _MM7_NS_RE = re.compile(r"\{http://www\.3gpp\.org/ftp/Specs/archive/23_series/23\.140/schema/[^}]*\}")
 
 
-def _abbreviate(message: str) -> str:
+def abbreviate_namespaces(message: str) -> str:
+    """Shorten the SOAP and MM7 namespaces in a validator message to ``env:`` and ``mm7:``."""
     message = message.replace("{" + SOAP_ENV_NS + "}", "env:")
     return _MM7_NS_RE.sub("mm7:", message)
