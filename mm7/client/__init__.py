@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from mm7.client._client import MM7Client, SubmitResult
 from mm7.client._transport import (
+    DeadlineExceeded,
     FunctionTransport,
     HTTPRequest,
     HTTPResponse,
@@ -29,6 +30,7 @@ from mm7.client.throttle import Rate, Throttle, ThrottleTimeout
 from mm7.codec.versions import Dialect
 
 __all__ = [
+    "DeadlineExceeded",
     "Dialect",
     "FunctionTransport",
     "HTTPRequest",

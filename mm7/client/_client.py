@@ -96,7 +96,12 @@ class MM7Client:
         profile: Carrier rules and identity (:class:`~mm7.profiles.sinch.SinchProfile`...).
         auth: ``(username, password)`` for HTTP Basic authentication.
         headers: Extra headers on every request (not Content-Type/Content-Length/SOAPAction).
-        timeout: Connect and read timeouts.
+        timeout: Connect and read timeouts, and ``total``, the deadline of each attempt (connect, upload and
+            the whole answer).
+        deadline: Seconds one call (``submit()``, ``send()``...) may take, retries and waits between them
+            included; None (default) for no limit. Each attempt ends at the call's deadline at the latest
+            and raises :class:`~mm7.client.DeadlineExceeded` (ambiguous once the request was sent, so not
+            retried by default); no retry starts when its back-off would pass it.
         verify: Certificate verification: True (system CAs), a CA bundle path, or False (tests only).
         cert: Client certificate for mutual TLS (PEM file, or ``(cert, key)`` files).
         retry: When to retry; by default :class:`RetryPolicy` with the profile's status table.
@@ -128,6 +133,7 @@ class MM7Client:
         auth: tuple[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: Timeout | None = None,
+        deadline: float | None = None,
         verify: bool | str | Path = True,
         cert: str | Path | tuple[str | Path, str | Path] | None = None,
         retry: RetryPolicy | None = None,
@@ -146,6 +152,9 @@ class MM7Client:
         if not url:
             raise ConfigError("MM7Client needs an endpoint (or a profile with a default endpoint)")
         self.endpoint = url
+        if deadline is not None and not deadline > 0:
+            raise ConfigError(f"deadline must be > 0 or None, got {deadline}")
+        self.deadline = deadline
         extra = dict(headers or {})
         reserved = sorted(name for name in extra if name.lower() in _RESERVED_HEADERS)
         if reserved:
@@ -242,7 +251,12 @@ class MM7Client:
     # ------------------------------------------------------------------------------ operations
 
     def submit(
-        self, message: Any, *, content: Part | Sequence[Part] | None = None, transaction_id: str | None = None
+        self,
+        message: Any,
+        *,
+        content: Part | Sequence[Part] | None = None,
+        transaction_id: str | None = None,
+        deadline: float | None = None,
     ) -> SubmitResult:
         """Send a SubmitReq and return the relay's MessageID.
 
@@ -252,6 +266,7 @@ class MM7Client:
                 wraps (Sinch: with a generated SMIL).
             transaction_id: The TransactionID; a fresh one when None. The bulk sender passes the one it
                 recorded in its journal.
+            deadline: Seconds this call may take, retries included; the client's ``deadline`` when None.
 
         Returns:
             The result with MessageID and status.
@@ -259,11 +274,12 @@ class MM7Client:
         Raises:
             ProfileViolation: The carrier's rules refuse the message (nothing was sent).
             MM7StatusError: The relay answered with an error status (subclass by class of code).
-            TransportError: No usable HTTP answer (``request_sent`` says whether it may have arrived).
+            TransportError: No usable HTTP answer (``request_sent`` says whether it may have arrived);
+                :class:`~mm7.client.DeadlineExceeded` when a deadline passed.
             RemoteCodecError: The answer is not a valid MM7 message.
         """
         prepared = self.profile.prepare("SubmitReq", self._in_dialect(message), content)
-        exchange = self._exchange(prepared, transaction_id, "SubmitReq")
+        exchange = self._exchange(prepared, transaction_id, "SubmitReq", deadline)
         decoded = exchange.decoded
         return SubmitResult(
             message_id=getattr(decoded.message, "message_id", None),
@@ -365,6 +381,7 @@ class MM7Client:
         content: Part | Sequence[Part] | None = None,
         *,
         transaction_id: str | None = None,
+        deadline: float | None = None,
     ) -> DecodedMessage:
         """Send any MM7 request object and return the decoded answer.
 
@@ -372,6 +389,7 @@ class MM7Client:
             message: A generated request object.
             content: Its content part, if any.
             transaction_id: The TransactionID; fresh when None.
+            deadline: Seconds this call may take, retries included; the client's ``deadline`` when None.
 
         Returns:
             The decoded response (never an error: those are raised).
@@ -385,7 +403,7 @@ class MM7Client:
         message = self._in_dialect(message)
         operation = version_of(message).operation_of(message)
         prepared = self.profile.prepare(operation, message, content)
-        return self._exchange(prepared, transaction_id, operation).decoded
+        return self._exchange(prepared, transaction_id, operation, deadline).decoded
 
     # ------------------------------------------------------------------------------ plumbing
 
@@ -422,7 +440,9 @@ class MM7Client:
         headers = {**self._headers, **encoded.headers}
         return HTTPRequest(self.endpoint, headers, encoded.body, encoded.body.content_length)
 
-    def _exchange(self, prepared: Prepared, transaction_id: str | None, operation: str) -> _Exchange:
+    def _exchange(
+        self, prepared: Prepared, transaction_id: str | None, operation: str, deadline: float | None = None
+    ) -> _Exchange:
         namespace = self.dialect.namespace if self.dialect is not None else None
         encoded = encode(
             prepared.message, transaction_id=transaction_id, content=prepared.content, namespace=namespace
@@ -430,12 +450,23 @@ class MM7Client:
         tid = encoded.transaction_id
         request = self._request(encoded)
         expected = RESPONSE_OF.get(operation, operation)
+        seconds = deadline if deadline is not None else self.deadline
+        if seconds is not None and not seconds > 0:
+            raise ConfigError(f"deadline must be > 0 or None, got {seconds}")
+        # The transport measures the deadline on time.monotonic(), whatever clock the retry policy uses.
+        ends_at = None if seconds is None else time.monotonic() + seconds
+        if ends_at is not None:
+            request = replace(request, deadline=ends_at)
         state = self.retry.start(now=self._clock())
         while True:
             retry_after: str | None = None
             try:
                 if self.throttle is not None:
-                    self.throttle.acquire(self._throttle_timeout)
+                    wait = self._throttle_timeout
+                    if ends_at is not None:
+                        left = max(0.0, ends_at - time.monotonic())
+                        wait = left if wait is None else min(wait, left)
+                    self.throttle.acquire(wait)
                 response = self._transport.send(request)
                 retry_after = response.header("Retry-After")
                 decoded = self._interpret(response, tid, expected)
@@ -446,8 +477,12 @@ class MM7Client:
                 decision = self.retry.decide(
                     attempt_state=state, error=exc, retry_after_header=retry_after, now=self._clock()
                 )
+                reason = decision.reason
+                if decision.retry and ends_at is not None and time.monotonic() + decision.delay >= ends_at:
+                    decision = replace(decision, retry=False)
+                    reason += f", but the call's {seconds:g}s deadline would pass before the retry"
                 if not decision.retry:
-                    exc.add_note(f"mm7: not retried after attempt {state.attempts}: {decision.reason}")
+                    exc.add_note(f"mm7: not retried after attempt {state.attempts}: {reason}")
                     raise
                 self._sleep(decision.delay)
                 state = decision.state

@@ -14,22 +14,28 @@ missing from it (httpx checks its httpcore mapping the same way).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 import requests.adapters
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
 
 from mm7.errors import ConfigError, LimitExceededError, MM7Error, RemoteCodecError, TransportError
 
 __all__ = [
     "REQUESTS_ERROR_MAP",
+    "DeadlineExceeded",
     "FunctionTransport",
     "HTTPRequest",
     "HTTPResponse",
@@ -45,9 +51,41 @@ DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
 
 
+class DeadlineExceeded(TransportError):
+    """An attempt (or the whole call, retries included) ran past its deadline and was abandoned.
+
+    The socket is shut down at the deadline, whatever the peer is doing (silent, or dripping one byte at
+    a time, which no read timeout catches).
+
+    Attributes:
+        deadline: The deadline that passed, in seconds.
+        phase: How far the attempt got: ``"connecting"`` (nothing sent: ``request_sent`` is False),
+            ``"sending"`` (part of the body went out: ``request_sent`` is None) or ``"sent"`` (the whole
+            request went out, the answer did not come in time: ``request_sent`` is True).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        deadline: float,
+        phase: str,
+        request_sent: bool | None,
+        transaction_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request_sent=request_sent, transaction_id=transaction_id)
+        self.deadline = deadline
+        self.phase = phase
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when the relay may have accepted the request (it may have been sent)."""
+        return self.request_sent is not False
+
+
 @dataclass(frozen=True, slots=True)
 class Timeout:
-    """Connect and read timeouts in seconds (None waits forever; not recommended).
+    """Connect and read timeouts, and a total deadline per attempt, in seconds (None: no limit).
 
     Attributes:
         connect: Longest wait to open the TCP connection and finish the TLS handshake. It also bounds
@@ -55,13 +93,18 @@ class Timeout:
             socket until the request is sent).
         read: Longest wait for each read of the response. Sinch gives itself no published bound for
             answering a SubmitReq; 60 s leaves room for large uploads being processed.
+        total: Longest time for one whole attempt: connect, TLS, upload and the complete response. A
+            relay that keeps answering slowly (one byte at a time) resets the read timeout forever; this
+            deadline does not move. At the deadline the connection is shut down and the attempt raises
+            :class:`DeadlineExceeded`. None (default): only ``connect`` and ``read`` apply.
     """
 
     connect: float | None = 10.0
     read: float | None = 60.0
+    total: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("connect", "read"):
+        for name in ("connect", "read", "total"):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ConfigError(f"Timeout.{name} must be > 0 or None, got {value}")
@@ -81,6 +124,8 @@ class HTTPRequest:
         body: The body as a re-iterable of byte chunks (an ``EncodedBody``: files are read lazily).
         content_length: Exact length of ``body`` in bytes.
         method: The HTTP method (MM7 only uses POST).
+        deadline: ``time.monotonic()`` reading by which the exchange must be over (the client sets it from
+            its per-call deadline); None for none. Transports that cannot enforce it may ignore it.
     """
 
     url: str
@@ -88,6 +133,7 @@ class HTTPRequest:
     body: Iterable[bytes] = field(repr=False)
     content_length: int
     method: str = "POST"
+    deadline: float | None = None
 
     def read_body(self) -> bytes:
         """Return the whole body in memory (for function transports and tests)."""
@@ -247,6 +293,112 @@ def map_requests_error(exc: BaseException, *, url: str = "") -> MM7Error:
     return target(text)
 
 
+# --------------------------------------------------------------------------------------------- deadlines
+
+# The attempt running on this thread, so the connection classes below (called deep inside requests and
+# urllib3 on the same thread) can tell it which socket to shut down at the deadline.
+_current = threading.local()
+
+
+class _Attempt:
+    """One attempt's deadline: a timer that shuts the connection's socket down when it fires."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.phase = "connecting"
+        self.expired = False
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def bind(self, connection: Any) -> None:
+        """Note the connection in use; shut it at once if the deadline already passed."""
+        with self._lock:
+            self._connection = connection
+            if self.expired:
+                _shutdown(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._connection is not None:
+                _shutdown(self._connection)
+
+
+def _shutdown(connection: Any) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return
+    # socket.socket.shutdown, not SSLSocket.shutdown (which drops the TLS state under a reading thread): a
+    # blocked recv/send returns at once, with EOF or an error. OSError: already closed.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _DeadlineMixin:
+    """urllib3 connection hooks: report the socket and the phase to the attempt running on this thread."""
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        attempt: _Attempt | None = getattr(_current, "attempt", None)
+        if attempt is not None:
+            attempt.bind(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        attempt: _Attempt | None = getattr(_current, "attempt", None)
+        if attempt is not None:
+            attempt.bind(self)  # a pooled keep-alive connection is already connected
+            attempt.phase = "sending"
+        super().request(*args, **kwargs)  # type: ignore[misc]
+        if attempt is not None:
+            attempt.phase = "sent"
+
+
+class _HTTPConnection(_DeadlineMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPConnectionPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSConnectionPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPAdapter whose connections take part in :class:`_Attempt` deadlines."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+
+
+def _deadline_error(attempt: _Attempt, url: str) -> DeadlineExceeded:
+    sent = {"connecting": False, "sending": None}.get(attempt.phase, True)
+    what = {
+        "connecting": "while connecting (nothing was sent)",
+        "sending": "while sending the request (it may have arrived)",
+    }.get(attempt.phase, "awaiting the answer to the whole request (it may have been accepted)")
+    return DeadlineExceeded(
+        f"deadline of {attempt.seconds:g}s passed talking to {url or 'the MM7 server'} {what}",
+        deadline=attempt.seconds,
+        phase=attempt.phase,
+        request_sent=sent,
+    )
+
+
 # --------------------------------------------------------------------------------------------- requests
 
 
@@ -302,7 +454,7 @@ class RequestsTransport:
         self._session = session if session is not None else requests.Session()
         # Retries belong to RetryPolicy, which knows what is safe to resend: urllib3 must never resend
         # a SubmitReq on its own (max_retries=0 also stops it retrying a refused connect).
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=pool_maxsize, max_retries=0)
+        adapter = _DeadlineAdapter(pool_maxsize=pool_maxsize, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self.timeout = timeout or Timeout()
@@ -321,11 +473,38 @@ class RequestsTransport:
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """POST the request, streaming its body, and read the whole (bounded) response.
 
+        The attempt ends at ``timeout.total`` or ``request.deadline``, whichever comes first.
+
         Raises:
+            DeadlineExceeded: The deadline passed (``request_sent`` and ``phase`` tell how far it got).
             TransportError: Connection, TLS or timeout failure, with ``request_sent``.
             LimitExceededError: The response body is longer than ``max_response_size``.
             ConfigError: The URL or a header is invalid.
         """
+        seconds = self.timeout.total
+        if request.deadline is not None:
+            remaining = request.deadline - time.monotonic()
+            seconds = remaining if seconds is None else min(seconds, remaining)
+        if seconds is None:
+            return self._send(request, self.timeout.as_tuple())
+        attempt = _Attempt(max(seconds, 0.0))
+        if seconds <= 0:
+            raise _deadline_error(attempt, request.url)
+        # Neither per-operation timeout needs to outlast the deadline.
+        connect, read = (None if t is None else min(t, seconds) for t in self.timeout.as_tuple())
+        _current.attempt = attempt
+        attempt.start()
+        try:
+            return self._send(request, (connect if connect is not None else seconds, read))
+        except (MM7Error, OSError) as exc:
+            if attempt.expired:
+                raise _deadline_error(attempt, request.url) from exc
+            raise
+        finally:
+            attempt.cancel()
+            _current.attempt = None
+
+    def _send(self, request: HTTPRequest, timeout: tuple[float | None, float | None]) -> HTTPResponse:
         data = _SizedBody(request.body, request.content_length)
         try:
             with self._session.request(
@@ -333,7 +512,7 @@ class RequestsTransport:
                 request.url,
                 data=data,
                 headers=dict(request.headers),
-                timeout=self.timeout.as_tuple(),
+                timeout=timeout,
                 verify=self._verify,
                 cert=self._cert,
                 stream=True,

@@ -135,6 +135,7 @@ def send_many(
     journal: Journal | None = None,
     progress: ProgressCallback | None = None,
     resend_unknown: bool = False,
+    deadline: float | None = None,
 ) -> list[BulkResult]:
     """Submit many messages and report each one's outcome, in input order.
 
@@ -146,6 +147,8 @@ def send_many(
         progress: Called as ``progress(result, done, total)`` after each message, from worker threads
             but never concurrently (a rich progress bar can be advanced from it directly).
         resend_unknown: Resend messages a previous run left in doubt. This can deliver duplicates.
+        deadline: Seconds each message's submit may take, retries included (the client's ``deadline``
+            when None). A message whose deadline passes after its request went out is ``unknown``.
 
     Returns:
         One :class:`BulkResult` per message. Errors are reported in the results, never raised.
@@ -166,7 +169,7 @@ def send_many(
 
     def run(index: int) -> BulkResult:
         nonlocal done
-        result = _send_one(client, index, keys[index], items[index], journal, resend_unknown)
+        result = _send_one(client, index, keys[index], items[index], journal, resend_unknown, deadline)
         with progress_lock:
             done += 1
             if progress is not None:
@@ -178,7 +181,13 @@ def send_many(
 
 
 def _send_one(
-    client: MM7Client, index: int, key: str, item: BulkItem, journal: Journal | None, resend_unknown: bool
+    client: MM7Client,
+    index: int,
+    key: str,
+    item: BulkItem,
+    journal: Journal | None,
+    resend_unknown: bool,
+    deadline: float | None,
 ) -> BulkResult:
     if journal is not None:
         entry = journal.get(key)
@@ -203,7 +212,9 @@ def _send_one(
     if journal is not None:
         journal.record_sending(key, transaction_id)
     try:
-        result = client.submit(item.message, content=item.content, transaction_id=transaction_id)
+        result = client.submit(
+            item.message, content=item.content, transaction_id=transaction_id, deadline=deadline
+        )
     except MM7Error as exc:
         if _certainly_not_sent(exc):
             if journal is not None:

@@ -21,7 +21,19 @@ import pytest
 
 from mm7.codec.messages import DecodedMessage, decode, encode, encode_error, response_for
 
-Reply = tuple[int, dict[str, str], bytes]
+
+@dataclass(frozen=True)
+class Drip:
+    """A response body sent one byte every ``interval`` seconds (a relay too slow for any deadline).
+
+    The server stops dripping when the client goes away or the server stops.
+    """
+
+    body: bytes
+    interval: float = 2.0
+
+
+Reply = tuple[int, dict[str, str], bytes | Drip]
 
 
 @dataclass
@@ -107,9 +119,18 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             for name, value in headers.items():
                 if name.lower() != "content-length":
                     self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            # Not isinstance(body, Drip): tests import tests.client.conftest, pytest loads conftest.
+            payload = body if isinstance(body, bytes) else body.body
+            self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(body)
+            if not isinstance(body, bytes):
+                for index in range(len(payload)):
+                    self.wfile.write(payload[index : index + 1])
+                    self.wfile.flush()
+                    if owner.release.wait(body.interval):
+                        return
+            else:
+                self.wfile.write(body)
             self.wfile.flush()
         except OSError:
             return  # the client went away (timeouts, SIGKILLed child): nothing to answer

@@ -98,6 +98,6 @@ def test_mutual_tls_without_a_client_certificate_fails(
 
 def test_timeout_is_a_validated_value() -> None:
     assert Timeout(connect=1.5, read=None).as_tuple() == (1.5, None)
-    assert repr(Timeout()) == "Timeout(connect=10.0, read=60.0)"
+    assert repr(Timeout()) == "Timeout(connect=10.0, read=60.0, total=None)"
     with pytest.raises(ConfigError):
         Timeout(connect=0)
