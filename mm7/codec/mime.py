@@ -947,17 +947,33 @@ class _Context:
     deviations: _Deviations = field(default_factory=_Deviations)
     part_count: int = 0
     content_ids: set[str] = field(default_factory=set)
+    #: Largest SOAP (root) part, in decoded bytes, refused while reading; None: only ``part_size``.
+    max_root_size: int | None = None
+    #: The outer ``start`` parameter (no brackets), which names the root part; None: the first part.
+    root_id: str | None = None
+
+
+def _root_too_large(limit: int) -> LimitExceededError:
+    # The same limit name as the XML parser's size check (mm7.codec.xml.parse_xml), enforced earlier.
+    return LimitExceededError(
+        f"SOAP part over the {limit}-byte limit (refused while reading)", limit="xml.max_size"
+    )
 
 
 class _Payload:
     """Collects a leaf payload in memory, moving it to a sink once it passes the threshold."""
 
-    def __init__(self, ctx: _Context) -> None:
+    def __init__(self, ctx: _Context, limit: int | None = None) -> None:
         self._ctx = ctx
         self._buffer = bytearray()
         self._sink: BinarySink | None = None
+        self._limit = limit  # the SOAP part's size limit when this payload is the root part
+        self._size = 0
 
     def write(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._limit is not None and self._size > self._limit:
+            raise _root_too_large(self._limit)
         if self._sink is not None:
             self._sink.write(data)
             return
@@ -1065,10 +1081,10 @@ class _Consumer(Protocol):
 
 
 class _LeafConsumer:
-    def __init__(self, head: _PartHead, ctx: _Context) -> None:
+    def __init__(self, head: _PartHead, ctx: _Context, root_limit: int | None = None) -> None:
         self._head = head
         self._decoder = _transfer_decoder(head.transfer_encoding, ctx.deviations)
-        self._payload = _Payload(ctx)
+        self._payload = _Payload(ctx, root_limit)
 
     def feed(self, data: bytes) -> None:
         self._payload.write(self._decoder.feed(data))
@@ -1329,10 +1345,26 @@ class _MultipartParser:
         if head.media_type.startswith("multipart/"):
             consumer = _NestedConsumer(head, self._ctx, self._depth + 1)
         else:
-            consumer = _LeafConsumer(head, self._ctx)
+            consumer = _LeafConsumer(head, self._ctx, self._root_limit(head))
         self._consumer = consumer
         self._state = _State.BODY
         self._at_start = True  # an empty body may be followed by the delimiter without a CRLF
+
+    def _root_limit(self, head: _PartHead) -> int | None:
+        """The SOAP part's size limit when the part starting now is certainly the root, else None.
+
+        RFC 2387 §3.2: the root is the part whose Content-ID is ``start``, else the first part. A part is
+        certainly the root when ``start`` names its Content-ID exactly (Content-IDs are unique), or when
+        there is no ``start`` and it is the first part; any other part that may still become the root by
+        tolerant repair is checked by :meth:`MultipartDecoder.close` (it spools to a sink meanwhile).
+        """
+        ctx = self._ctx
+        if ctx.max_root_size is None or self._depth != 1:
+            return None
+        wanted = ctx.root_id
+        if (wanted is None and not self._parts) or (wanted is not None and head.content_id == wanted):
+            return ctx.max_root_size
+        return None
 
     def _step_body(self) -> bool:
         match = self._find_delimiter()
@@ -1418,6 +1450,10 @@ class MultipartDecoder:
             (a server passes ``tempfile.SpooledTemporaryFile``). Decoded parts keep it as
             :attr:`Part.file`; :meth:`DecodedBody.close` closes them.
         spool_threshold: Payload bytes held in memory before moving to a sink.
+        max_root_size: Largest SOAP part (the bare body, or the multipart's root part) in decoded bytes;
+            a larger one raises :class:`~mm7.errors.LimitExceededError` (``limit="xml.max_size"``) as soon
+            as it is exceeded, so a refused body costs this many bytes, not the body's size. None: only
+            ``limits.part_size`` applies (the XML parser checks its own limit later).
 
     Raises:
         MIMEError: The Content-Type is neither multipart nor XML.
@@ -1430,8 +1466,11 @@ class MultipartDecoder:
         sink_factory: Callable[[], BinarySink] = io.BytesIO,
         *,
         spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
+        max_root_size: int | None = None,
     ) -> None:
-        self._ctx = _Context(limits, sink_factory, spool_threshold)
+        if max_root_size is not None and max_root_size < 0:
+            raise ConfigError(f"max_root_size must be >= 0, not {max_root_size}")
+        self._ctx = _Context(limits, sink_factory, spool_threshold, max_root_size=max_root_size)
         self._received = 0
         self._closed = False
         self._root_type = "text/xml"
@@ -1466,6 +1505,7 @@ class MultipartDecoder:
                 "mime-framing", f"{media_type} body instead of multipart/related (RFC 2387)"
             )
         self._start = params.get("start")
+        self._ctx.root_id = None if self._start is None else _strip_angle(self._start)
         if self._start is not None and not _START_IN_BRACKETS.search(content_type):
             self._ctx.deviations.add(
                 "content-reference", "start parameter without angle brackets (RFC 2387 §3.2)"
@@ -1477,7 +1517,7 @@ class MultipartDecoder:
         return _Mode.MULTIPART
 
     def _bare(self) -> _Mode:
-        self._payload = _Payload(self._ctx)
+        self._payload = _Payload(self._ctx, self._ctx.max_root_size)
         return _Mode.BARE
 
     def feed(self, chunk: bytes) -> None:
@@ -1567,7 +1607,14 @@ class MultipartDecoder:
         parts = self._parser.finish()
         index = self._root_index(parts)
         root = parts[index]
+        self._check_root_size(root)
         return DecodedBody(root, parts[:index] + parts[index + 1 :], list(self._ctx.deviations))
+
+    def _check_root_size(self, root: Part) -> None:
+        """Refuse a root chosen only at the end (``start`` repaired) that is over ``max_root_size``."""
+        limit = self._ctx.max_root_size
+        if limit is not None and not root.is_multipart and root.size > limit:
+            raise _root_too_large(limit)
 
     def _decode_whole(self, body: bytes) -> DecodedBody | None:
         """Decode a whole body in one pass (:class:`_WholeBody`); None when the incremental parser must.
@@ -1580,6 +1627,7 @@ class MultipartDecoder:
         if self._mode is _Mode.BARE:
             if len(body) > self._ctx.limits.part_size or len(body) > self._ctx.spool_threshold:
                 return None
+            self._check_root_size(Part(self._root_type, None, None, (), data=body))
             root = Part(self._root_type, None, None, (), data=body)
             return DecodedBody(root, [], list(self._ctx.deviations))
         if self._mode is not _Mode.MULTIPART or self._parser is None:
@@ -1591,6 +1639,7 @@ class MultipartDecoder:
             return None
         index = self._root_index(parts)
         root = parts[index]
+        self._check_root_size(root)
         return DecodedBody(root, parts[:index] + parts[index + 1 :], list(self._ctx.deviations))
 
     def _root_index(self, parts: list[Part]) -> int:

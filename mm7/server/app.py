@@ -53,6 +53,7 @@ from mm7.codec.messages import (
 )
 from mm7.codec.mime import DecodedBody, Limits, MultipartDecoder, Part, encode_multipart
 from mm7.codec.versions import REL6, Dialect, SchemaVersion
+from mm7.codec.xml import XMLLimits
 from mm7.errors import CodecError, LimitExceededError, MIMEError, MM7Error
 from mm7.inbox import (
     Attachment,
@@ -134,6 +135,9 @@ class ReceiverApp:
             enforced while reading (413 either way).
         spool_size: Payload bytes per part kept in memory before spilling to a temporary file.
         limits: Further MIME limits for the codec; its ``max_body_size`` is replaced by ``max_body_size``.
+        xml_limits: Limits for the SOAP part. Its ``max_size`` (1 MiB by default) is enforced while the body
+            is read: a larger SOAP part (bare body or multipart root) is refused as soon as it is exceeded,
+            so a refused request holds at most about that many bytes in memory, whatever its body size.
         kept_headers: HTTP headers copied into the stored notification.
         reject_invalid: Answer a SOAP Fault (4004) and store nothing when a request is still invalid
             after tolerant repair. By default such a request is stored flagged (its violations under
@@ -151,6 +155,7 @@ class ReceiverApp:
         limits: Limits | None = None,
         kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
         reject_invalid: bool = False,
+        xml_limits: XMLLimits | None = None,
     ) -> None:
         base = limits or Limits()
         self.inbox = inbox
@@ -167,6 +172,7 @@ class ReceiverApp:
         )
         self.kept_headers = tuple(kept_headers)
         self.reject_invalid = reject_invalid
+        self.xml_limits = xml_limits or XMLLimits()
 
     def __repr__(self) -> str:
         return f"ReceiverApp({self.inbox!r}, max_body_size={self.max_body_size})"
@@ -210,7 +216,7 @@ class ReceiverApp:
         decoded: DecodedMessage | None = None
         try:
             mime = self._read_body(environ)
-            decoded = decode_parts(mime, mode="tolerant")
+            decoded = decode_parts(mime, mode="tolerant", xml_limits=self.xml_limits)
             kind = KINDS.get(decoded.operation)
             if kind is None:
                 # Valid MM7, but a request the relay handles (SubmitReq...) or an answer: not ours.
@@ -268,7 +274,13 @@ class ReceiverApp:
             raise _too_large(f"Content-Length {length} exceeds {self.max_body_size} bytes")
         content_type = environ.get("CONTENT_TYPE") or None
         try:
-            decoder = MultipartDecoder(content_type, self.limits, self._sink, spool_threshold=self.spool_size)
+            decoder = MultipartDecoder(
+                content_type,
+                self.limits,
+                self._sink,
+                spool_threshold=self.spool_size,
+                max_root_size=self.xml_limits.max_size,
+            )
         except MIMEError as exc:
             # Neither XML nor multipart: no MM7 peer sends that, so say so at the HTTP level too.
             raise _RequestError("415 Unsupported Media Type", 2007, _STATUS_TEXT[2007], str(exc)) from exc
