@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import sys
 from datetime import datetime
@@ -41,51 +42,134 @@ INBOX_OPTION = click.option(
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8080, show_default=True, help="Port (0 picks a free one).")
-@INBOX_OPTION
 @click.option(
-    "--user", envvar="MM7_BASIC_USER", help="Require HTTP Basic auth with this user [env MM7_BASIC_USER]."
+    "--inbox",
+    "inbox_url",
+    default=None,
+    help="Inbox URL: sqlite:///path.db or postgresql://... [env MM7_INBOX_URL; default sqlite:///mm7-inbox.db].",
 )
-@click.option("--password", envvar="MM7_BASIC_PASSWORD", help="... and password [env MM7_BASIC_PASSWORD].")
-@click.option("--allow", multiple=True, help="Allowed client network (CIDR); repeat. Default: any.")
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True)
+@click.option("--user", default=None, help="Require HTTP Basic auth with this user [env MM7_BASIC_USER].")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File holding the Basic password (first line) [env MM7_BASIC_PASSWORD_FILE]; or set "
+    "MM7_BASIC_PASSWORD. Never on the command line.",
+)
+@click.option("--password", "password_argv", default=None, hidden=True)
+@click.option(
+    "--allow", multiple=True, help="Allowed client network (CIDR); repeat [env MM7_ALLOW]. Default: any."
+)
+@click.option(
+    "--trusted-proxy",
+    multiple=True,
+    help="Proxy whose X-Forwarded-For is believed (CIDR); repeat [env MM7_TRUSTED_PROXIES].",
+)
+@click.option(
+    "--trust-forwarded-for",
+    is_flag=True,
+    default=None,
+    help="Read the client address from X-Forwarded-For (trusted proxies only) [env MM7_TRUST_FORWARDED_FOR].",
+)
+@click.option(
+    "--max-body-size",
+    type=click.IntRange(1),
+    default=None,
+    help="Largest request body, bytes [env MM7_MAX_BODY_SIZE; default 16 MiB].",
+)
 @click.option(
     "--reject-invalid",
     is_flag=True,
-    envvar="MM7_REJECT_INVALID",
+    default=None,
     help="Refuse (fault 4004, store nothing) requests still invalid after tolerant repair; by default "
     "they are stored flagged and answered with success [env MM7_REJECT_INVALID].",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds for a request's whole header block [env MM7_HEADER_TIMEOUT; default 10].",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds for a request's whole body [env MM7_BODY_TIMEOUT; default: body limit at 1 MiB/s, "
+    "at least 30].",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds an idle kept-alive connection is kept [env MM7_IDLE_TIMEOUT; default 30].",
+)
+@click.option(
+    "--connection-limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Open connections at once; more wait [env MM7_CONNECTION_LIMIT; default 1000].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker threads [env MM7_THREADS; default 8].",
 )
 @handle_errors
 def serve(
     host: str,
     port: int,
-    inbox_url: str,
+    inbox_url: str | None,
     user: str | None,
-    password: str | None,
+    password_file: str | None,
+    password_argv: str | None,
     allow: tuple[str, ...],
-    threads: int,
-    reject_invalid: bool,
+    trusted_proxy: tuple[str, ...],
+    trust_forwarded_for: bool | None,
+    max_body_size: int | None,
+    reject_invalid: bool | None,
+    header_timeout: float | None,
+    body_timeout: float | None,
+    idle_timeout: float | None,
+    connection_limit: int | None,
+    threads: int | None,
 ) -> None:
     """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress).
 
-    Prints "listening on URL" once bound; runs until Ctrl-C or SIGTERM.
+    Settings come from the MM7_* environment variables (as for python -m mm7.server, create_app() and
+    the shipped gunicorn configuration); an option given here replaces its variable. Prints
+    "listening on URL" once bound; runs until Ctrl-C or SIGTERM.
     """
-    from mm7.server import make_app, serve
+    from mm7.server.hosting import ReceiverSettings, serve_settings
+
+    if password_argv is not None:
+        raise click.UsageError(
+            "--password is not accepted: a password on the command line is visible in the process list. "
+            "Set MM7_BASIC_PASSWORD or give --password-file (or MM7_BASIC_PASSWORD_FILE)."
+        )
 
     def announce(url: str) -> None:
         click.echo(f"listening on {url}")
         sys.stdout.flush()
 
-    app = make_app(
-        inbox_url, username=user, password=password, allow=list(allow), reject_invalid=reject_invalid
+    settings = ReceiverSettings.from_env(
+        inbox_url=inbox_url,
+        username=user,
+        password_file=password_file,
+        allow=allow or None,
+        trusted_proxies=trusted_proxy or None,
+        trust_forwarded_for=trust_forwarded_for,
+        max_body_size=max_body_size,
+        reject_invalid=reject_invalid,
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        idle_timeout=idle_timeout,
+        connection_limit=connection_limit,
+        threads=threads,
     )
     stop_on_sigterm()
-    try:
-        serve(app, host, port, threads=threads, on_listening=announce)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        app.inbox.close()
+    with contextlib.suppress(KeyboardInterrupt):
+        serve_settings(settings, host, port, on_listening=announce)
 
 
 class LoggingHandlers:

@@ -1,33 +1,46 @@
-"""Run the receiver: build a :class:`ReceiverApp` from settings or environment, serve it with waitress.
+"""Run the receiver: one set of settings, read the same way by every launcher; waitress with deadlines.
 
 One machine::
 
-    mm7 serve --port 8080                 # the CLI calls serve(make_app(...), ...)
-    python -m mm7.server --port 8080
+    mm7 serve --port 8080                 # the CLI: ReceiverSettings.from_env(...) + serve_settings()
+    python -m mm7.server --port 8080      # the same settings, from the environment only
 
-More load (several processes, PostgreSQL shared by every process and host)::
+More load (several processes, PostgreSQL shared by every process and host), behind a buffering proxy::
 
-    MM7_INBOX_URL=postgresql://mm7@db/mm7 gunicorn -w 4 -b 0.0.0.0:8080 'mm7.server:create_app()'
+    MM7_INBOX_URL=postgresql://mm7@db/mm7 \\
+        gunicorn -c python:mm7.server.gunicorn_config 'mm7.server:create_app()'
 
-Environment variables read by :func:`create_app_from_env`:
+Environment variables (:meth:`ReceiverSettings.from_env`; ``mm7 serve`` options override them):
 
-``MM7_INBOX_URL``          inbox URL (default ``sqlite:///mm7-inbox.db``)
-``MM7_BASIC_USER``         HTTP Basic user name (Basic auth on when set, with the password)
-``MM7_BASIC_PASSWORD``     HTTP Basic password
-``MM7_ALLOW``              allowed client networks, comma separated CIDRs (all when unset)
-``MM7_TRUSTED_PROXIES``    proxies whose ``X-Forwarded-For`` is believed, comma separated CIDRs
-``MM7_TRUST_FORWARDED_FOR`` ``1``/``true`` to use ``X-Forwarded-For`` from those proxies
-``MM7_MAX_BODY_SIZE``      largest request body in bytes (default 16 MiB)
-``MM7_REJECT_INVALID``     ``1``/``true`` to refuse requests still invalid after tolerant repair (default:
-                          store them flagged, answer success)
+``MM7_INBOX_URL``            inbox URL (default ``sqlite:///mm7-inbox.db``)
+``MM7_BASIC_USER``           HTTP Basic user name (Basic auth on when set, with the password)
+``MM7_BASIC_PASSWORD``       HTTP Basic password
+``MM7_BASIC_PASSWORD_FILE``  file holding the HTTP Basic password (first line), instead of the above
+``MM7_ALLOW``                allowed client networks, comma separated CIDRs (all when unset)
+``MM7_TRUSTED_PROXIES``      proxies whose ``X-Forwarded-For`` is believed, comma separated CIDRs
+``MM7_TRUST_FORWARDED_FOR``  ``1``/``true`` to use ``X-Forwarded-For`` from those proxies
+``MM7_MAX_BODY_SIZE``        largest request body in bytes (default 16 MiB)
+``MM7_REJECT_INVALID``       ``1``/``true`` to refuse requests still invalid after tolerant repair (default:
+                            store them flagged, answer success)
+``MM7_HEADER_TIMEOUT``       seconds a connection may take to send a request's whole header block (10)
+``MM7_BODY_TIMEOUT``         seconds a request may take to send its whole body, from the end of its headers
+                            (default: the body limit at 1 MiB/s, at least 30)
+``MM7_IDLE_TIMEOUT``         seconds an idle kept-alive connection is kept (30)
+``MM7_CONNECTION_LIMIT``     open connections accepted at once; more wait in the listen backlog (1000)
+``MM7_THREADS``              waitress worker threads (8)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import math
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from mm7.errors import ConfigError
@@ -37,13 +50,19 @@ from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, parse_networks
 
 __all__ = [
     "DEFAULT_CHANNEL_TIMEOUT",
+    "DEFAULT_CONNECTION_LIMIT",
+    "DEFAULT_HEADER_TIMEOUT",
     "DEFAULT_INBOX_URL",
+    "DEFAULT_MIN_BODY_RATE",
+    "DEFAULT_MIN_BODY_TIMEOUT",
     "DEFAULT_THREADS",
+    "ReceiverSettings",
     "create_app",
     "create_app_from_env",
     "make_app",
     "make_server",
     "serve",
+    "serve_settings",
 ]
 
 logger = logging.getLogger("mm7.server")
@@ -52,9 +71,25 @@ DEFAULT_INBOX_URL = "sqlite:///mm7-inbox.db"
 #: waitress worker threads. Each request is short (decode + one durable insert, tens of ms), so a few
 #: threads keep up with an MMSC; more mostly wait on the database's commit lock.
 DEFAULT_THREADS = 8
-#: Seconds of silence after which waitress drops a connection. Sinch gives up on an answer after 10 s
-#: and retries later anyway, so a peer that trickles its body slower than this only ties up a channel.
+#: Seconds of silence after which an idle (kept-alive, between requests) connection is dropped.
 DEFAULT_CHANNEL_TIMEOUT = 30
+#: Seconds a client may take for a request's whole header block (from its connection, or from the
+#: first byte of a request on a kept-alive connection). An MMSC sends its headers in one packet.
+DEFAULT_HEADER_TIMEOUT = 10.0
+#: Slowest body upload the default body deadline allows for, bytes per second.
+DEFAULT_MIN_BODY_RATE = 1024 * 1024
+#: The body deadline is never shorter than this by default, seconds.
+DEFAULT_MIN_BODY_TIMEOUT = 30.0
+#: Open connections waitress accepts at once; further ones wait in the listen backlog. Each costs a file
+#: descriptor and a few KiB; polled with poll(), not select(), so the limit may exceed 1024.
+DEFAULT_CONNECTION_LIMIT = 1000
+#: How often (seconds) waitress's maintenance pass checks idle time and deadlines.
+CLEANUP_INTERVAL = 1
+
+
+def default_body_timeout(max_body_size: int) -> float:
+    """The body deadline for a body limit: the limit at :data:`DEFAULT_MIN_BODY_RATE`, at least 30 s."""
+    return max(DEFAULT_MIN_BODY_TIMEOUT, float(math.ceil(max_body_size / DEFAULT_MIN_BODY_RATE)))
 
 
 def make_app(
@@ -90,6 +125,8 @@ def make_app(
     """
     if bool(username) != bool(password):
         raise ConfigError("HTTP Basic auth needs both a user name and a password")
+    if max_body_size < 1:
+        raise ConfigError(f"the body limit must be at least 1 byte, got {max_body_size}")
     basic = BasicAuth(username, password) if username and password else None
     networks = parse_networks(allow)
     proxies = parse_networks(trusted_proxies)
@@ -109,6 +146,130 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float]) -> Any:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def read_password_file(path: str | Path) -> str:
+    """The password in ``path``: its first line, without the line end.
+
+    Raises:
+        ConfigError: The file cannot be read or is empty.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the password file {str(path)!r}: {exc.strerror or exc}") from None
+    password = text.splitlines()[0] if text else ""
+    if not password:
+        raise ConfigError(f"the password file {str(path)!r} is empty")
+    return password
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    """Every receiver setting, read the same way by ``mm7 serve``, ``python -m mm7.server``,
+    :func:`create_app` and the shipped gunicorn configuration (:meth:`from_env`).
+
+    ``body_timeout`` None means sized from the body limit (:func:`default_body_timeout`).
+    """
+
+    inbox_url: str = DEFAULT_INBOX_URL
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    allow: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    trust_forwarded_for: bool = False
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    reject_invalid: bool = False
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float | None = None
+    idle_timeout: float = DEFAULT_CHANNEL_TIMEOUT
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    threads: int = DEFAULT_THREADS
+
+    @property
+    def effective_body_timeout(self) -> float:
+        """The body deadline in seconds (given, or sized from the body limit)."""
+        if self.body_timeout is not None:
+            return self.body_timeout
+        return default_body_timeout(self.max_body_size)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ReceiverSettings:
+        """Read the ``MM7_*`` variables (module docstring); ``overrides`` not None replace them.
+
+        Raises:
+            ConfigError: A variable has an invalid value, or both a password and a password file are set.
+        """
+        env = os.environ if environ is None else environ
+        password = env.get("MM7_BASIC_PASSWORD") or None
+        password_file = env.get("MM7_BASIC_PASSWORD_FILE") or None
+        if overrides.get("password_file") is not None:
+            password_file, password = overrides["password_file"], None
+        overrides.pop("password_file", None)
+        if password and password_file:
+            raise ConfigError("set MM7_BASIC_PASSWORD or MM7_BASIC_PASSWORD_FILE, not both")
+        if password_file:
+            password = read_password_file(password_file)
+        values: dict[str, Any] = {
+            "inbox_url": env.get("MM7_INBOX_URL") or DEFAULT_INBOX_URL,
+            "username": env.get("MM7_BASIC_USER") or None,
+            "password": password,
+            "allow": _split(env.get("MM7_ALLOW")),
+            "trusted_proxies": _split(env.get("MM7_TRUSTED_PROXIES")),
+            "trust_forwarded_for": _flag(env.get("MM7_TRUST_FORWARDED_FOR")),
+            "reject_invalid": _flag(env.get("MM7_REJECT_INVALID")),
+        }
+        for name, key, kind in (
+            ("MM7_MAX_BODY_SIZE", "max_body_size", int),
+            ("MM7_HEADER_TIMEOUT", "header_timeout", float),
+            ("MM7_BODY_TIMEOUT", "body_timeout", float),
+            ("MM7_IDLE_TIMEOUT", "idle_timeout", float),
+            ("MM7_CONNECTION_LIMIT", "connection_limit", int),
+            ("MM7_THREADS", "threads", int),
+        ):
+            value = _number(env, name, kind)
+            if value is not None:
+                values[key] = value
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        for key in ("allow", "trusted_proxies"):
+            if isinstance(values[key], str):
+                values[key] = _split(values[key])
+            values[key] = tuple(values[key])
+        return cls(**values)
+
+    def with_overrides(self, **overrides: Any) -> ReceiverSettings:
+        """A copy with the given (not None) settings replaced."""
+        return replace(self, **{key: value for key, value in overrides.items() if value is not None})
+
+    def make_app(self) -> ReceiverApp:
+        """The WSGI application these settings describe (:func:`make_app`)."""
+        return make_app(
+            self.inbox_url,
+            username=self.username,
+            password=self.password,
+            allow=self.allow,
+            trusted_proxies=self.trusted_proxies,
+            trust_forwarded_for=self.trust_forwarded_for,
+            max_body_size=self.max_body_size,
+            reject_invalid=self.reject_invalid,
+        )
+
+
 def create_app_from_env(environ: Mapping[str, str] | None = None) -> ReceiverApp:
     """Build a receiver from ``MM7_*`` environment variables (listed in this module's docstring).
 
@@ -121,25 +282,100 @@ def create_app_from_env(environ: Mapping[str, str] | None = None) -> ReceiverApp
     Raises:
         ConfigError: A variable has an invalid value.
     """
-    env = os.environ if environ is None else environ
-    raw_size = env.get("MM7_MAX_BODY_SIZE", "").strip()
-    if raw_size and not raw_size.isdigit():
-        raise ConfigError(f"MM7_MAX_BODY_SIZE must be a number of bytes, got {raw_size!r}")
-    return make_app(
-        env.get("MM7_INBOX_URL") or DEFAULT_INBOX_URL,
-        username=env.get("MM7_BASIC_USER") or None,
-        password=env.get("MM7_BASIC_PASSWORD") or None,
-        allow=env.get("MM7_ALLOW", ""),
-        trusted_proxies=env.get("MM7_TRUSTED_PROXIES", ""),
-        trust_forwarded_for=_flag(env.get("MM7_TRUST_FORWARDED_FOR")),
-        max_body_size=int(raw_size) if raw_size else DEFAULT_MAX_BODY_SIZE,
-        reject_invalid=_flag(env.get("MM7_REJECT_INVALID")),
-    )
+    return ReceiverSettings.from_env(environ).make_app()
 
 
 def create_app() -> ReceiverApp:
     """Application factory for WSGI servers: ``gunicorn 'mm7.server:create_app()'``."""
     return create_app_from_env()
+
+
+# ------------------------------------------------------------------------------------------ waitress
+
+
+def _deadline_server_classes() -> tuple[type[Any], type[Any]]:
+    """waitress's TCP server and channel, with a deadline for a request's headers and for its body.
+
+    waitress buffers a whole request before a thread sees it, and its ``channel_timeout`` only fires on
+    silence: a client sending one byte a second is never dropped. These subclasses note when a request
+    began and when its headers ended, and waitress's maintenance pass (every :data:`CLEANUP_INTERVAL`
+    seconds, on the event loop's thread) closes a channel past its deadline.
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.server import TcpWSGIServer
+
+    class DeadlineChannel(HTTPChannel):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # The first request's header clock starts at accept: a connection that sends nothing is
+            # held no longer than one that sends its headers slowly.
+            self.request_began: float | None = time.monotonic()
+            self.body_began: float | None = None
+            self._tracked: Any = None
+            super().__init__(*args, **kwargs)
+
+        def received(self, data: bytes) -> bool:
+            if self.request is None and self.request_began is None:
+                self.request_began = time.monotonic()  # a new request on a kept-alive connection
+            result: bool = super().received(data)
+            now = time.monotonic()
+            if self.request is None:  # nothing partial: idle (channel_timeout applies)
+                self.request_began = self.body_began = None
+            else:
+                if self.request is not self._tracked and self._tracked is not None:
+                    self.request_began, self.body_began = now, None  # the next pipelined request
+                if self.request.headers_finished and self.body_began is None:
+                    self.body_began = now
+            self._tracked = self.request
+            return result
+
+    class DeadlineServer(TcpWSGIServer):  # type: ignore[misc]
+        channel_class = DeadlineChannel
+        header_timeout = DEFAULT_HEADER_TIMEOUT
+        body_timeout = DEFAULT_MIN_BODY_TIMEOUT
+
+        def maintenance(self, now: float) -> None:
+            super().maintenance(now)
+            mono = time.monotonic()
+            for channel in list(self.active_channels.values()):
+                if channel.requests or channel.will_close:
+                    continue  # being answered, or already closing
+                if channel.body_began is not None:
+                    late = mono - channel.body_began > self.body_timeout
+                    what = "body"
+                else:
+                    late = (
+                        channel.request_began is not None
+                        and mono - channel.request_began > self.header_timeout
+                    )
+                    what = "headers"
+                if late:
+                    logger.info(
+                        "dropping %s: request %s not received within the deadline", channel.addr, what
+                    )
+                    channel.will_close = True
+
+    return DeadlineServer, DeadlineChannel
+
+
+def _raise_fd_limit(wanted: int) -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (OSError, ValueError):
+            target = soft
+        if target < wanted:
+            logger.warning(
+                "open files limit %d is below the connection limit's needs (%d): lower the connection "
+                "limit or raise ulimit -n",
+                target,
+                wanted,
+            )
 
 
 def make_server(
@@ -148,41 +384,71 @@ def make_server(
     port: int = 8080,
     *,
     threads: int = DEFAULT_THREADS,
-    channel_timeout: int = DEFAULT_CHANNEL_TIMEOUT,
+    channel_timeout: float = DEFAULT_CHANNEL_TIMEOUT,
     max_request_body_size: int | None = None,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    body_timeout: float | None = None,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
 ) -> Any:
-    """Create (bind, not run) a waitress server for ``app``.
+    """Create (bind, not run) a waitress server for ``app``, with deadlines for slow clients.
 
     waitress reads each request completely before handing it to a thread, so a slow client never holds
-    a worker thread; ``channel_timeout`` bounds how long its connection may idle. The body limit is also
-    given to waitress (the app's ``max_body_size`` by default), which answers 413 on the declared
-    Content-Length without reading the body.
+    a worker thread; it holds a connection, which the deadlines bound: a request whose header block is
+    not complete ``header_timeout`` seconds after it began, or whose body is not complete
+    ``body_timeout`` seconds after its headers, is dropped (checked every second). At most
+    ``connection_limit`` connections are open at once; more wait in the listen backlog. The body limit
+    is also given to waitress (the app's ``max_body_size`` by default), which answers 413 on the
+    declared Content-Length without reading the body.
 
     Args:
         app: The WSGI application.
-        host: Address to listen on.
+        host: Address to listen on (one address: a name resolving to several is refused).
         port: Port (0 picks a free one: read ``server.effective_port``).
         threads: Worker threads.
         channel_timeout: Seconds an idle connection is kept.
         max_request_body_size: Largest body waitress accepts; the app's limit when None.
+        header_timeout: Seconds for a request's whole header block.
+        body_timeout: Seconds for a request's whole body; sized from the body limit when None.
+        connection_limit: Open connections at once.
 
     Returns:
         The waitress server; call ``.run()`` to serve, ``.close()`` to stop.
+
+    Raises:
+        ConfigError: ``host`` resolves to several addresses, or a limit is not positive.
     """
-    import waitress.server
+    from waitress.adjustments import Adjustments
+    from waitress.task import ThreadedTaskDispatcher
 
     if max_request_body_size is None:
         max_request_body_size = getattr(app, "max_body_size", DEFAULT_MAX_BODY_SIZE)
-    return waitress.server.create_server(
-        app,
+    if body_timeout is None:
+        body_timeout = default_body_timeout(max_request_body_size)
+    if min(header_timeout, body_timeout, channel_timeout, connection_limit, threads) <= 0:
+        raise ConfigError("timeouts, the connection limit and threads must be positive")
+    adj = Adjustments(
         host=host,
         port=port,
         threads=threads,
-        channel_timeout=channel_timeout,
+        channel_timeout=max(1, math.ceil(channel_timeout)),
         max_request_body_size=max_request_body_size,
+        # waitress counts its listening socket and its trigger pipe among the open connections
+        connection_limit=connection_limit + 2,
+        cleanup_interval=CLEANUP_INTERVAL,
+        asyncore_use_poll=True,
         ident="mm7",
         clear_untrusted_proxy_headers=False,
     )
+    if len(adj.listen) != 1:
+        raise ConfigError(f"{host!r} resolves to {len(adj.listen)} addresses: give one address")
+    _raise_fd_limit(connection_limit + threads + 64)
+    server_class, _ = _deadline_server_classes()
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(threads)
+    server = server_class(app, {}, dispatcher=dispatcher, adj=adj, sockinfo=adj.listen[0])
+    server.header_timeout = header_timeout
+    server.body_timeout = body_timeout
+    return server
 
 
 def serve(
@@ -191,7 +457,10 @@ def serve(
     port: int = 8080,
     *,
     threads: int = DEFAULT_THREADS,
-    channel_timeout: int = DEFAULT_CHANNEL_TIMEOUT,
+    channel_timeout: float = DEFAULT_CHANNEL_TIMEOUT,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    body_timeout: float | None = None,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
     on_listening: Callable[[str], None] | None = None,
 ) -> None:
     """Serve ``app`` on waitress until interrupted (see :func:`make_server`).
@@ -202,17 +471,60 @@ def serve(
         port: Port (0 picks a free one).
         threads: Worker threads.
         channel_timeout: Seconds an idle connection is kept.
+        header_timeout: Seconds for a request's whole header block.
+        body_timeout: Seconds for a request's whole body; sized from the body limit when None.
+        connection_limit: Open connections at once.
         on_listening: Called with ``http://HOST:PORT/`` once the socket is bound (port 0 resolved).
     """
-    server = make_server(app, host, port, threads=threads, channel_timeout=channel_timeout)
+    server = make_server(
+        app,
+        host,
+        port,
+        threads=threads,
+        channel_timeout=channel_timeout,
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        connection_limit=connection_limit,
+    )
     url = f"http://{host}:{server.effective_port}/"
-    logger.info("mm7 receiver listening on %s", url)
+    logger.info(
+        "mm7 receiver listening on %s (header deadline %gs, body deadline %gs, %d connections)",
+        url,
+        server.header_timeout,
+        server.body_timeout,
+        connection_limit,
+    )
     if on_listening is not None:
         on_listening(url)
     try:
         server.run()
     finally:
         server.close()
+
+
+def serve_settings(
+    settings: ReceiverSettings,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    on_listening: Callable[[str], None] | None = None,
+) -> None:
+    """Build the app ``settings`` describe and serve it on waitress with their deadlines until interrupted."""
+    app = settings.make_app()
+    try:
+        serve(
+            app,
+            host,
+            port,
+            threads=settings.threads,
+            channel_timeout=settings.idle_timeout,
+            header_timeout=settings.header_timeout,
+            body_timeout=settings.effective_body_timeout,
+            connection_limit=settings.connection_limit,
+            on_listening=on_listening,
+        )
+    finally:
+        app.inbox.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,16 +535,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mm7.server", description=main.__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    parser.add_argument("--threads", type=int, default=None, help="worker threads (default MM7_THREADS, 8)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app_from_env()
-    try:
-        serve(app, args.host, args.port, threads=args.threads, on_listening=_print_listening)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        app.inbox.close()
+    settings = ReceiverSettings.from_env(threads=args.threads)
+    with contextlib.suppress(KeyboardInterrupt):
+        serve_settings(settings, args.host, args.port, on_listening=_print_listening)
     return 0
 
 
