@@ -24,7 +24,6 @@ from mm7.cli._app import (
 from mm7.codec.mime import Part
 from mm7.errors import (
     ConfigError,
-    MM7Error,
 )
 
 # ------------------------------------------------------------------------------------------ send
@@ -97,8 +96,8 @@ def _csv_numbers(fh: IO[str], column: str | None) -> Iterator[str]:
             yield row[index]
 
 
-def _client(config: SendConfig) -> Any:
-    from mm7.client import MM7Client
+def _client(config: SendConfig, timeout: float) -> Any:
+    from mm7.client import MM7Client, Timeout
     from mm7.profiles.base import Profile
 
     auth = (config.user, config.password or "") if config.user else None
@@ -115,11 +114,15 @@ def _client(config: SendConfig) -> Any:
             mm7_version=config.mm7_version,
             username=config.user,
             password=config.password,
+            timeout=Timeout(read=timeout),
+            deadline=timeout,
         )
     if not config.endpoint:
         raise ConfigError("no endpoint: give --endpoint or MM7_ENDPOINT")
     profile = Profile(mm7_version=config.mm7_version, vasp_id=config.vaspid, vas_id=config.vasid)
-    return MM7Client(config.endpoint, profile=profile, auth=auth)
+    return MM7Client(
+        config.endpoint, profile=profile, auth=auth, timeout=Timeout(read=timeout), deadline=timeout
+    )
 
 
 def _parts(images: tuple[str, ...], text: str | None) -> list[Part]:
@@ -173,7 +176,27 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
 @click.option("--profile", type=click.Choice(["sinch", "generic"]), help="Carrier rules (default sinch).")
 @click.option("--mm7-version", help="MM7Version (default 6.8.0).")
 @click.option("--journal", type=click.Path(dir_okay=False), help="Resumable journal (SQLite) for bulk sends.")
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    help="With --journal: list the journal's messages and their outcome (sends nothing).",
+)
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="With --journal: send again the messages an earlier run left 'unknown' (MAY DUPLICATE an MMS).",
+)
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Deadline for each message: connect, upload, answer and retries. A message whose request went "
+    "out but got no answer in time is 'unknown' (it may have been accepted).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
 def send(
@@ -186,38 +209,103 @@ def send(
     config_file: str | None,
     fmt: str,
     journal: str | None,
+    show_status: bool,
+    resend_unknown: bool,
     concurrency: int,
+    timeout: float,
     **settings: str | None,
 ) -> None:
-    """Send an MMS (image and/or text) to one or many numbers; prints each MessageID.
+    """Send an MMS (image and/or text) to one or many numbers; prints each outcome.
 
-    One SubmitReq per recipient (Sinch takes exactly one). With many recipients a progress bar runs and
-    the bulk sender is used; --journal makes a run resumable (numbers already accepted are skipped).
+    One SubmitReq per recipient (Sinch takes exactly one). Each recipient's outcome is "accepted" (with
+    the MessageID), "failed" (certainly not accepted: safe to send again) or "unknown" (the request went
+    out but no answer came back: it may have been accepted, and sending again may duplicate the MMS).
+    --journal makes a run resumable: numbers already accepted are not sent again, "unknown" ones are not
+    resent unless --resend-unknown; --journal J --status lists what the journal knows.
 
     \b
-    Exit codes: 0 all sent, 1 some failed, 2 usage or configuration error.
+    Exit codes: 0 all accepted, 1 some failed or unknown, 2 usage or configuration error.
     """
+    if show_status:
+        if journal is None:
+            raise ConfigError("--status needs --journal FILE")
+        _print_status(journal, fmt)
+        return
+    if resend_unknown and journal is None:
+        raise ConfigError(
+            "--resend-unknown needs --journal FILE (the journal knows which messages are unknown)"
+        )
     config = load_config(config_file, **settings)
     if config.profile not in ("sinch", "generic"):
         raise ConfigError(f"unknown profile {config.profile!r}: use sinch or generic")
     numbers = _recipients(to, csv_file, csv_column)
     parts = _parts(image, text)
-    client = _client(config)
+    client = _client(config, timeout)
+    if resend_unknown:
+        click.echo(
+            "mm7: warning: --resend-unknown sends again messages an earlier run left unknown; the relay may "
+            "have accepted them already, so their recipients may get the MMS twice",
+            err=True,
+        )
     try:
-        if len(numbers) == 1 and journal is None:
-            results = [_send_one(client, config, numbers[0], subject, parts)]
-        else:
-            results = _send_bulk(client, config, numbers, subject, parts, journal, concurrency)
+        results = _send_all(client, config, numbers, subject, parts, journal, concurrency, resend_unknown)
     finally:
         client.close()
     for row in results:
         if fmt == "json":
             click.echo(json.dumps(row))
-        elif row["ok"]:
-            click.echo(f"{row['to']}\t{row['outcome']}\tMessageID {row['message_id']}")
         else:
-            click.echo(f"{row['to']}\t{row['outcome']}\t{row['error']}", err=fmt == "text")
+            click.echo(_text_line(row), err=not row["ok"])
     sys.exit(EXIT_OK if all(r["ok"] for r in results) else EXIT_FAILED)
+
+
+_UNKNOWN_HINT = "it may have been accepted: check before sending again"
+
+
+def _text_line(row: dict[str, Any]) -> str:
+    if row["outcome"] == "accepted":
+        earlier = " (by an earlier run)" if row["earlier"] else ""
+        return f"{row['to']}\taccepted\tMessageID {row['message_id']}{earlier}"
+    if row["outcome"] == "unknown":
+        return f"{row['to']}\tunknown\t{row['error']} ({_UNKNOWN_HINT})"
+    return f"{row['to']}\tfailed\t{row['error']}"
+
+
+def _print_status(path: str, fmt: str) -> None:
+    from mm7.client.journal import Journal
+
+    if not Path(path).is_file():
+        raise ConfigError(f"no journal at {path}")
+    with Journal(path) as journal:
+        entries = list(journal.entries())
+    for entry in entries:
+        row = {
+            "to": entry.key.removeprefix("to:"),
+            "outcome": entry.outcome,
+            "state": entry.state,
+            "message_id": entry.message_id,
+            "transaction_id": entry.transaction_id,
+            "error": entry.error,
+            "attempts": entry.attempts,
+        }
+        if fmt == "json":
+            click.echo(json.dumps(row))
+            continue
+        detail = {
+            "accepted": f"MessageID {entry.message_id}",
+            "failed": entry.error or "",
+            "unknown": (
+                f"TransactionID {entry.transaction_id}: "
+                + ("in flight when the run ended" if entry.state == "sending" else entry.error or "")
+                + f" ({_UNKNOWN_HINT})"
+            ),
+        }[entry.outcome]
+        click.echo(f"{row['to']}\t{entry.outcome}\t{detail}")
+    counts = {o: sum(e.outcome == o for e in entries) for o in ("accepted", "failed", "unknown")}
+    if fmt == "text":
+        click.echo(
+            f"{counts['accepted']} accepted, {counts['failed']} failed, {counts['unknown']} unknown", err=True
+        )
 
 
 def _content(config: SendConfig, parts: list[Part]) -> Part | list[Part]:
@@ -227,39 +315,7 @@ def _content(config: SendConfig, parts: list[Part]) -> Part | list[Part]:
     return parts if config.profile == "sinch" else related_content(parts)
 
 
-def _send_one(
-    client: Any, config: SendConfig, number: str, subject: str | None, parts: list[Part]
-) -> dict[str, Any]:
-    from mm7.profiles.base import ProfileViolation
-
-    row: dict[str, Any] = {
-        "to": number,
-        "ok": False,
-        "outcome": "failed",
-        "message_id": None,
-        "transaction_id": None,
-    }
-    try:
-        message = _submit_request(client, config, number, subject)
-        result = client.submit(message, content=_content(config, parts))
-    except ProfileViolation as exc:
-        return {**row, "error": one_line(exc)}
-    except ConfigError:
-        raise
-    except MM7Error as exc:
-        return {**row, "transaction_id": exc.transaction_id, "error": one_line(exc)}
-    return {
-        **row,
-        "ok": True,
-        "outcome": "sent",
-        "message_id": result.message_id,
-        "transaction_id": result.transaction_id,
-        "status_code": result.status_code,
-        "error": None,
-    }
-
-
-def _send_bulk(
+def _send_all(
     client: Any,
     config: SendConfig,
     numbers: list[str],
@@ -267,7 +323,9 @@ def _send_bulk(
     parts: list[Part],
     journal_path: str | None,
     concurrency: int,
+    resend_unknown: bool,
 ) -> list[dict[str, Any]]:
+    """Send through the bulk sender whatever the number of recipients: one vocabulary of outcomes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from mm7.client.bulk import BulkItem, send_many
@@ -286,6 +344,7 @@ def _send_bulk(
                 concurrency=concurrency,
                 journal=journal,
                 progress=lambda result, done, total: progress.update(task, completed=done),
+                resend_unknown=resend_unknown,
             )
     finally:
         if journal is not None:
@@ -295,11 +354,12 @@ def _send_bulk(
             "to": number,
             "ok": result.ok,
             "outcome": result.outcome,
+            "earlier": result.earlier,
             "message_id": result.message_id,
             "transaction_id": result.transaction_id,
             "error": None
             if result.ok
-            else (result.reason or one_line(result.error or Exception(result.outcome))),
+            else (one_line(result.error) if result.error is not None else result.reason or result.outcome),
         }
         for number, result in zip(numbers, results, strict=True)
     ]

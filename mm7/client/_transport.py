@@ -392,7 +392,7 @@ def _deadline_error(attempt: _Attempt, url: str) -> DeadlineExceeded:
         "sending": "while sending the request (it may have arrived)",
     }.get(attempt.phase, "awaiting the answer to the whole request (it may have been accepted)")
     return DeadlineExceeded(
-        f"deadline of {attempt.seconds:g}s passed talking to {url or 'the MM7 server'} {what}",
+        f"deadline of {attempt.seconds:.3g}s passed talking to {url or 'the MM7 server'} {what}",
         deadline=attempt.seconds,
         phase=attempt.phase,
         request_sent=sent,

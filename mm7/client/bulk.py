@@ -4,8 +4,9 @@
 takes a slot from the client's throttle, so the carrier's rate limits hold whatever the concurrency.
 
 With a :class:`~mm7.client.journal.Journal` a run can be killed at any moment and started again with the
-same items: messages already accepted are skipped (their MessageID is returned), and messages that were
-in flight when the run died are reported as ``unknown`` and *not* resent, because a SubmitReq is not
+same items: messages already accepted are not sent again (reported ``accepted`` with ``earlier=True`` and
+their MessageID), and messages that were in flight when the run died are reported as ``unknown`` and
+*not* resent, because a SubmitReq is not
 idempotent and the relay may have accepted them (pass ``resend_unknown=True`` to accept the risk of a
 duplicate MMS). Each item is recognised across runs by its key: the caller's, or one derived from its
 recipients, subject and content bytes (so give explicit keys when the same content is meant to go to the
@@ -36,7 +37,10 @@ from mm7.errors import (
 
 __all__ = ["BulkItem", "BulkResult", "Outcome", "message_key", "send_many"]
 
-Outcome = Literal["sent", "skipped", "failed", "unknown"]
+#: The one vocabulary of outcomes, shared by the journal and ``mm7 send``: ``accepted`` (the relay took the
+#: message), ``failed`` (it certainly did not: safe to send again), ``unknown`` (it may have: a resend may
+#: duplicate the MMS).
+Outcome = Literal["accepted", "failed", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -61,13 +65,13 @@ class BulkResult:
     Attributes:
         index: Position of the item in the input.
         key: The item's key.
-        outcome: ``sent`` (accepted now), ``skipped`` (accepted by an earlier run: ``message_id`` is that
-            run's), ``failed`` (certainly not accepted: safe to send again), ``unknown`` (may have been
-            accepted: not resent).
+        outcome: ``accepted`` (the relay took it), ``failed`` (certainly not accepted: safe to send
+            again), ``unknown`` (may have been accepted: not resent unless asked).
         message_id: The relay's MessageID when accepted.
         transaction_id: TransactionID of the send (or of the earlier run's send).
         error: The error, for ``failed`` and ``unknown`` items sent in this run.
         reason: One sentence for logs and progress displays.
+        earlier: The outcome is an earlier run's, read from the journal: nothing was sent in this run.
     """
 
     index: int
@@ -77,11 +81,12 @@ class BulkResult:
     transaction_id: str | None = None
     error: MM7Error | None = field(default=None, compare=False)
     reason: str = ""
+    earlier: bool = False
 
     @property
     def ok(self) -> bool:
         """True when the message is known to be accepted (now or by an earlier run)."""
-        return self.outcome in ("sent", "skipped")
+        return self.outcome == "accepted"
 
 
 ProgressCallback = Callable[[BulkResult, int, int], None]
@@ -191,14 +196,15 @@ def _send_one(
 ) -> BulkResult:
     if journal is not None:
         entry = journal.get(key)
-        if entry is not None and entry.state == "sent":
+        if entry is not None and entry.state == "accepted":
             return BulkResult(
                 index,
                 key,
-                "skipped",
+                "accepted",
                 entry.message_id,
                 entry.transaction_id,
                 reason="accepted by an earlier run",
+                earlier=True,
             )
         if entry is not None and entry.in_doubt and not resend_unknown:
             return BulkResult(
@@ -207,6 +213,7 @@ def _send_one(
                 "unknown",
                 transaction_id=entry.transaction_id,
                 reason=f"an earlier run left it {entry.state!r}: it may have been accepted; not resent",
+                earlier=True,
             )
     transaction_id = new_transaction_id()
     if journal is not None:
@@ -224,5 +231,5 @@ def _send_one(
             journal.record_unknown(key, str(exc))
         return BulkResult(index, key, "unknown", transaction_id=transaction_id, error=exc, reason=str(exc))
     if journal is not None:
-        journal.record_sent(key, result.message_id)
-    return BulkResult(index, key, "sent", result.message_id, transaction_id, reason="accepted")
+        journal.record_accepted(key, result.message_id)
+    return BulkResult(index, key, "accepted", result.message_id, transaction_id, reason="accepted")

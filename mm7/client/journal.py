@@ -7,7 +7,7 @@ per message key, how far the send got:
 * ``sending``: recorded, durably, *before* the request leaves. A key found in this state on restart
   crashed in flight: the relay may or may not have accepted it, so it is reported as unknown and not
   resent unless the caller opts in.
-* ``sent``: the relay answered with a MessageID (kept, so a resumed run still reports it).
+* ``accepted``: the relay answered with a MessageID (kept, so a resumed run still reports it).
 * ``failed``: the request certainly did not take effect (an MM7 error status, a refused connection, a
   local rule): safe to send again on the next run.
 * ``unknown``: it may have taken effect (a read timeout, a garbled answer): treated like ``sending``.
@@ -31,12 +31,12 @@ from typing import Literal
 
 __all__ = ["Journal", "JournalEntry", "State"]
 
-State = Literal["sending", "sent", "failed", "unknown"]
+State = Literal["sending", "accepted", "failed", "unknown"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     key            TEXT PRIMARY KEY,
-    state          TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed', 'unknown')),
+    state          TEXT NOT NULL CHECK (state IN ('sending', 'accepted', 'failed', 'unknown')),
     transaction_id TEXT,
     message_id     TEXT,
     error          TEXT,
@@ -52,9 +52,9 @@ class JournalEntry:
 
     Attributes:
         key: The message's stable key.
-        state: ``sending``, ``sent``, ``failed`` or ``unknown``.
+        state: ``sending``, ``accepted``, ``failed`` or ``unknown``.
         transaction_id: TransactionID of the latest send.
-        message_id: The relay's MessageID, once ``sent``.
+        message_id: The relay's MessageID, once ``accepted``.
         error: Why the latest send failed or is unknown.
         attempts: How many runs tried to send it.
         updated_at: Unix time of the last change.
@@ -73,6 +73,11 @@ class JournalEntry:
         """True when the message may have been accepted without our knowing (``sending``/``unknown``)."""
         return self.state in ("sending", "unknown")
 
+    @property
+    def outcome(self) -> Literal["accepted", "failed", "unknown"]:
+        """The state in the vocabulary of bulk results: ``sending`` (died in flight) is ``unknown``."""
+        return "unknown" if self.state == "sending" else self.state
+
 
 class Journal:
     """The SQLite journal of a bulk send (see the module docstring).
@@ -89,6 +94,26 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(_SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Rename the state ``sent`` of journals written by mm7 0.1 to ``accepted`` (one transaction)."""
+        row = self._db.execute("SELECT sql FROM sqlite_master WHERE name = 'submissions'").fetchone()
+        if row is None or "'sent'" not in row[0]:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("ALTER TABLE submissions RENAME TO submissions_v1")
+            self._db.execute(_SCHEMA)
+            self._db.execute(
+                "INSERT INTO submissions SELECT key, CASE state WHEN 'sent' THEN 'accepted' ELSE state END, "
+                "transaction_id, message_id, error, attempts, updated_at FROM submissions_v1"
+            )
+            self._db.execute("DROP TABLE submissions_v1")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def get(self, key: str) -> JournalEntry | None:
         """Return the entry for ``key``, or None when it was never recorded."""
@@ -124,9 +149,9 @@ class Journal:
             (key, transaction_id, time.time()),
         )
 
-    def record_sent(self, key: str, message_id: str | None) -> None:
+    def record_accepted(self, key: str, message_id: str | None) -> None:
         """Record that the relay accepted ``key`` and answered ``message_id``."""
-        self._set_state(key, "sent", message_id=message_id)
+        self._set_state(key, "accepted", message_id=message_id)
 
     def record_failed(self, key: str, error: str) -> None:
         """Record that the send of ``key`` certainly did not take effect (safe to send again)."""

@@ -34,6 +34,8 @@ class Drip:
 
 
 Reply = tuple[int, dict[str, str], bytes | Drip]
+#: A handler answering ``(CLOSE, {}, b"")`` makes the server close the connection without an answer.
+CLOSE = 0
 
 
 @dataclass
@@ -114,6 +116,9 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             )
             owner.requests.append(received)
         status, headers, body = owner.handler(received)
+        if status == CLOSE:
+            self.close_connection = True  # hang up without a word, after reading the whole request
+            return
         try:
             self.send_response(status)
             for name, value in headers.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -57,7 +58,7 @@ def test_send_many_reports_each_message_in_order_with_progress(loopback: Loopbac
     results = send_many(
         client, items(client), concurrency=3, progress=lambda r, done, total: calls.append((done, total))
     )
-    assert [r.outcome for r in results] == ["sent"] * len(NUMBERS)
+    assert [r.outcome for r in results] == ["accepted"] * len(NUMBERS)
     assert [r.message_id for r in results] == [f"MID-{n}" for n in NUMBERS]
     assert [r.index for r in results] == list(range(len(NUMBERS)))
     assert sorted(calls) == [(i, len(NUMBERS)) for i in range(1, len(NUMBERS) + 1)]
@@ -68,7 +69,7 @@ def test_errors_are_reported_not_raised(loopback: Loopback) -> None:
     server = loopback(lambda r: error(r, 3001) if recipient(r) == NUMBERS[1] else answer(r))
     client = client_for(server.url)
     results = send_many(client, items(client, NUMBERS[:3]), concurrency=2)
-    assert [r.outcome for r in results] == ["sent", "failed", "sent"]
+    assert [r.outcome for r in results] == ["accepted", "failed", "accepted"]
     assert getattr(results[1].error, "status_code", None) == 3001
 
 
@@ -111,11 +112,16 @@ def test_journal_resume_skips_sent_and_resends_failed(loopback: Loopback, tmp_pa
     client = client_for(server.url)
     with Journal(tmp_path / "bulk.db") as journal:
         first = send_many(client, items(client, NUMBERS[:4]), journal=journal)
-        assert [r.outcome for r in first] == ["sent", "sent", "failed", "sent"]
+        assert [r.outcome for r in first] == ["accepted", "accepted", "failed", "accepted"]
         second = send_many(client, items(client, NUMBERS[:4]), journal=journal)
-        assert [r.outcome for r in second] == ["skipped", "skipped", "sent", "skipped"]
+        assert [(r.outcome, r.earlier) for r in second] == [
+            ("accepted", True),
+            ("accepted", True),
+            ("accepted", False),
+            ("accepted", True),
+        ]
         assert [r.message_id for r in second] == [f"MID-{n}" for n in NUMBERS[:4]]
-        assert {e.state for e in journal.entries()} == {"sent"}
+        assert {(e.state, e.outcome) for e in journal.entries()} == {("accepted", "accepted")}
     assert Counter(recipient(r) for r in server.requests) == Counter(
         {**dict.fromkeys(NUMBERS[:4], 1), NUMBERS[2]: 2}
     )
@@ -128,11 +134,11 @@ def test_in_doubt_messages_are_not_resent_unless_asked(loopback: Loopback, tmp_p
     with Journal(tmp_path / "bulk.db") as journal:
         journal.record_sending(message_key(batch[0].message, batch[0].content), "tid-crashed")
         results = send_many(client, batch, journal=journal)
-        assert [r.outcome for r in results] == ["unknown", "sent"]
+        assert [(r.outcome, r.earlier) for r in results] == [("unknown", True), ("accepted", False)]
         assert results[0].transaction_id == "tid-crashed"
         assert server.count == 1
         again = send_many(client, batch, journal=journal, resend_unknown=True)
-        assert [r.outcome for r in again] == ["sent", "skipped"]
+        assert [(r.outcome, r.earlier) for r in again] == [("accepted", False), ("accepted", True)]
         assert server.count == 2
 
 
@@ -153,7 +159,7 @@ CHILD = textwrap.dedent(
     ]
     with Journal(journal_path) as journal:
         results = send_many(client, batch, concurrency=2, journal=journal)
-    print(json.dumps([[r.outcome, r.message_id] for r in results]))
+    print(json.dumps([[("earlier-" if r.earlier else "") + r.outcome, r.message_id] for r in results]))
     """
 )
 
@@ -173,7 +179,7 @@ def sent_in_journal(path: Path) -> int:
     if not path.exists():
         return 0
     with Journal(path) as journal:
-        return sum(entry.state == "sent" for entry in journal.entries())
+        return sum(entry.state == "accepted" for entry in journal.entries())
 
 
 @pytest.mark.slow
@@ -230,19 +236,41 @@ def test_killed_bulk_run_resumes_without_duplicating_any_message(loopback: Loopb
     assert max(Counter(seen).values()) == 1
     for number, (outcome, message_id) in outcomes.items():
         if number in answered_in_run_1:
-            # Accepted before the kill: skipped, with run 1's MessageID.
-            assert (outcome, message_id) == ("skipped", f"MID-{number}")
+            # Accepted before the kill: not sent again, reported with run 1's MessageID.
+            assert (outcome, message_id) == ("earlier-accepted", f"MID-{number}")
         elif number in seen_in_run_1:
             # In flight at the kill: the relay got it, the journal says "sending": not resent.
-            assert outcome == "unknown"
-        elif outcome == "unknown":
+            assert outcome == "earlier-unknown"
+        elif outcome == "earlier-unknown":
             # Recorded as "sending" but killed before the relay read the whole body: still in doubt
             # from the client's side, so still not resent.
             assert number not in seen
         else:
-            assert (outcome, message_id) == ("sent", f"MID-{number}")
-    assert set(seen) | {n for n, (o, _) in outcomes.items() if o == "unknown"} == set(NUMBERS)
+            assert (outcome, message_id) == ("accepted", f"MID-{number}")
+    assert set(seen) | {n for n, (o, _) in outcomes.items() if o == "earlier-unknown"} == set(NUMBERS)
 
 
 def test_bulk_result_ok() -> None:
-    assert BulkResult(0, "k", "skipped", "m").ok and not BulkResult(0, "k", "unknown").ok
+    assert BulkResult(0, "k", "accepted", "m", earlier=True).ok and not BulkResult(0, "k", "unknown").ok
+    assert not BulkResult(0, "k", "failed").ok
+
+
+def test_a_journal_written_by_mm7_0_1_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE submissions (key TEXT PRIMARY KEY, state TEXT NOT NULL CHECK (state IN "
+        "('sending', 'sent', 'failed', 'unknown')), transaction_id TEXT, message_id TEXT, error TEXT, "
+        "attempts INTEGER NOT NULL DEFAULT 0, updated_at REAL NOT NULL)"
+    )
+    db.execute("INSERT INTO submissions VALUES ('a', 'sent', 't1', 'MID-a', NULL, 1, 1.0)")
+    db.execute("INSERT INTO submissions VALUES ('b', 'sending', 't2', NULL, NULL, 1, 2.0)")
+    db.commit()
+    db.close()
+    with Journal(path) as journal:
+        assert [(e.key, e.state, e.outcome, e.message_id) for e in journal.entries()] == [
+            ("a", "accepted", "accepted", "MID-a"),
+            ("b", "sending", "unknown", None),
+        ]
+        journal.record_accepted("b", "MID-b")
+        assert journal.get("b") is not None and journal.get("b").state == "accepted"  # type: ignore[union-attr]
