@@ -26,6 +26,9 @@ valid MM7 but not for a receiver         500  4003 unsupported operation
 unknown namespace / MM7Version           500  4002 unsupported version
 Content-Type not XML nor multipart       415  2007 (fault)
 body larger than ``max_body_size``       413  2007 (fault, "request too large")
+body unreadable (bad chunking, client    400  2007 (fault; a warning in the log, no traceback)
+gone mid-body, over-long chunk line,
+shorter than its Content-Length)
 inbox failed (disk full, read-only...)   500  3000 system error -- the MMSC retries
 any other failure                        500  3000 (generic fault; details only in our log)
 wrong credentials / address              401 / 403, plain text, body not read
@@ -292,10 +295,10 @@ class ReceiverApp:
         remaining = length
         while remaining is None or remaining > 0:
             want = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
-            chunk = stream.read(want)
+            chunk = _read(stream, want)
             if not chunk:
                 if remaining:
-                    raise MIMEError(f"body ended {remaining} bytes before its Content-Length")
+                    raise _unreadable(f"body ended {remaining} bytes before its Content-Length")
                 break
             if remaining is not None:
                 remaining -= len(chunk)
@@ -403,6 +406,26 @@ class ReceiverApp:
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _read(stream: Any, size: int) -> bytes:
+    """One read from ``wsgi.input``; a failure of the server stack reading the client's body is a 400.
+
+    Whatever ``wsgi.input.read()`` raises comes from the HTTP layer below us: gunicorn raises its own
+    parse errors (``InvalidChunkSize``, ``ChunkMissingTerminator``, a chunk-size line over its limit...)
+    and ``NoMoreData`` or a socket error when the client goes away mid-body. The request as sent cannot be
+    read, so sending it again unchanged cannot help: 400 with 2007, never 3000 (kept for our own failures).
+    """
+    try:
+        data = stream.read(size)
+    except Exception as exc:  # any server stack's error type; none of our own code runs in read()
+        reason = str(exc) or type(exc).__name__
+        raise _unreadable(f"request body could not be read ({type(exc).__name__}: {reason[:200]})") from exc
+    return bytes(data)
+
+
+def _unreadable(details: str) -> _RequestError:
+    return _RequestError("400 Bad Request", 2007, _STATUS_TEXT[2007], details)
 
 
 def _too_large(details: str) -> _RequestError:
