@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,10 +12,10 @@ import pytest
 import trustme
 
 from mm7 import Part
-from mm7.client import MM7Client, Timeout
+from mm7.client import DeadlineExceeded, MM7Client, Timeout
 from mm7.client.retry import RetryPolicy
 from mm7.errors import ConfigError, TransportError
-from tests.client.conftest import LoopbackServer, answer
+from tests.client.conftest import Drip, LoopbackServer, Received, Reply, answer
 
 Loopback = Callable[..., LoopbackServer]
 
@@ -44,9 +46,7 @@ def client(url: str, **options: object) -> MM7Client:
         api_key="K",
         short_code="12345",
         endpoint=url,
-        retry=RetryPolicy.no_retry(),
-        timeout=Timeout(connect=5, read=10),
-        **options,  # type: ignore[arg-type]
+        **{"retry": RetryPolicy.no_retry(), "timeout": Timeout(connect=5, read=10), **options},  # type: ignore[arg-type]
     )
 
 
@@ -101,3 +101,32 @@ def test_timeout_is_a_validated_value() -> None:
     assert repr(Timeout()) == "Timeout(connect=10.0, read=60.0, total=None)"
     with pytest.raises(ConfigError):
         Timeout(connect=0)
+
+
+def test_deadline_cuts_a_tls_relay_dripping_its_answer(
+    loopback: Loopback, ca: trustme.CA, ca_file: Path
+) -> None:
+    def dripping(received: Received) -> Reply:
+        status, headers, body = answer(received)
+        assert isinstance(body, bytes)
+        return status, headers, Drip(body, interval=2.0)
+
+    server = loopback(dripping, ssl_context=server_context(ca))
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded) as info:
+        submit(client(server.url, verify=ca_file, deadline=1.0))
+    assert time.monotonic() - started < 2.0
+    assert info.value.phase == "sent" and info.value.request_sent is True and server.count == 1
+
+
+def test_deadline_during_a_stalled_tls_handshake_is_not_ambiguous(ca_file: Path) -> None:
+    with socket.socket() as listener:  # accepts TCP connections (backlog) but never speaks TLS
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}/mm7"
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded) as info:
+            submit(client(url, verify=ca_file, timeout=Timeout(connect=5, read=5, total=1.0)))
+        assert time.monotonic() - started < 2.0
+    assert info.value.phase == "connecting" and info.value.request_sent is False
+    assert not info.value.ambiguous
