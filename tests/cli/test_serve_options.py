@@ -144,3 +144,17 @@ def test_serve_help_lists_every_setting() -> None:
     ):  # fmt: skip
         assert option in result.stdout
     assert "--password " not in result.stdout
+
+
+def test_post_without_content_type_is_read_as_xml(start: Start) -> None:
+    # As documented in docs/receiver.md: no Content-Type at all is read as text/xml.
+    url = start()
+    with socket.create_connection(_address(url), timeout=30) as sock:
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(DR) + DR
+        )
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b"StatusCode>1000<" in answer

@@ -214,3 +214,78 @@ def test_the_gunicorn_config_reads_the_same_settings(monkeypatch: pytest.MonkeyP
     config = importlib.reload(config)
     assert (config.worker_connections, config.threads, config.keepalive) == (123, 7, 9)
     assert config.worker_class == "gthread"
+
+
+# ------------------------------------------------------------------------------------ docs/receiver.md
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "receiver.md"
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(), flags=re.S)
+
+
+def _doc_env(block: str, tmp_path: Path) -> dict[str, str]:
+    """The ``export`` lines of a shell block, with the documented paths moved under ``tmp_path``."""
+    (tmp_path / "basic-password").write_text("s3cret\n")
+    env: dict[str, str] = {}
+    for line in block.splitlines():
+        if line.startswith("export "):
+            for name, value in re.findall(r"(\w+)=(\S+)", line.split("#")[0]):
+                env[name] = value
+    env["MM7_INBOX_URL"] = f"sqlite:///{tmp_path / 'inbox.db'}"  # the documented one may be postgresql
+    if "MM7_BASIC_PASSWORD_FILE" in env:
+        env["MM7_BASIC_PASSWORD_FILE"] = str(tmp_path / "basic-password")
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serves(cmd: list[str], env: dict[str, str], url: str, tmp_path: Path) -> None:
+    """Run a documented command; it must answer 401 (Basic auth on, from the file) then be stopped."""
+    log = (tmp_path / "doc.log").open("w")
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log, stderr=log, cwd=tmp_path)
+    try:
+
+        def up() -> bool:
+            if proc.poll() is not None:
+                pytest.fail(f"{cmd} exited: {(tmp_path / 'doc.log').read_text()}")
+            try:
+                return requests.post(url, data=b"<x/>", timeout=2).status_code == 401
+            except requests.RequestException:
+                return False
+
+        wait_until(up, f"{cmd} to answer")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(DEADLINE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(DEADLINE)
+
+
+@pytest.mark.parametrize("index", range(2))
+def test_documented_shell_commands_run(index: int, tmp_path: Path) -> None:
+    block = _blocks("sh")[index]
+    env = _doc_env(block, tmp_path)
+    [line] = [ln for ln in block.splitlines() if ln.startswith(("mm7 serve", "gunicorn"))]
+    port = _free_port()
+    command = line.split("#")[0].replace("0.0.0.0", "127.0.0.1").replace("8080", str(port))
+    argv = re.findall(r"'[^']*'|\S+", command)
+    argv = [arg.strip("'") for arg in argv]
+    argv = [*MM7, *argv[1:]] if argv[0] == "mm7" else [sys.executable, "-m", *argv]
+    _serves(argv, env, f"http://127.0.0.1:{port}/", tmp_path)
+
+
+def test_documented_python_examples_run(tmp_path: Path) -> None:
+    serving, handlers = _blocks("python")
+    port = _free_port()
+    code = serving.replace('"0.0.0.0", 8080', f'"127.0.0.1", {port}')
+    env = _doc_env(_blocks("sh")[0], tmp_path)
+    _serves([sys.executable, "-c", code], env, f"http://127.0.0.1:{port}/", tmp_path)
+    subprocess.run([sys.executable, "-c", handlers], check=True, timeout=DEADLINE)
