@@ -30,11 +30,11 @@ import requests
 
 from mm7.errors import RemoteValidationError
 from mm7.inbox import open_inbox
-from tests.security import ROOT, envelope, multipart, part
+from tests.security import ROOT, envelope, fifo_sentinel, multipart, part, silent_listener
 from tests.security.test_mime_attacks import CASES as MIME_CASES
 from tests.security.test_mime_attacks import deliver_envelope
+from tests.security.test_xml_attacks import EXTERNAL, WRAPPERS, _external_doctypes, with_doctype
 from tests.security.test_xml_attacks import REFUSED as XML_CASES
-from tests.security.test_xml_attacks import WRAPPERS
 
 DEADLINE = 30.0
 PG_SERVER = ROOT / "scripts" / "pg-server"
@@ -184,6 +184,27 @@ def test_hostile_post_gets_a_fault_and_stores_nothing(
     assert b"Traceback" not in response.content and b'File "' not in response.content
     wait_until(lambda: len(server.log()) > log_before, "a log line for the refused request")
     assert "Traceback" not in server.log()[log_before:]
+    assert stored(url) == 0
+
+
+@pytest.mark.parametrize("name", EXTERNAL)
+def test_external_entities_posted_to_the_receiver_open_no_file(
+    shared_receiver: tuple[Receiver, str], name: str, tmp_path: Path
+) -> None:
+    """Each XXE / external DTD case POSTed to the receiver process (bare and as multipart root): a 2007 fault,
+    nothing stored, no /etc/passwd text in the answer, no connection to the listener, and the FIFO sentinel
+    named by the file cases never opened (kernel evidence across processes; why it can fail:
+    ``test_xml_attacks.py::test_the_sentinel_catches_a_parser_that_opens_local_files``)."""
+    server, url = shared_receiver
+    with silent_listener() as listener, fifo_sentinel(tmp_path) as sentinel:
+        doctype = _external_doctypes(listener.url, sentinel.url)[name]
+        for wrap in sorted(WRAPPERS):
+            body, content_type = WRAPPERS[wrap](with_doctype(doctype, replace_status="&xxe;"))
+            response = server.post(body, content_type)
+            assert response.status_code == 500, (wrap, response.status_code)
+            assert fault_status(response.content) == "2007", response.content[:500]
+            assert b"root:" not in response.content
+    assert not sentinel.opened.is_set(), "the receiver opened a local file named in the document"
     assert stored(url) == 0
 
 

@@ -7,6 +7,7 @@ opened (a FIFO sentinel) or leaked into an error message.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import mm7
 from mm7.codec.xml import XMLLimits
@@ -242,6 +244,30 @@ def test_external_entities_and_dtds_touch_nothing(name: str, wrap: str, tmp_path
     assert not sentinel.opened.is_set(), "the parser opened a local file named in the document"
     assert passwd not in str(error) and "root:" not in str(error)
     assert passwd not in repr(error.__cause__)
+
+
+#: The cases naming the FIFO sentinel: the ones whose check ("no local file opened") is kernel evidence.
+FILE_CASES = ["external-dtd-file", "parameter-entity-file", "xxe-file-sentinel"]
+
+
+@pytest.mark.parametrize("name", FILE_CASES)
+def test_the_sentinel_catches_a_parser_that_opens_local_files(name: str, tmp_path: Path) -> None:
+    """The file checks above can fail on this machine's libxml2.
+
+    This libxml2 has no HTTP client (``"http" not in etree.LIBXML_FEATURES`` here), so the listener in the
+    tests above cannot see a connection even from a parser that resolves everything; the FIFO can. Given the
+    same documents, a parser that loads DTDs and resolves entities opens the FIFO and the sentinel records it:
+    the assertion ``not sentinel.opened.is_set()`` above is live, not vacuous.
+    """
+    with fifo_sentinel(tmp_path) as sentinel:
+        doctype = _external_doctypes("http://127.0.0.1:1/", sentinel.url)[name]
+        insecure = etree.XMLParser(resolve_entities=True, load_dtd=True, no_network=True)
+        # The FIFO reads as empty, so the parse may fail (undefined entity); the open has happened anyway.
+        with contextlib.suppress(etree.XMLSyntaxError):
+            etree.fromstring(with_doctype(doctype, replace_status="&xxe;"), insecure)
+        # libxml2 reads the FIFO to its end, which comes only when the watcher closes the write end, after
+        # recording the open: no race.
+        assert sentinel.opened.is_set(), f"{name}: the sentinel did not see libxml2 open the FIFO"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
