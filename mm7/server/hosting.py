@@ -5,7 +5,7 @@ One machine::
     mm7 serve --port 8080                 # the CLI: ReceiverSettings.from_env(...) + serve_settings()
     python -m mm7.server --port 8080      # the same settings, from the environment only
 
-More load (several processes, PostgreSQL shared by every process and host), behind a buffering proxy::
+More load (several processes, PostgreSQL shared by every process and host), with the shipped config::
 
     MM7_INBOX_URL=postgresql://mm7@db/mm7 \\
         gunicorn -c python:mm7.server.gunicorn_config 'mm7.server:create_app()'

@@ -1,4 +1,5 @@
-"""Slow clients cannot starve the receiver: ``mm7 serve`` launched as users launch it, real sockets.
+"""Slow clients cannot starve the receiver: ``mm7 serve``, and gunicorn with the configuration we ship
+(``-c python:mm7.server.gunicorn_config``), each launched as users launch it; real sockets on 127.0.0.1.
 
 300 connections trickle header bytes and 300 trickle body bytes (after headers declaring 1 MB) for
 longer than the (short, test-configured) deadlines, while a legitimate DeliveryReportReq is posted
@@ -48,8 +49,22 @@ class Slow:
 class Receiver:
     """``mm7 serve`` in its own process; the URL read from its "listening on" line."""
 
-    def __init__(self, args: list[str], log: Path) -> None:
+    def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log.open("w")
+        if args[0] == "gunicorn":
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", *args, "-b", f"127.0.0.1:{port}"],
+                stdout=self.log,
+                stderr=self.log,
+                env={**os.environ, **(env or {})},
+            )
+            self.host, self.port = "127.0.0.1", port
+            self.url = f"http://127.0.0.1:{port}/"
+            _wait_up(self)
+            return
         self.proc = subprocess.Popen(
             [*MM7, "serve", "--port", "0", *args],
             stdout=subprocess.PIPE,
@@ -80,16 +95,38 @@ class Receiver:
             self.log.close()
 
 
-@pytest.fixture
-def receiver(tmp_path: Path) -> Iterator[Receiver]:
-    server = Receiver(
-        [
-            "--inbox", f"sqlite:///{tmp_path / 'inbox.db'}",
-            "--header-timeout", str(HEADER_TIMEOUT),
-            "--body-timeout", str(BODY_TIMEOUT),
-        ],
-        tmp_path / "serve.log",
-    )  # fmt: skip
+def _wait_up(server: Receiver) -> None:
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:
+        if server.proc.poll() is not None:
+            break
+        try:
+            requests.get(server.url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.05)
+    server.stop()
+    pytest.fail(f"{server.proc.args} did not start")
+
+
+@pytest.fixture(params=["mm7 serve", "gunicorn"])
+def receiver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Receiver]:
+    inbox = f"sqlite:///{tmp_path / 'inbox.db'}"
+    if request.param == "gunicorn":
+        server = Receiver(
+            ["gunicorn", "-c", "python:mm7.server.gunicorn_config", "-w", "2", "mm7.server:create_app()"],
+            tmp_path / "gunicorn.log",
+            {
+                "MM7_INBOX_URL": inbox,
+                "MM7_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+                "MM7_BODY_TIMEOUT": str(BODY_TIMEOUT),
+            },
+        )
+    else:
+        server = Receiver(
+            ["--inbox", inbox, "--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT)],
+            tmp_path / "serve.log",
+        )
     try:
         yield server
     finally:
