@@ -136,8 +136,9 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         self.nr_conns -= 1
         conn.close()
 
-    def murder_pending(self) -> None:
-        super().murder_pending()
+    def murder_keepalived(self, *args: Any, **kwargs: Any) -> None:
+        # Called by the worker's loop about once a second, in every gunicorn version's gthread worker.
+        super().murder_keepalived(*args, **kwargs)
         now = time.monotonic()
         header_timeout = self.mm7_settings.header_timeout
         body_timeout = self.mm7_settings.effective_body_timeout
