@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 import sys
 import threading
@@ -29,6 +30,7 @@ __all__ = [
     "handle_errors",
     "one_line",
     "out_console",
+    "password_options",
     "stop_on_sigterm",
 ]
 
@@ -39,6 +41,46 @@ EXIT_USAGE = 2
 P = ParamSpec("P")
 R = TypeVar("R")
 err_console = Console(stderr=True)
+
+
+def password_options(env_var: str, file_env_var: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--password-file`` (or ``file_env_var``) or ``env_var`` gives a password; ``--password`` is refused.
+
+    The command receives ``password`` (from the file, else the variable, else None). A password on the
+    command line is visible in the process list, so ``--password VALUE`` is a usage error naming both forms.
+    """
+
+    def resolve(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from mm7._secrets import read_password_file
+
+        if ctx.params.pop("password_argv", None) is not None:
+            raise click.UsageError(
+                "--password is not accepted: a password on the command line is visible in the process list. "
+                f"Set {env_var} or give --password-file (or {file_env_var})."
+            )
+        path = value or os.environ.get(file_env_var) or None
+        if path is not None and os.environ.get(env_var):
+            raise click.UsageError(f"give the password once: {env_var} or a password file, not both")
+        if path is not None:
+            try:
+                return read_password_file(path)
+            except ConfigError as exc:
+                raise click.UsageError(str(exc)) from None
+        return os.environ.get(env_var) or None
+
+    def decorate(command: Callable[P, R]) -> Callable[P, R]:
+        command = click.option(
+            "--password-file",
+            "password",
+            type=click.Path(dir_okay=False),
+            callback=resolve,
+            help=f"File holding the HTTP Basic password (first line) [env {file_env_var}]; or set "
+            f"{env_var}. Never on the command line.",
+        )(command)
+        # Declared after --password-file so that click parses it first (is_eager) and resolve() sees it.
+        return click.option("--password", "password_argv", default=None, hidden=True, is_eager=True)(command)
+
+    return decorate
 
 
 def out_console() -> Console:

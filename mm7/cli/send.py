@@ -20,6 +20,7 @@ from mm7.cli._app import (
     err_console,
     handle_errors,
     one_line,
+    password_options,
 )
 from mm7.codec.mime import Part
 from mm7.errors import (
@@ -172,7 +173,7 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
 @click.option("--vasid", envvar="MM7_VASID", help="VASID [env MM7_VASID].")
 @click.option("--shortcode", envvar="MM7_SHORTCODE", help="Sender short code [env MM7_SHORTCODE].")
 @click.option("--user", envvar="MM7_USER", help="HTTP Basic user [env MM7_USER].")
-@click.option("--password", envvar="MM7_PASSWORD", help="HTTP Basic password [env MM7_PASSWORD].")
+@password_options("MM7_PASSWORD", "MM7_PASSWORD_FILE")
 @click.option("--profile", type=click.Choice(["sinch", "generic"]), help="Carrier rules (default sinch).")
 @click.option("--mm7-version", help="MM7Version (default 6.8.0).")
 @click.option("--journal", type=click.Path(dir_okay=False), help="Resumable journal (SQLite) for bulk sends.")

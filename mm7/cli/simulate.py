@@ -13,6 +13,7 @@ import click
 from mm7.cli._app import (
     cli,
     handle_errors,
+    password_options,
     stop_on_sigterm,
 )
 from mm7.cli.httpfile import read_capture
@@ -58,7 +59,7 @@ def _fail_numbers(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--max-retries", type=click.IntRange(0), default=5, show_default=True)
 @click.option("--user", help="Require HTTP Basic auth (2568 otherwise).")
-@click.option("--password")
+@password_options("MM7_SIMULATOR_PASSWORD", "MM7_SIMULATOR_PASSWORD_FILE")
 @click.option("--vaspid", help="Require this VASPID (2564 otherwise).")
 @click.option("--vasid", help="Require this VASID (2562 otherwise).")
 @click.option("--shortcode", help="Require this short code (2563 otherwise).")

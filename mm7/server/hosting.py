@@ -40,9 +40,9 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
+from mm7._secrets import read_password_file
 from mm7.errors import ConfigError
 from mm7.inbox import open_inbox
 from mm7.server.app import DEFAULT_MAX_BODY_SIZE, ReceiverApp
@@ -161,22 +161,6 @@ def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float]) ->
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
     return value
-
-
-def read_password_file(path: str | Path) -> str:
-    """The password in ``path``: its first line, without the line end.
-
-    Raises:
-        ConfigError: The file cannot be read or is empty.
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the password file {str(path)!r}: {exc.strerror or exc}") from None
-    password = text.splitlines()[0] if text else ""
-    if not password:
-        raise ConfigError(f"the password file {str(path)!r} is empty")
-    return password
 
 
 @dataclass(frozen=True)
