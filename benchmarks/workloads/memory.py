@@ -94,7 +94,7 @@ class PeakTracer:
                 break
             frames = [f for f in stat.traceback if "/mm7/" in f.filename or "site-packages" in f.filename]
             frame = (frames or list(stat.traceback))[-1]
-            where = frame.filename.split("/work/main/")[-1].split("site-packages/")[-1]
+            where = frame.filename.removeprefix(f"{ROOT}/").split("site-packages/")[-1]
             chain = " <- ".join(
                 f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(list(stat.traceback)[-4:])
             )

@@ -5,7 +5,7 @@ Pure data and functions, no I/O. Two layers of tables:
 * :data:`THREEGPP` holds the request/error status codes of 3GPP TS 23.140 (Rel-5 and Rel-6,
   section 8.7.4 "Status code and status text", the table of status codes).
 * :data:`SINCH` overlays Sinch's implementation-specific codes and retry advice on top of it
-  (facts from Sinch's public MM7 status-code page, summarised in ``/work/shared/sinch-mm7.md``).
+  (facts from Sinch's public MM7 status-code page, summarised in ``docs/sinch.md``).
 
 A carrier table is a :class:`StatusTable` built with ``base=THREEGPP`` (or :meth:`StatusTable.overlay`):
 its entries replace or add to the base's, everything else falls through.

@@ -1,7 +1,7 @@
 """The inbox interface: what the receiver stores and what workers claim.
 
 The MM7 receiver (WSGI) must answer the MMSC quickly and only after the notification is stored
-durably. Sinch's contract (see ``/work/shared/sinch-mm7.md``): reply within 10 s with HTTP 200 and
+durably. Sinch's contract (see ``docs/sinch.md``): reply within 10 s with HTTP 200 and
 a StatusCode 1000 response, otherwise the MMSC retries every 5 minutes, at most 5 times. So the same
 notification can arrive up to 6 times, possibly concurrently, and the inbox deduplicates on a
 ``dedupe_key`` computed by :func:`dedupe_key_for`.

@@ -1,7 +1,7 @@
 """The Sinch profile: Sinch's MM7 identity, defaults and rules, checked before anything is sent.
 
 Every rule below is a fact from Sinch's public MM7 documentation (summarised in
-``/work/shared/sinch-mm7.md``); each raises :class:`~mm7.profiles.base.ProfileViolation` carrying the
+``docs/sinch.md``); each raises :class:`~mm7.profiles.base.ProfileViolation` carrying the
 status code Sinch would have answered, so a mistake costs no request and reads the same as the
 carrier's own answer:
 

@@ -1,7 +1,7 @@
 """The receiver: a plain WSGI application for what the MMSC posts to a VASP.
 
 The MMSC (Sinch) posts ``DeliverReq`` (mobile-originated messages), ``DeliveryReportReq`` and
-``ReadReplyReq``. Its contract (``/work/shared/sinch-mm7.md``, "Receiving"): answer within 10 s with
+``ReadReplyReq``. Its contract (``docs/sinch.md``, "Receiving"): answer within 10 s with
 HTTP 200 and the matching Rsp carrying the request's TransactionID and StatusCode 1000; anything else is
 retried 5 minutes later, up to 5 times. So this app
 

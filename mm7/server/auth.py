@@ -1,7 +1,7 @@
 """Who may post to the receiver: HTTP Basic credentials and an IP allow-list, both optional.
 
 Sinch offers both on its side of the link ("optional extra security on the account: IP allow-list, and
-HTTP Basic auth", see ``/work/shared/sinch-mm7.md``); a VASP receiver mirrors them for the requests the
+HTTP Basic auth", see ``docs/sinch.md``); a VASP receiver mirrors them for the requests the
 MMSC posts to it. Both checks run on the WSGI environ *before* the body is read, so a rejected request
 costs nothing and stores nothing.
 

@@ -1,6 +1,6 @@
 """Postbacks: the simulator's requests to the VASP (DeliveryReportReq, DeliverReq), with Sinch's retries.
 
-Sinch's contract for notifications (``/work/shared/sinch-mm7.md``, "Receiving"): the VASP must answer
+Sinch's contract for notifications (``docs/sinch.md``, "Receiving"): the VASP must answer
 within 10 s with HTTP 200 and an MM7 response whose TransactionID matches the request's and whose
 StatusCode is 1000. Anything else (timeout, connection error, non-200, undecodable body, wrong
 TransactionID, another status) is a failure, and the same notification is sent again after the retry

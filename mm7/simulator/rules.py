@@ -1,6 +1,6 @@
 """Sinch's acceptance rules for a SubmitReq, as the simulator applies them.
 
-Each check raises :class:`Rejection` carrying the exact Sinch status code (see ``/work/shared/sinch-mm7.md``
+Each check raises :class:`Rejection` carrying the exact Sinch status code (see ``docs/sinch.md``
 and :data:`mm7.codec.status.SINCH`). The order follows the request from the outside in: HTTP authentication,
 HTTP headers and size, throughput, then the SOAP envelope (header, operation, namespace, MM7Version), then the
 strict schema decode, then the SubmitReq's fields. Every MIME/SOAP/schema rule itself lives in

@@ -1,4 +1,4 @@
-"""The Sinch profile's rules, each checked before sending (facts: /work/shared/sinch-mm7.md)."""
+"""The Sinch profile's rules, each checked before sending (facts: docs/sinch.md)."""
 
 from __future__ import annotations
 
