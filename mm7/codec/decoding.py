@@ -12,7 +12,7 @@ Sans-IO: bytes in, objects out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from lxml import etree
 
@@ -188,7 +188,7 @@ def decode_parts(
     if mode not in ("strict", "tolerant"):
         raise ConfigError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
     xml = mime.root.read_bytes()
-    deviations: list[Deviation] = [_as_deviation(item) for item in mime.deviations]
+    deviations = list(mime.deviations)
     root = _parse(xml, mime.root, xml_limits or XMLLimits(), deviations)
     read = env.read_envelope(root)
     version, _ = target_version(read.payload, read.transaction_ns)
@@ -212,12 +212,6 @@ class _Findings:
 def _parse(xml: bytes, part: Part, limits: XMLLimits, deviations: list[Deviation]) -> etree._Element:
     """Parse the SOAP part; encoding repairs (mislabelled UTF-8, text before ``<?xml``) become deviations."""
     return parse_xml(xml, limits=limits, charset=part.charset, deviations=deviations)
-
-
-def _as_deviation(item: Deviation | str) -> Deviation:
-    if isinstance(item, Deviation):
-        return item
-    return Deviation("mime-framing", item, "MIME")
 
 
 def _is_clean(root: etree._Element, read: env.ReadEnvelope, version: SchemaVersion | None) -> bool:
@@ -436,7 +430,7 @@ def _resolve_content(
     href = getattr(reference, "href", None)
     if not href:
         return None
-    part, deviation = _find_part(mime, href)
+    part, deviation = mime.resolve(href)
     if part is None and mode == "tolerant" and len(mime.attachments) == 1:
         part = mime.attachments[0]
         deviation = Deviation(
@@ -467,21 +461,4 @@ def _content_reference_deviation(
     """Strict mode's view of the ``Content href`` of a normalized tree (reported with the rest)."""
     content = payload.find("{%s}Content" % version.namespace)
     href = content.get("href") if content is not None else None
-    return _find_part(mime, href)[1] if href else None
-
-
-def _find_part(mime: DecodedBody, href: str) -> tuple[Part | None, Deviation | None]:
-    resolve = getattr(mime, "resolve", None)
-    if resolve is not None:
-        return cast(tuple[Part | None, Deviation | None], resolve(href))
-    part = mime.find(href)
-    if (
-        part is not None
-        and not href.lower().startswith("cid:")
-        and part.content_id
-        and part.content_location != href
-    ):
-        return part, Deviation(
-            "content-reference", f"Content href {href!r} has no cid: scheme", "/Envelope/Body"
-        )
-    return part, None
+    return mime.resolve(href)[1] if href else None
