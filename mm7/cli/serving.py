@@ -218,7 +218,7 @@ def _address(address: Any) -> str:
 @INBOX_OPTION
 @click.option(
     "--handlers",
-    default="mm7.cli.main:LoggingHandlers",
+    default="mm7.cli.serving:LoggingHandlers",
     show_default=True,
     help="module:Class (or module) with on_deliver / on_delivery_report / on_read_reply.",
 )
