@@ -31,6 +31,7 @@ __all__ = [
     "one_line",
     "out_console",
     "password_options",
+    "refuse_password_on_argv",
     "stop_on_sigterm",
 ]
 
@@ -43,6 +44,15 @@ R = TypeVar("R")
 err_console = Console(stderr=True)
 
 
+def refuse_password_on_argv(value: str | None, env_var: str, file_env_var: str) -> None:
+    """A usage error for ``--password VALUE``: the process list would show it; name the two forms instead."""
+    if value is not None:
+        raise click.UsageError(
+            "--password is not accepted: a password on the command line is visible in the process list. "
+            f"Set {env_var} or give --password-file (or {file_env_var})."
+        )
+
+
 def password_options(env_var: str, file_env_var: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """``--password-file`` (or ``file_env_var``) or ``env_var`` gives a password; ``--password`` is refused.
 
@@ -53,11 +63,7 @@ def password_options(env_var: str, file_env_var: str) -> Callable[[Callable[P, R
     def resolve(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         from mm7._secrets import read_password_file
 
-        if ctx.params.pop("password_argv", None) is not None:
-            raise click.UsageError(
-                "--password is not accepted: a password on the command line is visible in the process list. "
-                f"Set {env_var} or give --password-file (or {file_env_var})."
-            )
+        refuse_password_on_argv(ctx.params.pop("password_argv", None), env_var, file_env_var)
         path = value or os.environ.get(file_env_var) or None
         if path is not None and os.environ.get(env_var):
             raise click.UsageError(f"give the password once: {env_var} or a password file, not both")

@@ -19,6 +19,7 @@ from mm7.cli._app import (
     fail,
     handle_errors,
     out_console,
+    refuse_password_on_argv,
     stop_on_sigterm,
 )
 from mm7.codec.xml import parse_xml
@@ -142,11 +143,7 @@ def serve(
     """
     from mm7.server.hosting import ReceiverSettings, serve_settings
 
-    if password_argv is not None:
-        raise click.UsageError(
-            "--password is not accepted: a password on the command line is visible in the process list. "
-            "Set MM7_BASIC_PASSWORD or give --password-file (or MM7_BASIC_PASSWORD_FILE)."
-        )
+    refuse_password_on_argv(password_argv, "MM7_BASIC_PASSWORD", "MM7_BASIC_PASSWORD_FILE")
 
     def announce(url: str) -> None:
         click.echo(f"listening on {url}")
