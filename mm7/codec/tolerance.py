@@ -321,6 +321,17 @@ class Normalized:
     violations: list[ValidationProblem] = field(default_factory=list)
     unread: set[str] = field(default_factory=set)  # local names of elements set aside as unreadable
 
+    def set_aside(self, element: etree._Element, reason: str) -> None:
+        """Take a leaf whose value cannot be read out of the tree that is bound; keep it raw, name it."""
+        self.violations.append(ValidationProblem(element_path(element), _line(element), reason))
+        self.unread.add(_localname(element))
+        parent = element.getparent()
+        if parent is not None:
+            self.extensions.append(
+                Extension(element_path(parent), str(element.tag), raw_xml(element), _line(element))
+            )
+            parent.remove(element)
+
 
 class _Normalizer:
     def __init__(self, version: SchemaVersion, evidence: str) -> None:
@@ -347,15 +358,6 @@ class _Normalizer:
         value = str(element.attrib.pop(name))
         self.result.extensions.append(Extension(element_path(element), name, value, _line(element), True))
         self.deviate("unknown-attribute", element, reason)
-
-    def unreadable(self, element: etree._Element, what: str, value: str) -> None:
-        self.result.violations.append(
-            ValidationProblem(
-                element_path(element),
-                _line(element),
-                f"{what} {value!r} has no reading in its type; kept raw",
-            )
-        )
 
     def move(self, element: etree._Element, local: str) -> None:
         namespace = _namespace(element)
@@ -423,16 +425,7 @@ class _Normalizer:
         value = element.text or ""
         reading = read_value(value, simple)
         if reading.value is None:
-            # No reading: keep the element raw, take it out of what is bound (the violation names it).
-            parent = element.getparent()
-            xml = raw_xml(element)
-            self.unreadable(element, _localname(element), value)
-            self.result.unread.add(_localname(element))
-            if parent is not None:
-                self.result.extensions.append(
-                    Extension(element_path(parent), str(element.tag), xml, _line(element))
-                )
-                parent.remove(element)
+            self.result.set_aside(element, _no_reading(_localname(element), value))
             return
         if reading.kind is not None:
             self.deviate(reading.kind, element, f"{_localname(element)}: {reading.note}")
@@ -471,7 +464,8 @@ class _Normalizer:
         value = element.get(name, "")
         reading = read_value(value, simple)
         if reading.value is None:
-            self.unreadable(element, f"attribute {name}", value)
+            reason = _no_reading(f"attribute {name}", value)
+            self.result.violations.append(ValidationProblem(element_path(element), _line(element), reason))
             element.attrib.pop(name)
             self.result.extensions.append(Extension(element_path(element), name, value, _line(element), True))
             return
@@ -493,6 +487,10 @@ class _Normalizer:
 
 
 _NO_ATTRIBUTES = ComplexType("(simple)")
+
+
+def _no_reading(what: str, value: str) -> str:
+    return f"{what} {value!r} has no reading in its type; kept raw"
 
 
 def _display(name: str) -> str:
@@ -565,7 +563,7 @@ def settle(
     Returns:
         Every violation (``found.violations`` first), each with path, line and the validator's reason.
     """
-    violations = list(found.violations)
+    violations = found.violations
     for _ in range(2):
         if schema.validate(root):
             break
@@ -584,14 +582,7 @@ def settle(
                 if problem not in violations:
                     violations.append(problem)
                 continue
-            parent = element.getparent()
-            if parent is None:
-                continue
-            violations.append(ValidationProblem(element_path(element), _line(element), reason))
-            found.unread.add(_localname(element))
-            xml = raw_xml(element)
-            found.extensions.append(Extension(element_path(parent), str(element.tag), xml, _line(element)))
-            parent.remove(element)
+            found.set_aside(element, reason)
             removed = True
         if not removed:
             break
