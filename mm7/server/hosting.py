@@ -39,7 +39,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from mm7._secrets import read_password_file
@@ -235,10 +235,6 @@ class ReceiverSettings:
                 values[key] = _split(values[key])
             values[key] = tuple(values[key])
         return cls(**values)
-
-    def with_overrides(self, **overrides: Any) -> ReceiverSettings:
-        """A copy with the given (not None) settings replaced."""
-        return replace(self, **{key: value for key, value in overrides.items() if value is not None})
 
     def make_app(self) -> ReceiverApp:
         """The WSGI application these settings describe (:func:`make_app`)."""
