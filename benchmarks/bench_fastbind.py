@@ -37,8 +37,8 @@ def full_submit() -> Any:
     return b.SubmitReq(
         mm7_version="6.8.0",
         sender_identification=b.SenderIdType(
-            vaspid="vasp",
-            vasid="vas",
+            vasp_id="vasp",
+            vas_id="vas",
             sender_address=b.SenderAddressType(short_code=b.AddressType(value="1234")),
         ),
         recipients=b.RecipientsType(
@@ -62,7 +62,7 @@ def full_submit() -> Any:
         delivery_condition=b.DeliveryConditionType(dc=[1, 2]),
         applic_id="app",
         content_class=b.ContentClassType.IMAGE_RICH,
-        drmcontent=False,
+        drm_content=False,
         content=b.ContentReferenceType(href="cid:c1", allow_adaptations=True),
     )
 

@@ -35,9 +35,9 @@ class SendConfig:
     """Where and as whom ``mm7 send`` sends."""
 
     endpoint: str | None = None
-    vaspid: str | None = None
-    vasid: str | None = None
-    shortcode: str | None = None
+    vasp_id: str | None = None
+    vas_id: str | None = None
+    short_code: str | None = None
     user: str | None = None
     password: str | None = None
     profile: str = "sinch"
@@ -103,14 +103,14 @@ def _client(config: SendConfig, timeout: float) -> Any:
 
     auth = (config.user, config.password or "") if config.user else None
     if config.profile == "sinch":
-        if not config.vaspid or not config.shortcode:
+        if not config.vasp_id or not config.short_code:
             raise ConfigError(
-                "the sinch profile needs a VASPID (API key) and a short code (MM7_VASPID, MM7_SHORTCODE)"
+                "the sinch profile needs a VASPID (API key) and a short code (MM7_VASP_ID, MM7_SHORT_CODE)"
             )
         return MM7Client.for_sinch(
-            api_key=config.vaspid,
-            short_code=config.shortcode,
-            vas_id=config.vasid,
+            api_key=config.vasp_id,
+            short_code=config.short_code,
+            vas_id=config.vas_id,
             endpoint=config.endpoint,
             mm7_version=config.mm7_version,
             username=config.user,
@@ -120,7 +120,7 @@ def _client(config: SendConfig, timeout: float) -> Any:
         )
     if not config.endpoint:
         raise ConfigError("no endpoint: give --endpoint or MM7_ENDPOINT")
-    profile = Profile(mm7_version=config.mm7_version, vasp_id=config.vaspid, vas_id=config.vasid)
+    profile = Profile(mm7_version=config.mm7_version, vasp_id=config.vasp_id, vas_id=config.vas_id)
     return MM7Client(
         config.endpoint, profile=profile, auth=auth, timeout=Timeout(read=timeout), deadline=timeout
     )
@@ -145,9 +145,9 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
         return client.sinch.submit_request(number, subject=subject)
     return submit_request(
         to=number,
-        vasp_id=config.vaspid,
-        vas_id=config.vasid,
-        sender=config.shortcode,
+        vasp_id=config.vasp_id,
+        vas_id=config.vas_id,
+        sender=config.short_code,
         subject=subject,
         mm7_version=config.mm7_version,
     )
@@ -169,9 +169,9 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
     help="TOML file with endpoint/ids/credentials.",
 )
 @click.option("--endpoint", envvar="MM7_ENDPOINT", help="MM7 URL [env MM7_ENDPOINT].")
-@click.option("--vaspid", envvar="MM7_VASPID", help="VASPID, Sinch's API key [env MM7_VASPID].")
-@click.option("--vasid", envvar="MM7_VASID", help="VASID [env MM7_VASID].")
-@click.option("--shortcode", envvar="MM7_SHORTCODE", help="Sender short code [env MM7_SHORTCODE].")
+@click.option("--vasp-id", envvar="MM7_VASP_ID", help="VASPID, Sinch's API key [env MM7_VASP_ID].")
+@click.option("--vas-id", envvar="MM7_VAS_ID", help="VASID [env MM7_VAS_ID].")
+@click.option("--short-code", envvar="MM7_SHORT_CODE", help="Sender short code [env MM7_SHORT_CODE].")
 @click.option("--user", envvar="MM7_USER", help="HTTP Basic user [env MM7_USER].")
 @password_options("MM7_PASSWORD", "MM7_PASSWORD_FILE")
 @click.option("--profile", type=click.Choice(["sinch", "generic"]), help="Carrier rules (default sinch).")

@@ -191,14 +191,14 @@ class LoggingHandlers:
     def on_delivery_report(self, received: Any) -> None:
         """A delivery report."""
         message = received.message
-        status = getattr(message.mmstatus, "value", message.mmstatus)
+        status = getattr(message.mm_status, "value", message.mm_status)
         click.echo(f"DR MessageID {message.message_id} to {_address(message.recipient)}: {status}")
         self._flagged(received)
 
     def on_read_reply(self, received: Any) -> None:
         """A read reply."""
         message = received.message
-        status = getattr(message.mmstatus, "value", message.mmstatus)
+        status = getattr(message.mm_status, "value", message.mm_status)
         click.echo(f"read reply MessageID {message.message_id}: {status}")
         self._flagged(received)
 

@@ -60,9 +60,9 @@ def _fail_numbers(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-retries", type=click.IntRange(0), default=5, show_default=True)
 @click.option("--user", help="Require HTTP Basic auth (2568 otherwise).")
 @password_options("MM7_SIMULATOR_PASSWORD", "MM7_SIMULATOR_PASSWORD_FILE")
-@click.option("--vaspid", help="Require this VASPID (2564 otherwise).")
-@click.option("--vasid", help="Require this VASID (2562 otherwise).")
-@click.option("--shortcode", help="Require this short code (2563 otherwise).")
+@click.option("--vasp-id", help="Require this VASPID (2564 otherwise).")
+@click.option("--vas-id", help="Require this VASID (2562 otherwise).")
+@click.option("--short-code", help="Require this short code (2563 otherwise).")
 @click.option("--max-request-size", type=click.IntRange(1), help="Largest request in bytes (2560 above).")
 @click.option("--throughput", type=click.IntRange(1), help="Requests per second accepted (3510 above).")
 @click.option(
@@ -86,9 +86,9 @@ def simulate(
     fail_number: tuple[str, ...],
     user: str | None,
     password: str | None,
-    vaspid: str | None,
-    vasid: str | None,
-    shortcode: str | None,
+    vasp_id: str | None,
+    vas_id: str | None,
+    short_code: str | None,
     max_request_size: int | None,
     throughput: int | None,
     mo_files: tuple[str, ...],
@@ -105,9 +105,9 @@ def simulate(
     rules = SubmitRules(
         username=user,
         password=password,
-        vasp_id=vaspid,
-        vas_id=vasid,
-        short_code=shortcode,
+        vasp_id=vasp_id,
+        vas_id=vas_id,
+        short_code=short_code,
         max_request_size=max_request_size or DEFAULT_MAX_REQUEST_SIZE,
     )
     config = SimulatorConfig(

@@ -363,7 +363,7 @@ class MM7Client:
             content: The new content part.
             transaction_id: The TransactionID; fresh when None.
             **fields: Further extendedReplaceReq fields. VASPID and VASID, the profile's by default, are
-                direct children of extendedReplaceReq (``vaspid=``, ``vasid=``), as in the standard; it has
+                direct children of extendedReplaceReq (``vasp_id=``, ``vas_id=``), as in the standard; it has
                 no SenderIdentification.
 
         Returns:
@@ -416,9 +416,9 @@ class MM7Client:
         if operation == "extendedReplaceReq":
             # The standard's extendedReplaceReq carries VASPID and VASID as direct children and no
             # SenderIdentification (schemas/README.md, F14; encode refuses one).
-            ids = {"vaspid": self.profile.vasp_id, "vasid": self.profile.vas_id}
+            ids = {"vasp_id": self.profile.vasp_id, "vas_id": self.profile.vas_id}
             return cls(mm7_version=mm7_version, **{**ids, **fields})
-        ident = version.bindings.SenderIdType(vaspid=self.profile.vasp_id, vasid=self.profile.vas_id)
+        ident = version.bindings.SenderIdType(vasp_id=self.profile.vasp_id, vas_id=self.profile.vas_id)
         return cls(mm7_version=mm7_version, sender_identification=ident, **fields)
 
     def _in_dialect(self, message: Any) -> Any:

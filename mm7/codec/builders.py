@@ -140,8 +140,8 @@ def submit_request(
     bindings = version.bindings
     to_list = [to] if isinstance(to, str) else list(to)
     sender_id = bindings.SenderIdType(
-        vaspid=vasp_id,
-        vasid=vas_id,
+        vasp_id=vasp_id,
+        vas_id=vas_id,
         sender_address=address(version, sender) if sender else None,
     )
     return version.binding_class("SubmitReq")(
@@ -199,7 +199,7 @@ def delivery_report_request(
         recipient=address(version, recipient),
         sender=address(version, sender),
         date=xml_datetime(date),
-        mmstatus=bindings.MmDeliveryStatusType(mm_status),
+        mm_status=bindings.MmDeliveryStatusType(mm_status),
         status_text=status_text,
         **fields,
     )

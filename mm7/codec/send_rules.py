@@ -175,7 +175,7 @@ def _check_report(message: object, operation: str, version: SchemaVersion, repor
         report("F3", "/StatusText", "StatusText is empty; leave it out when there is no text")
     if operation != "DeliveryReportReq":
         return
-    value = getattr(message, "mmstatus", None)
+    value = getattr(message, "mm_status", None)
     status = str(getattr(value, "value", value)) if value is not None else None
     allowed = version.standard_mm_statuses
     if status is None or status in allowed:
@@ -208,10 +208,10 @@ def _check_charged_party(message: object, report: _Report) -> None:
 
 
 def _check_previously_sent(message: object, report: _Report) -> None:
-    by = getattr(message, "previouslysentby", None)
+    by = getattr(message, "previously_sent_by", None)
     if by is not None:
         _check_sequences(by.user_agent, "/Previouslysentby/UserAgent", report)
-    when = getattr(message, "previouslysentdateandtime", None)
+    when = getattr(message, "previously_sent_date_and_time", None)
     if when is not None:
         _check_sequences(when.date_time, "/Previouslysentdateandtime/DateTime", report)
         for index, item in enumerate(when.date_time, 1):
@@ -245,7 +245,7 @@ def _check_sequences(items: list[Any], path: str, report: _Report) -> None:
 
 
 def _check_ua_capabilities(message: object, report: _Report) -> None:
-    capabilities = getattr(message, "uacapabilities", None)
+    capabilities = getattr(message, "ua_capabilities", None)
     if capabilities is not None and isinstance(capabilities.time_stamp, XmlDuration):
         report(
             "F12",
@@ -272,7 +272,7 @@ def _check_extended_replace(message: object, operation: str, report: _Report) ->
             "F14",
             "/SenderIdentification",
             "the standard's extendedReplaceReq has no SenderIdentification; "
-            "send VASPID and VASID as direct children (vaspid=, vasid=)",
+            "send VASPID and VASID as direct children (vasp_id=, vas_id=)",
         )
     if not getattr(message, "replace_id", None):
         report(

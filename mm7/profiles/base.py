@@ -140,10 +140,10 @@ class Profile:
     def _missing_ids(self, holder: Any) -> dict[str, str]:
         """The profile's VASPID/VASID for those ``holder`` leaves empty."""
         changes = {}
-        if not holder.vaspid and self.vasp_id:
-            changes["vaspid"] = self.vasp_id
-        if not holder.vasid and self.vas_id:
-            changes["vasid"] = self.vas_id
+        if not holder.vasp_id and self.vasp_id:
+            changes["vasp_id"] = self.vasp_id
+        if not holder.vas_id and self.vas_id:
+            changes["vas_id"] = self.vas_id
         return changes
 
     def violation(self, message: str, status_code: int | None) -> ProfileViolation:

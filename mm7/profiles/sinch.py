@@ -66,7 +66,7 @@ STRIPPED_ELEMENTS = {
     "content_class": "ContentClass",
     "delivery_condition": "DeliveryCondition",
     "distribution_indicator": "DistributionIndicator",
-    "drmcontent": "DRMContent",
+    "drm_content": "DRMContent",
     "earliest_delivery_time": "EarliestDeliveryTime",
     "linked_id": "LinkedID",
 }
@@ -252,7 +252,7 @@ class SinchProfile(Profile):
 
     def _check_sender(self, msg: Any) -> None:
         ident = msg.sender_identification
-        if not ident.vaspid:
+        if not ident.vasp_id:
             raise self.violation("SenderIdentification/VASPID (the API key) is missing", 2564)
         if ident.sender_address is None:
             if not self.short_code:

@@ -321,7 +321,7 @@ class ReceiverApp:
             recipient = _first_recipient(getattr(msg, "recipients", None))
         else:
             recipient = _address_text(getattr(msg, "recipient", None))
-        mm_status = _enum_text(getattr(msg, "mmstatus", None))
+        mm_status = _enum_text(getattr(msg, "mm_status", None))
         # DR/read reply carry Date (TimeStamp in some versions of ReadReplyReq); MO carries TimeStamp.
         when = _datetime(getattr(msg, "date", None)) or _datetime(getattr(msg, "time_stamp", None))
         message_id = getattr(msg, "message_id", None)

@@ -70,7 +70,7 @@ class Received:
 
     Attributes:
         message: The generated object (``DeliverReq``, ``DeliveryReportReq`` or ``ReadReplyReq`` of the
-            schema version it came in), e.g. ``received.message.mmstatus.value == "Retrieved"``.
+            schema version it came in), e.g. ``received.message.mm_status.value == "Retrieved"``.
         notification: The stored notification (id, sender, recipient, mm_status, headers such as
             ``X-Mblox-Carrier-Id``, times_received, attempts...).
         content: The part ``Content href`` points at (for MO: usually a multipart with the media as

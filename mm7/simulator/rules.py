@@ -310,13 +310,13 @@ def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
 
 def _check_sender(sender_id: Any, reject: Any, rules: SubmitRules) -> None:
     if sender_id is None or (
-        not sender_id.vaspid and not sender_id.vasid and sender_id.sender_address is None
+        not sender_id.vasp_id and not sender_id.vas_id and sender_id.sender_address is None
     ):
         raise reject(2561, "SenderIdentification is missing or empty")
-    if rules.vasp_id is not None and sender_id.vaspid != rules.vasp_id:
-        raise reject(2564, f"VASPID {sender_id.vaspid!r} is not this account's")
-    if rules.vas_id is not None and (sender_id.vasid or "") != rules.vas_id:
-        raise reject(2562, f"VASID {sender_id.vasid!r} is not provisioned")
+    if rules.vasp_id is not None and sender_id.vasp_id != rules.vasp_id:
+        raise reject(2564, f"VASPID {sender_id.vasp_id!r} is not this account's")
+    if rules.vas_id is not None and (sender_id.vas_id or "") != rules.vas_id:
+        raise reject(2562, f"VASID {sender_id.vas_id!r} is not provisioned")
     if rules.short_code is not None:
         address = sender_id.sender_address
         short_code = (

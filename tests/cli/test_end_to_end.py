@@ -17,7 +17,7 @@ import pytest
 from . import Background, run_mm7
 
 DEMO_IMAGE = Path(__file__).resolve().parents[2] / "mm7" / "demo" / "smiley.png"
-ACCOUNT = ["--vaspid", "KEY", "--vasid", "12345mms", "--shortcode", "12345"]
+ACCOUNT = ["--vasp-id", "KEY", "--vas-id", "12345mms", "--short-code", "12345"]
 
 
 @pytest.fixture
@@ -102,8 +102,8 @@ def test_bulk_send_from_csv_with_journal_and_a_rejected_number(stack: dict[str, 
 
 
 def test_send_refused_by_the_simulator_exits_1(stack: dict[str, str]) -> None:
-    sent = run_mm7("send", "--endpoint", stack["endpoint"], "--vaspid", "WRONG", "--shortcode", "12345",
-                   "--vasid", "12345mms", "--to", "15551230000", "--text", "hi")  # fmt: skip
+    sent = run_mm7("send", "--endpoint", stack["endpoint"], "--vasp-id", "WRONG", "--short-code", "12345",
+                   "--vas-id", "12345mms", "--to", "15551230000", "--text", "hi")  # fmt: skip
     assert sent.returncode == 1
     assert "2564" in sent.stderr and "Traceback" not in sent.stderr
 
@@ -113,7 +113,7 @@ def test_send_configuration_errors_exit_2(tmp_path: Path) -> None:
     assert no_identity.returncode == 2 and no_identity.stderr.startswith("mm7: ")
     config = tmp_path / "mm7.toml"
     config.write_text(
-        '[mm7]\nendpoint = "http://127.0.0.1:9/"\nvaspid = "K"\nshortcode = "12345"\ncolour = "red"\n'
+        '[mm7]\nendpoint = "http://127.0.0.1:9/"\nvasp_id = "K"\nshort_code = "12345"\ncolour = "red"\n'
     )
     bad_key = run_mm7("send", "--config", str(config), "--to", "15551230000", "--text", "hi")
     assert bad_key.returncode == 2 and "colour" in bad_key.stderr
@@ -125,16 +125,16 @@ def test_send_configuration_errors_exit_2(tmp_path: Path) -> None:
 def test_config_file_and_environment(stack: dict[str, str], tmp_path: Path) -> None:
     config = tmp_path / "mm7.toml"
     config.write_text(
-        f'endpoint = "{stack["endpoint"]}"\nvaspid = "KEY"\nvasid = "12345mms"\nshortcode = "12345"\n'
+        f'endpoint = "{stack["endpoint"]}"\nvasp_id = "KEY"\nvas_id = "12345mms"\nshort_code = "12345"\n'
     )
     sent = run_mm7("send", "--config", str(config), "--to", "15551230003", "--text", "from config")
     assert sent.returncode == 0, sent.stderr
     assert "MessageID" in sent.stdout
     variables = {
         "MM7_ENDPOINT": stack["endpoint"],
-        "MM7_VASPID": "KEY",
-        "MM7_VASID": "12345mms",
-        "MM7_SHORTCODE": "12345",
+        "MM7_VASP_ID": "KEY",
+        "MM7_VAS_ID": "12345mms",
+        "MM7_SHORT_CODE": "12345",
     }
     from_env = run_mm7("send", "--to", "15551230004", "--text", "from env", env=variables)
     assert from_env.returncode == 0, from_env.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from . import Background, run_mm7
 
-ACCOUNT = ["--vaspid", "KEY", "--vasid", "12345mms", "--shortcode", "12345"]
+ACCOUNT = ["--vasp-id", "KEY", "--vas-id", "12345mms", "--short-code", "12345"]
 
 
 @pytest.mark.parametrize(

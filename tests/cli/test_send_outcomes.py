@@ -14,7 +14,7 @@ from tests.client.conftest import CLOSE, Drip, LoopbackServer, Received, Reply, 
 
 from . import run_mm7
 
-ACCOUNT = ["--vaspid", "KEY", "--vasid", "12345mms", "--shortcode", "12345"]
+ACCOUNT = ["--vasp-id", "KEY", "--vas-id", "12345mms", "--short-code", "12345"]
 #: Recipients by the outcome the relay gives them (the second-to-last digit picks it).
 NUMBERS = {
     "accepted": ["15553190011", "15553190012"],

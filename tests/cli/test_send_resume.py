@@ -19,7 +19,7 @@ from tests.client.conftest import LoopbackServer, Received, Reply, answer
 
 from . import MM7, run_mm7
 
-ACCOUNT = ["--vaspid", "KEY", "--vasid", "12345mms", "--shortcode", "12345"]
+ACCOUNT = ["--vasp-id", "KEY", "--vas-id", "12345mms", "--short-code", "12345"]
 NUMBERS = [f"155531900{i:02d}" for i in range(8)]
 WARNING = "may get the MMS twice"
 

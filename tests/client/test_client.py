@@ -104,7 +104,7 @@ def test_request_headers_are_exact_and_body_is_valid_mm7(loopback: Loopback) -> 
     assert request.operation == "SubmitReq" and request.deviations == []
     assert request.message.recipients.to[0].number[0].value == "15553199144"
     ident = request.message.sender_identification
-    assert (ident.vaspid, ident.vasid, ident.sender_address.short_code.value) == (
+    assert (ident.vasp_id, ident.vas_id, ident.sender_address.short_code.value) == (
         "API-KEY",
         "12345mms",
         "12345",
@@ -364,10 +364,10 @@ def test_cancel_and_replace_operations(
     assert seen.operation == operation
     if operation == "extendedReplaceReq":  # VASPID/VASID are its direct children (schemas/README.md, F14)
         assert seen.message.sender_identification is None
-        assert (seen.message.vaspid, seen.message.vasid) == ("VASP", "VAS")
+        assert (seen.message.vasp_id, seen.message.vas_id) == ("VASP", "VAS")
         assert seen.message.replace_id == "MID-9"
     else:
-        assert seen.message.sender_identification.vaspid == "VASP"
+        assert seen.message.sender_identification.vasp_id == "VASP"
     assert response.operation == operation.replace("Req", "Rsp")
     assert response.status_code == 1000
 
@@ -376,10 +376,10 @@ def test_a_hand_built_extended_replace_gets_the_profiles_ids_as_direct_children(
     from mm7.codec.versions import REL6
 
     server = loopback(answer)
-    request = REL6.bindings.ExtendedReplaceReq(mm7_version="6.8.0", vasid="OWN", replace_id="MID-3")
+    request = REL6.bindings.ExtendedReplaceReq(mm7_version="6.8.0", vas_id="OWN", replace_id="MID-3")
     response = generic_client(server.url).send(request, related_content([Part.from_text("new")]))
     seen = server.requests[0].decoded().message
-    assert (seen.vaspid, seen.vasid, seen.sender_identification) == ("VASP", "OWN", None)
+    assert (seen.vasp_id, seen.vas_id, seen.sender_identification) == ("VASP", "OWN", None)
     assert response.message.message_id == "MID-0"
 
 

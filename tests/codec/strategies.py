@@ -161,8 +161,8 @@ def sender_ids(version: SchemaVersion, *, received: bool = False) -> st.SearchSt
     """``senderIDType``: VASPID, VASID and SenderAddress, each optional."""
     return st.builds(
         version.bindings.SenderIdType,
-        vaspid=optional(safe_text()),
-        vasid=optional(safe_text()),
+        vasp_id=optional(safe_text()),
+        vas_id=optional(safe_text()),
         sender_address=optional(sender_addresses(version, received=received)),
     )
 
@@ -194,7 +194,7 @@ def ua_capabilities(version: SchemaVersion, *, received: bool = False) -> st.Sea
     """``uaCapabilitiesType``: an absolute TimeStamp, or a relative one too when ``received`` (F12)."""
     return st.builds(
         version.bindings.UaCapabilitiesType,
-        uaprof=optional(safe_text()),
+        ua_prof=optional(safe_text()),
         time_stamp=optional(relative_or_absolute if received else xml_datetimes()),
     )
 
@@ -233,15 +233,15 @@ def _field_strategies(version: SchemaVersion, *, received: bool = False) -> dict
         "applic_id": text,
         "reply_applic_id": text,
         "aux_applic_info": text,
-        "drmcontent": st.booleans(),
-        "mmsrelay_server_id": text,
-        "vaspid": text,
-        "vasid": text,
+        "drm_content": st.booleans(),
+        "mms_relay_server_id": text,
+        "vasp_id": text,
+        "vas_id": text,
         "sender": sender_addresses(version, received=received),
         "sender_spi": text,
         "recipient_spi": text,
         "reply_charging_id": text,
-        "uacapabilities": ua_capabilities(version, received=received),
+        "ua_capabilities": ua_capabilities(version, received=received),
         "message_id": text,
         "recipient": sender_addresses(version, received=received),
         "date": xml_datetimes(),
@@ -257,12 +257,12 @@ def _field_strategies(version: SchemaVersion, *, received: bool = False) -> dict
             b.DeliveryConditionType, dc=st.lists(_positive(), min_size=0 if received else 1, max_size=3)
         )
     if hasattr(b, "MmStatusExtensionType"):
-        fields["mmstatus_extension"] = enum_of(b.MmStatusExtensionType)
+        fields["mm_status_extension"] = enum_of(b.MmStatusExtensionType)
     if hasattr(b, "PreviouslySentByType"):
         # Sent (F11): one entry per earlier sender, each with its own sequence, an absolute DateTime.
         sequence = optional(_positive()) if received else _positive()
         unique = None if received else (lambda item: item.sequence)
-        fields["previouslysentby"] = st.builds(
+        fields["previously_sent_by"] = st.builds(
             b.PreviouslySentByType,
             user_agent=st.lists(
                 _one_of_address_fields(version, b.SequencedAddressType, received=received, sequence=sequence),
@@ -271,7 +271,7 @@ def _field_strategies(version: SchemaVersion, *, received: bool = False) -> dict
                 unique_by=unique,
             ),
         )
-        fields["previouslysentdateandtime"] = st.builds(
+        fields["previously_sent_date_and_time"] = st.builds(
             b.PreviouslySentDateType,
             date_time=st.lists(
                 st.builds(
@@ -317,7 +317,7 @@ def messages(draw: st.DrawFn, version: SchemaVersion, operation: str, *, receive
     """
     cls = version.binding_class(operation)
     strategies = _field_strategies(version, received=received)
-    strategies["mmstatus"] = _mmstatus(version, operation, received=received)
+    strategies["mm_status"] = _mmstatus(version, operation, received=received)
     skipped, required = {"content"}, set()
     if not received and operation in _CODE_ONLY:
         strategies["status"] = statuses(version, code_only=True)
@@ -406,7 +406,7 @@ def sample_message(version: SchemaVersion, operation: str, *, full: bool = False
     mm7_version = version.default_mm7_version
     number = b.SenderAddressType(number=b.AddressType(value="16175550123"))
     short = b.SenderAddressType(short_code=b.AddressType(value="111122"))
-    sender_id = b.SenderIdType(vaspid="vasp-1", vasid="111122mms", sender_address=short)
+    sender_id = b.SenderIdType(vasp_id="vasp-1", vas_id="111122mms", sender_address=short)
     to = b.RecipientsType(to=[b.MultiAddressType(number=[b.AddressType(value="16172383232")])])
     status = b.StatusType(status_code=1000, status_text="Success")
     values: dict[str, Any] = {
@@ -423,7 +423,7 @@ def sample_message(version: SchemaVersion, operation: str, *, full: bool = False
             "recipient": number,
             "sender": short,
             "date": SAMPLE_DATE,
-            "mmstatus": b.MmDeliveryStatusType.RETRIEVED,
+            "mm_status": b.MmDeliveryStatusType.RETRIEVED,
         },
         "DeliveryReportRsp": {"status": status},
         "ReadReplyReq": {
@@ -431,7 +431,7 @@ def sample_message(version: SchemaVersion, operation: str, *, full: bool = False
             "recipient": number,
             "sender": short,
             "time_stamp": SAMPLE_DATE,
-            "mmstatus": b.MmReadStatusType.READ,
+            "mm_status": b.MmReadStatusType.READ,
         },
         "ReadReplyRsp": {"status": status},
         "RSErrorRsp": {"status": b.StatusType(status_code=2007, status_text="Message format corrupt")},
@@ -440,7 +440,7 @@ def sample_message(version: SchemaVersion, operation: str, *, full: bool = False
         # The standard's extendedReplaceReq has VASPID/VASID as direct children, and the Status of both
         # extended responses holds StatusCode only (schemas/README.md, "Schema fidelity").
         "extendedCancelRsp": {"status": b.StatusType(status_code=1000)},
-        "extendedReplaceReq": {"vaspid": "vasp-1", "vasid": "111122mms", "replace_id": "msg-1"},
+        "extendedReplaceReq": {"vasp_id": "vasp-1", "vas_id": "111122mms", "replace_id": "msg-1"},
         "extendedReplaceRsp": {"message_id": "msg-2", "status": b.StatusType(status_code=1000)},
     }[operation]
     if full:

@@ -244,10 +244,10 @@ def test_nested_content_keeps_its_structure() -> None:
 def test_repaired_messages_carry_the_values_sent() -> None:
     sinch = _decode(read_http(CORPUS / "06-sinch-deliveryreport-body-no-namespace.http"), "tolerant")
     assert sinch.message.message_id == "480000000000000002"
-    assert sinch.message.mmstatus.value == "Expired"
+    assert sinch.message.mm_status.value == "Expired"
     assert sinch.message.recipient.number.value == "16175550198"
     huawei = _decode(read_http(CORPUS / "15-whitespace-around-values.http"), "tolerant")
-    assert huawei.message.mmstatus.value == "Rejected"
+    assert huawei.message.mm_status.value == "Rejected"
     openwave = _decode(read_http(CORPUS / "02-openwave-deliver-rel5-1-2-lf.http"), "tolerant")
     assert openwave.mm7_version == "5.3.0"
     assert openwave.message.sender.number.value == "447700900123"

@@ -421,6 +421,6 @@ def test_receive_only_mm_status_is_still_read(value: str) -> None:
     sent = encode(s.sample_message(REL5, "DeliveryReportReq"), transaction_id="t-r")
     body = sent.to_bytes().replace(b">Retrieved<", f">{value}<".encode())
     decoded = decode(body, sent.content_type, mode="strict")
-    assert decoded.message.mmstatus.value == value
+    assert decoded.message.mm_status.value == value
     # ... and answered, in the relay's dialect, without complaint.
     assert encode_response(decoded).operation == "DeliveryReportRsp"

@@ -142,7 +142,7 @@ def full_objects(version: SchemaVersion) -> list[Any]:
     """Hand-built objects with (nearly) every optional field set."""
     b = version.bindings
     sender = b.SenderAddressType(number=address(b, "+15550001", 3))
-    sender_id = b.SenderIdType(vaspid="vasp", vasid="vas", sender_address=sender)
+    sender_id = b.SenderIdType(vasp_id="vasp", vas_id="vas", sender_address=sender)
     recipients = b.RecipientsType(to=[multi(b, 1), multi(b, 2)], cc=[multi(b, 3)], bcc=[multi(b, 4)])
     content = b.ContentReferenceType(href="cid:part-1@x", allow_adaptations=False)
     common: dict[str, Any] = {"mm7_version": version.default_mm7_version}
@@ -175,12 +175,12 @@ def full_objects(version: SchemaVersion) -> list[Any]:
             aux_applic_info="aux",
             delivery_condition=b.DeliveryConditionType(dc=[1, 22, 333]),
             content_class=b.ContentClassType.VIDEO_RICH,
-            drmcontent=True,
+            drm_content=True,
         )
     objects = [b.SubmitReq(**submit)]
     deliver: dict[str, Any] = {
         **common,
-        "mmsrelay_server_id": "relay",
+        "mms_relay_server_id": "relay",
         "linked_id": "link",
         "sender": sender,
         "recipients": recipients,
@@ -192,15 +192,15 @@ def full_objects(version: SchemaVersion) -> list[Any]:
     }
     if version is REL6:
         deliver.update(
-            vaspid="vasp",
-            vasid="vas",
-            previouslysentby=b.PreviouslySentByType(
+            vasp_id="vasp",
+            vas_id="vas",
+            previously_sent_by=b.PreviouslySentByType(
                 user_agent=[
                     b.SequencedAddressType(rfc2822_address=address(b, "a@b.c", 1), sequence=1),
                     b.SequencedAddressType(short_code=address(b, "1234", 2), sequence=2),
                 ]
             ),
-            previouslysentdateandtime=b.PreviouslySentDateType(
+            previously_sent_date_and_time=b.PreviouslySentDateType(
                 date_time=[
                     b.SequencedDateTimeType(value=WHEN, sequence=1),
                     b.SequencedDateTimeType(value=XmlDateTime(2001, 10, 26, 21, 32, 52), sequence=2),
@@ -211,24 +211,24 @@ def full_objects(version: SchemaVersion) -> list[Any]:
             applic_id="app",
             reply_applic_id="rapp",
             aux_applic_info="aux",
-            uacapabilities=b.UaCapabilitiesType(uaprof="http://ua/prof", time_stamp=WHEN),
+            ua_capabilities=b.UaCapabilitiesType(ua_prof="http://ua/prof", time_stamp=WHEN),
         )
     objects.append(b.DeliverReq(**deliver))
     report: dict[str, Any] = {
         **common,
-        "mmsrelay_server_id": "relay",
+        "mms_relay_server_id": "relay",
         "message_id": "m-1",
         "recipient": b.SenderAddressType(rfc2822_address=address(b, "r@x.y", 0)),
         "sender": b.SenderAddressType(short_code=address(b, "12345", 1)),
         "date": XmlDateTime(2015, 3, 16, 14, 3, 51, 749_000_000, 0),
-        "mmstatus": b.MmDeliveryStatusType.FORWARDED,
+        "mm_status": b.MmDeliveryStatusType.FORWARDED,
         "status_text": "ok",
     }
     if version is REL6:
         report.update(
-            mmstatus_extension=b.MmStatusExtensionType.REJECTION_BY_OTHER_RS,
+            mm_status_extension=b.MmStatusExtensionType.REJECTION_BY_OTHER_RS,
             applic_id="app",
-            uacapabilities=b.UaCapabilitiesType(uaprof="p", time_stamp=None),
+            ua_capabilities=b.UaCapabilitiesType(ua_prof="p", time_stamp=None),
         )
     objects.append(b.DeliveryReportReq(**report))
     details = b.StatusDetailsType(content=["free text detail"])
@@ -296,7 +296,7 @@ def test_subclass_value_needs_xsi_type_and_falls_back(fallbacks: list[str]) -> N
         recipient=sequenced,
         sender=b.SenderAddressType(number=b.AddressType(value="2")),
         date=WHEN,
-        mmstatus=b.MmDeliveryStatusType.RETRIEVED,
+        mm_status=b.MmDeliveryStatusType.RETRIEVED,
     )
     assert_equivalent(obj, {None: REL6.namespace})
     assert "xsi:type" in etree.tostring(fastbind.to_element(obj)).decode()

@@ -140,7 +140,7 @@ CASES: dict[str, Case] = {
         "namespace",
         "whitespace",
         namespace="REL-6-MM7-1-0",
-        values={"message.mmstatus": "Retrieved", "message.mmsrelay_server_id": "huawei-mmsc"},
+        values={"message.mm_status": "Retrieved", "message.mms_relay_server_id": "huawei-mmsc"},
     ),
     "04-nowsms-submit-start-no-brackets.http": C(
         "SubmitReq",
@@ -154,14 +154,14 @@ CASES: dict[str, Case] = {
         "DeliveryReportReq",
         "sinch-dr-0001",
         R6,
-        values={"message.uacapabilities.uaprof": "Pixel 7", "message.mmstatus": "Retrieved"},
+        values={"message.ua_capabilities.ua_prof": "Pixel 7", "message.mm_status": "Retrieved"},
     ),
     "06-sinch-deliveryreport-body-no-namespace.http": C(
         "DeliveryReportReq",
         "sinch-dr-0002",
         R6,
         "namespace",
-        values={"message.mmstatus": "Expired", "message.recipient.number.value": "16175550198"},
+        values={"message.mm_status": "Expired", "message.recipient.number.value": "16175550198"},
     ),
     "07-sinch-deliver-multipart-without-boundary.http": C(
         "DeliverReq",
@@ -186,10 +186,10 @@ CASES: dict[str, Case] = {
         "SubmitReq", "nocid-13", R6, "content-reference", media=("text/plain",)
     ),
     "14-namespace-only-on-envelope.http": C(
-        "ReadReplyReq", "ns-env-14", R6, values={"message.mmstatus": "Read"}
+        "ReadReplyReq", "ns-env-14", R6, values={"message.mm_status": "Read"}
     ),
     "15-whitespace-around-values.http": C(
-        "DeliveryReportReq", "ws-15", R6, "whitespace", values={"message.mmstatus": "Rejected"}
+        "DeliveryReportReq", "ws-15", R6, "whitespace", values={"message.mm_status": "Rejected"}
     ),
     "16-nokia-submitrsp-rel5.http": C(
         "SubmitRsp", "nokia-r5-16", R5, status_code=1000, values={"message.message_id": "NK16"}
@@ -230,7 +230,7 @@ CASES: dict[str, Case] = {
         R5,
         "namespace",
         namespace="REL-5-MM7-1-2",
-        values={"message.mmstatus": "Deferred", "message.date": "2020-02-02T02:02:02-03:00"},
+        values={"message.mm_status": "Deferred", "message.date": "2020-02-02T02:02:02-03:00"},
     ),
     # ---------------------------------------------------------------- Sinch (5.3.0 / 6.8.0)
     "25-sinch-submitreq-sinch-element-order.http": C(
@@ -244,7 +244,7 @@ CASES: dict[str, Case] = {
             "message.subject": "Weekend offer",
             "message.expiry_date": "2024-03-04T09:00:00Z",
             "message.time_stamp": "2024-03-01T09:00:00Z",
-            "message.sender_identification.vasid": "222233mms",
+            "message.sender_identification.vas_id": "222233mms",
         },
     ),
     "26-sinch-deliveryreportreq-rel5-uaprof-lf.http": C(
@@ -252,9 +252,9 @@ CASES: dict[str, Case] = {
         "sinch-dr-26",
         R5,
         values={
-            "message.mmstatus": "Retrieved",
+            "message.mm_status": "Retrieved",
             "message.status_text": "Success",
-            "message.uacapabilities.uaprof": "http://wap.samsungmobile.com/uaprof/SM-S911U.xml",
+            "message.ua_capabilities.ua_prof": "http://wap.samsungmobile.com/uaprof/SM-S911U.xml",
         },
     ),
     "27-sinch-fault-2007-default-ns-on-envelope-lf.http": C(
@@ -287,7 +287,7 @@ CASES: dict[str, Case] = {
         values={
             "message.sender.number.value": "16175550130",
             "message.subject": "photo",
-            "message.uacapabilities.uaprof": "http://www.apple.com/mms/uaprof.rdf",
+            "message.ua_capabilities.ua_prof": "http://www.apple.com/mms/uaprof.rdf",
         },
     ),
     "31-sinch-submitrsp-status-before-version.http": C(
@@ -321,8 +321,8 @@ CASES: dict[str, Case] = {
         "element-order",
         media=("text/plain",),
         values={
-            "message.vaspid": "CityNews",
-            "message.mmsrelay_server_id": "240.110.75.33",
+            "message.vasp_id": "CityNews",
+            "message.mms_relay_server_id": "240.110.75.33",
             "message.reply_charging_id": "rc-33",
         },
     ),
@@ -360,7 +360,7 @@ CASES: dict[str, Case] = {
         "namespace",
         namespace="REL-5-MM7-1-0",
         values={
-            "message.mmstatus": "Read",
+            "message.mm_status": "Read",
             "message.recipient.rfc2822_address.value": "7255550038@mms.operator.example",
         },
     ),
@@ -373,7 +373,7 @@ CASES: dict[str, Case] = {
         "DeliverRsp", "nokia-mo-41", R5, status_code=1000, values={"message.service_code": "vote-41"}
     ),
     "42-openwave-deliveryreportreq-padded-mmstatus-lf.http": C(
-        "DeliveryReportReq", "ow-dr-42", R6, "whitespace", values={"message.mmstatus": "Retrieved"}
+        "DeliveryReportReq", "ow-dr-42", R6, "whitespace", values={"message.mm_status": "Retrieved"}
     ),
     "43-openwave-submitreq-no-close-delimiter.http": C(
         "SubmitReq",
@@ -403,7 +403,7 @@ CASES: dict[str, Case] = {
         "hw-dr-47",
         R6,
         "namespace",
-        values={"message.mmstatus": "Expired", "mm7_version": "6.3.0"},
+        values={"message.mm_status": "Expired", "mm7_version": "6.3.0"},
     ),
     "48-huawei-extendedreplacereq-vendor-element.http": C(
         "extendedReplaceReq",
@@ -475,7 +475,7 @@ CASES: dict[str, Case] = {
         "namespace",
         "content-reference",
         media=("text/plain",),
-        values={"message.mmsrelay_server_id": "mbuni-relay", "message.subject": "MO via mbuni"},
+        values={"message.mms_relay_server_id": "mbuni-relay", "message.subject": "MO via mbuni"},
     ),
     "59-mbuni-fault-vasperrorrsp-unqualified-children.http": C(
         "VASPErrorRsp",
@@ -507,7 +507,7 @@ CASES: dict[str, Case] = {
         "lgu-dr-62",
         R6,
         "encoding",
-        values={"message.status_text": "전송 완료", "message.mmstatus": "Retrieved"},
+        values={"message.status_text": "전송 완료", "message.mm_status": "Retrieved"},
     ),
     "63-skt-submitreq-euc-kr-four-classes.http": C(
         "SubmitReq",
@@ -533,7 +533,7 @@ CASES: dict[str, Case] = {
         media=("text/plain",),
         values={
             "message.subject": "天气预报",
-            "message.sender_identification.vasid": "10658064",
+            "message.sender_identification.vas_id": "10658064",
             "message.service_code": "WEATHER",
         },
     ),
@@ -554,10 +554,10 @@ CASES: dict[str, Case] = {
         "SubmitReq", "pl-70", R6, "encoding", values={"message.subject": "Zażółć gęślą jaźń"}
     ),
     "71-ericsson-readreplyreq-blank-lines-before-xml-declaration.http": C(
-        "ReadReplyReq", "eri-rr-71", R6, "encoding", values={"message.mmstatus": "Deleted"}
+        "ReadReplyReq", "eri-rr-71", R6, "encoding", values={"message.mm_status": "Deleted"}
     ),
     "72-bom-whitespace-before-xml-declaration.http": C(
-        "DeliveryReportReq", "bom-72", R5, "encoding", values={"message.mmstatus": "Forwarded"}
+        "DeliveryReportReq", "bom-72", R5, "encoding", values={"message.mm_status": "Forwarded"}
     ),
     "73-bom-only-deliverrsp.http": C(
         "DeliverRsp", "bom-73", R6, status_code=1000, values={"message.service_code": "bom-svc"}
@@ -638,7 +638,7 @@ CASES: dict[str, Case] = {
     ),
     # ---------------------------------------------------------------- values, references, namespaces, headers
     "82-relay-deliveryreportreq-rel5-lowercase-mmstatus.http": C(
-        "DeliveryReportReq", "dr-82", R5, "value-format", values={"message.mmstatus": "Retrieved"}
+        "DeliveryReportReq", "dr-82", R5, "value-format", values={"message.mm_status": "Retrieved"}
     ),
     "83-relay-submitreq-enumeration-case-variants.http": C(
         "SubmitReq",
@@ -661,7 +661,7 @@ CASES: dict[str, Case] = {
         R6,
         extensions=(mm7_name("Date"),),
         violations=("Date",),
-        values={"message.date": None, "message.mmstatus": "Rejected"},
+        values={"message.date": None, "message.mm_status": "Rejected"},
     ),
     "86-relay-submitreq-href-unmatched-single-attachment.http": C(
         "SubmitReq", "one-86", R6, "content-reference", media=("image/gif",)
@@ -684,7 +684,7 @@ CASES: dict[str, Case] = {
         R6,
         "namespace",
         namespace="urn:vendor:mm7",
-        values={"message.mmstatus": "Unrecognized", "message.message_id": "vendor-msg-89"},
+        values={"message.mm_status": "Unrecognized", "message.message_id": "vendor-msg-89"},
     ),
     "90-guide-namespace-submitrsp-rel5.http": C(
         "SubmitRsp",
@@ -740,7 +740,7 @@ CASES: dict[str, Case] = {
         "unknown-element",
         extensions=("{urn:huawei:mm7:ext}FailureCause",),
         values={
-            "message.mmstatus": "Rejected",
+            "message.mm_status": "Rejected",
             "message.date": "2024-01-02T08:00:00+08:00",
             "message.recipient.number.value": "8613800000097",
         },

@@ -146,15 +146,15 @@ CASES = [
     ),
     Case(
         "F6", "receive-only-mm-status",
-        lambda: _report(mmstatus=B6.MmDeliveryStatusType("Unrecognized")),
+        lambda: _report(mm_status=B6.MmDeliveryStatusType("Unrecognized")),
         f"{BODY}/DeliveryReportReq/MMStatus",
-        lambda: _report(mmstatus=B6.MmDeliveryStatusType("Unrecognised")),
+        lambda: _report(mm_status=B6.MmDeliveryStatusType("Unrecognised")),
     ),
     Case(
         "F6", "rel6-mm-status-in-rel5",
-        lambda: _report(REL5, mmstatus=B5.MmDeliveryStatusType("Deferred")),
+        lambda: _report(REL5, mm_status=B5.MmDeliveryStatusType("Deferred")),
         f"{BODY}/DeliveryReportReq/MMStatus",
-        lambda: _report(REL5, mmstatus=B5.MmDeliveryStatusType("Indeterminate")),
+        lambda: _report(REL5, mm_status=B5.MmDeliveryStatusType("Indeterminate")),
     ),
     Case(
         "F7", "charged-party-other",
@@ -183,43 +183,43 @@ CASES = [
     ),
     Case(
         "F11", "user-agent-without-sequence",
-        lambda: _deliver(previouslysentby=_by(1, None)),
+        lambda: _deliver(previously_sent_by=_by(1, None)),
         f"{BODY}/DeliverReq/Previouslysentby/UserAgent[2]/@sequence",
-        lambda: _deliver(previouslysentby=_by(1, 2)),
+        lambda: _deliver(previously_sent_by=_by(1, 2)),
     ),
     Case(
         "F11", "user-agent-sequence-twice",
-        lambda: _deliver(previouslysentby=_by(1, 1)),
+        lambda: _deliver(previously_sent_by=_by(1, 1)),
         f"{BODY}/DeliverReq/Previouslysentby/UserAgent[2]/@sequence",
-        lambda: _deliver(previouslysentby=_by(1, 2)),
+        lambda: _deliver(previously_sent_by=_by(1, 2)),
     ),
     Case(
         "F11", "date-time-without-sequence",
-        lambda: _deliver(previouslysentdateandtime=_when((DATE, None))),
+        lambda: _deliver(previously_sent_date_and_time=_when((DATE, None))),
         f"{BODY}/DeliverReq/Previouslysentdateandtime/DateTime[1]/@sequence",
-        lambda: _deliver(previouslysentdateandtime=_when((DATE, 1))),
+        lambda: _deliver(previously_sent_date_and_time=_when((DATE, 1))),
     ),
     Case(
         "F11", "relative-date-time",
-        lambda: _deliver(previouslysentdateandtime=_when((DATE, 1), (XmlDuration("-PT2H"), 2))),
+        lambda: _deliver(previously_sent_date_and_time=_when((DATE, 1), (XmlDuration("-PT2H"), 2))),
         f"{BODY}/DeliverReq/Previouslysentdateandtime/DateTime[2]",
-        lambda: _deliver(previouslysentdateandtime=_when((DATE, 1), (DATE, 2))),
+        lambda: _deliver(previously_sent_date_and_time=_when((DATE, 1), (DATE, 2))),
     ),
     Case(
         "F12", "relative-ua-timestamp",
-        lambda: _report(uacapabilities=B6.UaCapabilitiesType(uaprof="ua-1", time_stamp=XmlDuration("P1D"))),
+        lambda: _report(ua_capabilities=B6.UaCapabilitiesType(ua_prof="ua-1", time_stamp=XmlDuration("P1D"))),
         f"{BODY}/DeliveryReportReq/UACapabilities/@TimeStamp",
-        lambda: _report(uacapabilities=B6.UaCapabilitiesType(uaprof="ua-1", time_stamp=DATE)),
+        lambda: _report(ua_capabilities=B6.UaCapabilitiesType(ua_prof="ua-1", time_stamp=DATE)),
     ),
     Case(
         "F12", "rel5-relative-ua-timestamp",
         lambda: dataclasses.replace(
             s.sample_message(REL5, "DeliverReq"),
-            uacapabilities=B5.UaCapabilitiesType(time_stamp=XmlDuration("PT1H")),
+            ua_capabilities=B5.UaCapabilitiesType(time_stamp=XmlDuration("PT1H")),
         ),
         f"{BODY}/DeliverReq/UACapabilities/@TimeStamp",
         lambda: dataclasses.replace(
-            s.sample_message(REL5, "DeliverReq"), uacapabilities=B5.UaCapabilitiesType(time_stamp=DATE)
+            s.sample_message(REL5, "DeliverReq"), ua_capabilities=B5.UaCapabilitiesType(time_stamp=DATE)
         ),
     ),
     Case(
@@ -231,17 +231,17 @@ CASES = [
     Case(
         "F14", "extended-replace-with-sender-identification",
         lambda: B6.ExtendedReplaceReq(
-            mm7_version="6.8.0", sender_identification=B6.SenderIdType(vaspid="vasp-1", vasid="vas-1"),
+            mm7_version="6.8.0", sender_identification=B6.SenderIdType(vasp_id="vasp-1", vas_id="vas-1"),
             replace_id="m-1",
         ),
         f"{BODY}/extendedReplaceReq/SenderIdentification",
-        lambda: B6.ExtendedReplaceReq(mm7_version="6.8.0", vaspid="vasp-1", vasid="vas-1", replace_id="m-1"),
+        lambda: B6.ExtendedReplaceReq(mm7_version="6.8.0", vasp_id="vasp", vas_id="vas-1", replace_id="m-1"),
     ),
     Case(
         "F14", "extended-replace-without-replace-id",
-        lambda: B6.ExtendedReplaceReq(mm7_version="6.8.0", vaspid="vasp-1", vasid="vas-1"),
+        lambda: B6.ExtendedReplaceReq(mm7_version="6.8.0", vasp_id="vasp-1", vas_id="vas-1"),
         f"{BODY}/extendedReplaceReq/ReplaceID",
-        lambda: B6.ExtendedReplaceReq(mm7_version="6.8.0", vaspid="vasp-1", vasid="vas-1", replace_id="m-1"),
+        lambda: B6.ExtendedReplaceReq(mm7_version="6.8.0", vasp_id="vasp", vas_id="vas-1", replace_id="m-1"),
     ),
     Case(
         "F16", "two-to",

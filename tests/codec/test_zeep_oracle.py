@@ -63,7 +63,7 @@ def our_object_from_zeep(version: SchemaVersion, operation: str, value: Any) -> 
 
 
 # Complex types whose children and attributes are all optional, and one value to keep each non-empty.
-_NEVER_EMPTY = {"sender_identification": ("vaspid", "vasp"), "uacapabilities": ("uaprof", "ua"),
+_NEVER_EMPTY = {"sender_identification": ("vasp_id", "vasp"), "ua_capabilities": ("ua_prof", "ua"),
                 "reply_charging": ("reply_charging_size", 1)}  # fmt: skip
 
 
@@ -245,8 +245,8 @@ def test_we_decode_a_sinch_submit_built_by_zeep_from_keywords() -> None:
     decoded = decode(body.to_bytes(), body.content_type, mode="strict")
     submit = decoded.message
     assert decoded.transaction_id == "1000001"
-    assert submit.sender_identification.vaspid == "skfdjslkjfdslkfj434das"
-    assert submit.sender_identification.vasid == "126273"
+    assert submit.sender_identification.vasp_id == "skfdjslkjfdslkfj434das"
+    assert submit.sender_identification.vas_id == "126273"
     assert submit.sender_identification.sender_address.short_code.value == "111122"
     assert submit.recipients.to[0].number[0].value == "16172383232"
     assert submit.subject == "My first MM7 Message"

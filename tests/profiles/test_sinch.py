@@ -162,7 +162,7 @@ def test_stripped_elements_are_removed_with_a_warning() -> None:
         "content_class": BINDINGS.ContentClassType("image-basic"),
         "delivery_condition": BINDINGS.DeliveryConditionType(dc=[1]),
         "distribution_indicator": True,
-        "drmcontent": False,
+        "drm_content": False,
         "earliest_delivery_time": xml_datetime(),
         "linked_id": "L1",
     }

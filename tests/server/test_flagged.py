@@ -87,7 +87,7 @@ def test_flagged_report_is_stored_once_answered_in_kind_and_handed_on(
     assert not received.valid
     assert [v.path for v in received.violations] == ["/Envelope/Body/DeliveryReportReq/Date"]
     assert received.message.date is None and received.message.message_id == "flagged-msg-1"
-    assert received.message.mmstatus.value == "Retrieved"
+    assert received.message.mm_status.value == "Retrieved"
     assert {d.kind for d in received.deviations} >= {"element-order", "value-format", "namespace"}
     assert any("yesterday" in x.xml for x in received.extensions)
 

@@ -51,7 +51,7 @@ def test_handlers_get_typed_messages_once_each(inbox: Inbox) -> None:
     reports = {r.message.message_id: r for kind, r in recorder.calls if kind == "delivery_report"}
     report = reports["369500617770864640"]
     assert type(report.message).__name__ == "DeliveryReportReq"
-    assert report.message.mmstatus.value == "Retrieved"
+    assert report.message.mm_status.value == "Retrieved"
     assert report.message.recipient.number.value == "16175550123"
     assert report.message.date.to_datetime().year == 2015
     assert report.notification.headers["X-Mblox-Carrier-Id"] == "0001890"

@@ -42,7 +42,7 @@ def _reports(receiver: Receiver) -> list[tuple[str, str, str]]:
         (
             c.decoded.message.message_id,
             c.decoded.message.recipient.number.value,
-            c.decoded.message.mmstatus.value,
+            c.decoded.message.mm_status.value,
         )
         for c in receiver.calls
         if c.decoded is not None and c.decoded.operation == "DeliveryReportReq"

@@ -142,7 +142,7 @@ class UaCapabilitiesType:
     class Meta:
         name = "uaCapabilitiesType"
 
-    uaprof: None | str = field(
+    ua_prof: None | str = field(
         default=None,
         metadata={
             "name": "UAProf",
@@ -363,7 +363,7 @@ class DeliveryReportReqType(GenericRequestType):
     class Meta:
         name = "deliveryReportReqType"
 
-    mmsrelay_server_id: None | str = field(
+    mms_relay_server_id: None | str = field(
         default=None,
         metadata={
             "name": "MMSRelayServerID",
@@ -399,7 +399,7 @@ class DeliveryReportReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
         }
     )
-    mmstatus: MmDeliveryStatusType = field(
+    mm_status: MmDeliveryStatusType = field(
         metadata={
             "name": "MMStatus",
             "type": "Element",
@@ -414,7 +414,7 @@ class DeliveryReportReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
         },
     )
-    uacapabilities: None | UaCapabilitiesType = field(
+    ua_capabilities: None | UaCapabilitiesType = field(
         default=None,
         metadata={
             "name": "UACapabilities",
@@ -429,7 +429,7 @@ class ReadReplyReqType(GenericRequestType):
     class Meta:
         name = "readReplyReqType"
 
-    mmsrelay_server_id: None | str = field(
+    mms_relay_server_id: None | str = field(
         default=None,
         metadata={
             "name": "MMSRelayServerID",
@@ -465,7 +465,7 @@ class ReadReplyReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
         }
     )
-    mmstatus: MmReadStatusType = field(
+    mm_status: MmReadStatusType = field(
         metadata={
             "name": "MMStatus",
             "type": "Element",
@@ -518,7 +518,7 @@ class SenderIdType:
     class Meta:
         name = "senderIDType"
 
-    vaspid: None | str = field(
+    vasp_id: None | str = field(
         default=None,
         metadata={
             "name": "VASPID",
@@ -526,7 +526,7 @@ class SenderIdType:
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
         },
     )
-    vasid: None | str = field(
+    vas_id: None | str = field(
         default=None,
         metadata={
             "name": "VASID",
@@ -588,7 +588,7 @@ class DeliverReqType(GenericRequestType):
     class Meta:
         name = "deliverReqType"
 
-    mmsrelay_server_id: None | str = field(
+    mms_relay_server_id: None | str = field(
         default=None,
         metadata={
             "name": "MMSRelayServerID",
@@ -651,7 +651,7 @@ class DeliverReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-3",
         },
     )
-    uacapabilities: None | UaCapabilitiesType = field(
+    ua_capabilities: None | UaCapabilitiesType = field(
         default=None,
         metadata={
             "name": "UACapabilities",

@@ -190,7 +190,7 @@ class UaCapabilitiesType:
     class Meta:
         name = "uaCapabilitiesType"
 
-    uaprof: None | str = field(
+    ua_prof: None | str = field(
         default=None,
         metadata={
             "name": "UAProf",
@@ -456,7 +456,7 @@ class DeliveryReportReqType(GenericRequestType):
     class Meta:
         name = "deliveryReportReqType"
 
-    mmsrelay_server_id: None | str = field(
+    mms_relay_server_id: None | str = field(
         default=None,
         metadata={
             "name": "MMSRelayServerID",
@@ -492,14 +492,14 @@ class DeliveryReportReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         }
     )
-    mmstatus: MmDeliveryStatusType = field(
+    mm_status: MmDeliveryStatusType = field(
         metadata={
             "name": "MMStatus",
             "type": "Element",
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         }
     )
-    mmstatus_extension: None | MmStatusExtensionType = field(
+    mm_status_extension: None | MmStatusExtensionType = field(
         default=None,
         metadata={
             "name": "MMStatusExtension",
@@ -539,7 +539,7 @@ class DeliveryReportReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    uacapabilities: None | UaCapabilitiesType = field(
+    ua_capabilities: None | UaCapabilitiesType = field(
         default=None,
         metadata={
             "name": "UACapabilities",
@@ -568,7 +568,7 @@ class ReadReplyReqType(GenericRequestType):
     class Meta:
         name = "readReplyReqType"
 
-    mmsrelay_server_id: None | str = field(
+    mms_relay_server_id: None | str = field(
         default=None,
         metadata={
             "name": "MMSRelayServerID",
@@ -604,7 +604,7 @@ class ReadReplyReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         }
     )
-    mmstatus: MmReadStatusType = field(
+    mm_status: MmReadStatusType = field(
         metadata={
             "name": "MMStatus",
             "type": "Element",
@@ -681,7 +681,7 @@ class SenderIdType:
     class Meta:
         name = "senderIDType"
 
-    vaspid: None | str = field(
+    vasp_id: None | str = field(
         default=None,
         metadata={
             "name": "VASPID",
@@ -689,7 +689,7 @@ class SenderIdType:
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    vasid: None | str = field(
+    vas_id: None | str = field(
         default=None,
         metadata={
             "name": "VASID",
@@ -780,7 +780,7 @@ class ExtendedReplaceReqType:
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    vaspid: None | str = field(
+    vasp_id: None | str = field(
         default=None,
         metadata={
             "name": "VASPID",
@@ -788,7 +788,7 @@ class ExtendedReplaceReqType:
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    vasid: None | str = field(
+    vas_id: None | str = field(
         default=None,
         metadata={
             "name": "VASID",
@@ -942,7 +942,7 @@ class DeliverReqType(GenericRequestType):
     class Meta:
         name = "deliverReqType"
 
-    mmsrelay_server_id: None | str = field(
+    mms_relay_server_id: None | str = field(
         default=None,
         metadata={
             "name": "MMSRelayServerID",
@@ -950,7 +950,7 @@ class DeliverReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    vaspid: None | str = field(
+    vasp_id: None | str = field(
         default=None,
         metadata={
             "name": "VASPID",
@@ -958,7 +958,7 @@ class DeliverReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    vasid: None | str = field(
+    vas_id: None | str = field(
         default=None,
         metadata={
             "name": "VASID",
@@ -989,7 +989,7 @@ class DeliverReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    previouslysentby: None | PreviouslySentByType = field(
+    previously_sent_by: None | PreviouslySentByType = field(
         default=None,
         metadata={
             "name": "Previouslysentby",
@@ -997,7 +997,7 @@ class DeliverReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    previouslysentdateandtime: None | PreviouslySentDateType = field(
+    previously_sent_date_and_time: None | PreviouslySentDateType = field(
         default=None,
         metadata={
             "name": "Previouslysentdateandtime",
@@ -1077,7 +1077,7 @@ class DeliverReqType(GenericRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    uacapabilities: None | UaCapabilitiesType = field(
+    ua_capabilities: None | UaCapabilitiesType = field(
         default=None,
         metadata={
             "name": "UACapabilities",
@@ -1176,7 +1176,7 @@ class ReplaceReqType(GenericVaspRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    drmcontent: None | bool = field(
+    drm_content: None | bool = field(
         default=None,
         metadata={
             "name": "DRMContent",
@@ -1382,7 +1382,7 @@ class SubmitReqType(GenericVaspRequestType):
             "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
         },
     )
-    drmcontent: None | bool = field(
+    drm_content: None | bool = field(
         default=None,
         metadata={
             "name": "DRMContent",
