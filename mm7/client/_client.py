@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
@@ -36,9 +36,7 @@ from mm7.codec.status import THREEGPP
 from mm7.codec.versions import REL6, Dialect, for_mm7_version
 from mm7.errors import ConfigError, MM7Error, MM7StatusError, RemoteCodecError, TransportError
 from mm7.profiles.base import Prepared, Profile
-
-if TYPE_CHECKING:
-    from mm7.profiles.sinch import SinchProfile
+from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
 
 __all__ = ["MM7Client", "SubmitResult"]
 
@@ -216,8 +214,6 @@ class MM7Client:
         Returns:
             The client.
         """
-        from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile  # sinch imports mm7.client.throttle
-
         profile = SinchProfile(
             api_key=api_key,
             vas_id=vas_id,
@@ -242,8 +238,6 @@ class MM7Client:
     @property
     def sinch(self) -> SinchProfile:
         """The profile, as a SinchProfile (ConfigError when the client has another profile)."""
-        from mm7.profiles.sinch import SinchProfile
-
         if not isinstance(self.profile, SinchProfile):
             raise ConfigError(f"this client's profile is {self.profile.name!r}, not sinch")
         return self.profile

@@ -28,10 +28,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from mm7.errors import ConfigError, MM7Error
+from mm7.rate import Rate  # re-exported: Rate lives in mm7.rate so profiles need not import the client
 
 __all__ = ["Rate", "Throttle", "ThrottleTimeout"]
 
@@ -48,43 +48,6 @@ class ThrottleTimeout(MM7Error):
         super().__init__(message)
         self.waited = waited
         self.wait_needed = wait_needed
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    """At most ``count`` requests in any ``per_seconds`` interval.
-
-    Attributes:
-        count: Requests allowed per window (>= 1).
-        per_seconds: Window length in seconds (> 0).
-    """
-
-    count: int
-    per_seconds: float
-
-    def __post_init__(self) -> None:
-        if self.count < 1:
-            raise ConfigError(f"Rate.count must be >= 1, got {self.count}")
-        if not self.per_seconds > 0:
-            raise ConfigError(f"Rate.per_seconds must be > 0, got {self.per_seconds}")
-
-    @classmethod
-    def per_second(cls, count: int) -> Rate:
-        """Return ``count`` requests per second."""
-        return cls(count, 1.0)
-
-    @classmethod
-    def per_minute(cls, count: int) -> Rate:
-        """Return ``count`` requests per minute."""
-        return cls(count, 60.0)
-
-    @classmethod
-    def per_day(cls, count: int) -> Rate:
-        """Return ``count`` requests per day (86 400 s, a sliding day, not a calendar day)."""
-        return cls(count, 86_400.0)
-
-    def __str__(self) -> str:
-        return f"{self.count}/{self.per_seconds:g}s"
 
 
 class _Window:

@@ -31,7 +31,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mm7.client.throttle import Rate
 from mm7.codec.builders import submit_request
 from mm7.codec.mime import Part
 from mm7.codec.smil import SMIL_MEDIA_TYPE, related_content
@@ -39,6 +38,7 @@ from mm7.codec.status import SINCH, StatusTable
 from mm7.codec.versions import for_mm7_version
 from mm7.profiles.base import Prepared, Profile
 from mm7.profiles.numbers import InvalidNumberError, normalize_msisdn
+from mm7.rate import Rate
 
 __all__ = [
     "CONTENT_ID",
