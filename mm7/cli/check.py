@@ -28,6 +28,7 @@ from mm7.cli.httpfile import Capture, CaptureError, read_capture
 from mm7.codec.messages import DecodedMessage, Mode, decode
 from mm7.codec.mime import Part
 from mm7.codec.mime import decode as decode_mime
+from mm7.codec.summary import Address, summarize
 from mm7.codec.xml import parse_xml
 from mm7.errors import (
     MM7Error,
@@ -200,6 +201,13 @@ def _mime_tree(part: Part, label: str) -> Tree:
     return tree
 
 
+def _address_label(address: Address) -> str:
+    """``to:number 15551234567``: a recipient's group, then the kind and text of the address."""
+    group = f"{address.group}:" if address.group else ""
+    shown = " (displayOnly)" if address.display_only else ""
+    return f"{group}{address.kind} {address.value}{shown}"
+
+
 def _part_label(part: Part, label: str) -> str:
     bits = [part.content_type]
     if part.content_id:
@@ -235,10 +243,19 @@ def inspect(file: str, content_type: str | None, strict: bool) -> None:
     summary.add_row("MM7Version", str(decoded.mm7_version))
     if decoded.status_code is not None:
         summary.add_row("status", f"{decoded.status_code} {decoded.status_text or ''}".strip())
-    for name in ("message_id", "subject"):
-        value = getattr(decoded.message, name, None)
+    read = summarize(decoded.message)
+    one_recipient = read.recipient if not read.recipients else None
+    for label, value in (
+        ("message id", read.message_id),
+        ("linked id", read.linked_id),
+        ("sender", _address_label(read.sender) if read.sender else None),
+        ("recipients", ", ".join(map(_address_label, read.recipients))),
+        ("recipient", _address_label(one_recipient) if one_recipient else None),
+        ("MMStatus", read.mm_status),
+        ("subject", read.subject),
+    ):
         if value:
-            summary.add_row(name.replace("_", " "), str(value))
+            summary.add_row(label, value)
     out.print(summary)
     mime = decode_mime(capture.content_type, capture.body)
     tree = Tree(

@@ -22,6 +22,7 @@ from mm7.cli._app import (
     refuse_password_on_argv,
     stop_on_sigterm,
 )
+from mm7.codec import summary
 from mm7.codec.xml import parse_xml
 from mm7.errors import (
     MM7Error,
@@ -182,33 +183,26 @@ class LoggingHandlers:
 
     def on_deliver(self, received: Any) -> None:
         """An MO message."""
-        message = received.message
-        sender = _address(getattr(message, "sender", None))
+        sender = _address(summary.sender(received.message))
         texts = [p.decode_text() for p in received.media if p.media_type == "text/plain"]
         click.echo(f"MO from {sender}: {' | '.join(texts) or '(no text)'} ({len(received.media)} part(s))")
         self._flagged(received)
 
     def on_delivery_report(self, received: Any) -> None:
         """A delivery report."""
-        message = received.message
-        status = getattr(message.mm_status, "value", message.mm_status)
-        click.echo(f"DR MessageID {message.message_id} to {_address(message.recipient)}: {status}")
+        read = summary.summarize(received.message)
+        click.echo(f"DR MessageID {read.message_id} to {_address(read.recipient)}: {read.mm_status}")
         self._flagged(received)
 
     def on_read_reply(self, received: Any) -> None:
         """A read reply."""
-        message = received.message
-        status = getattr(message.mm_status, "value", message.mm_status)
-        click.echo(f"read reply MessageID {message.message_id}: {status}")
+        read = summary.summarize(received.message)
+        click.echo(f"read reply MessageID {read.message_id}: {read.mm_status}")
         self._flagged(received)
 
 
-def _address(address: Any) -> str:
-    for kind in ("number", "short_code", "rfc2822_address"):
-        element = getattr(address, kind, None)
-        if element is not None:
-            return str(element.value)
-    return "?"
+def _address(address: summary.Address | None) -> str:
+    return address.value if address is not None else "?"
 
 
 @cli.command()

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from mm7.client._client import MM7Client
 from mm7.client.journal import Journal
 from mm7.client.throttle import ThrottleTimeout
+from mm7.codec import summary
 from mm7.codec.messages import new_transaction_id
 from mm7.codec.mime import Part
 from mm7.errors import (
@@ -103,13 +104,9 @@ def message_key(message: Any, content: Part | Sequence[Part] | None = None) -> s
         A hex digest, identical across runs for the same recipients, subject and content.
     """
     digest = hashlib.sha256()
-    recipients = getattr(message, "recipients", None)
-    for list_name in ("to", "cc", "bcc"):
-        for multi in getattr(recipients, list_name, None) or ():
-            for kind in ("number", "short_code", "rfc2822_address"):
-                for address in getattr(multi, kind, None) or ():
-                    digest.update(f"{list_name}:{kind}:{address.value}:{address.display_only}\0".encode())
-    digest.update(f"subject:{getattr(message, 'subject', None)}\0".encode())
+    for address in summary.recipients(message):
+        digest.update(f"{address.group}:{address.kind}:{address.value}:{address.display_only}\0".encode())
+    digest.update(f"subject:{summary.subject(message)}\0".encode())
     parts: Sequence[Part] = [content] if isinstance(content, Part) else list(content or ())
     for part in parts:
         for leaf in part.walk():

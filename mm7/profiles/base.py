@@ -24,6 +24,7 @@ from typing import Any
 
 from mm7.codec.mime import Part
 from mm7.codec.status import THREEGPP, StatusTable
+from mm7.codec.summary import sender_identification
 from mm7.errors import ConfigError
 
 __all__ = ["Prepared", "Profile", "ProfileViolation", "ProfileWarning"]
@@ -125,7 +126,7 @@ class Profile:
         Returns:
             The same object when nothing needed filling, else a changed copy.
         """
-        ident = getattr(message, "sender_identification", None)
+        ident = sender_identification(message)
         if ident is None:
             if _element_name(message) != "extendedReplaceReq":
                 return message
@@ -135,7 +136,12 @@ class Profile:
         changes = self._missing_ids(ident)
         if not changes:
             return message
-        return dataclasses.replace(message, sender_identification=dataclasses.replace(ident, **changes))
+        filled = dataclasses.replace(
+            ident,
+            vasp_id=changes.get("vasp_id", ident.vasp_id),
+            vas_id=changes.get("vas_id", ident.vas_id),
+        )
+        return dataclasses.replace(message, sender_identification=filled)
 
     def _missing_ids(self, holder: Any) -> dict[str, str]:
         """The profile's VASPID/VASID for those ``holder`` leaves empty."""

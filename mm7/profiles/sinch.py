@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mm7.codec import summary
 from mm7.codec.builders import submit_request
 from mm7.codec.mime import Part
 from mm7.codec.smil import SMIL_MEDIA_TYPE, related_content
@@ -76,7 +77,6 @@ REFUSED_ELEMENTS = {
     "charged_party_id": ("ChargedPartyID", 3002),
     "reply_charging": ("ReplyCharging", 2565),
 }
-_RECIPIENT_LISTS = ("to", "cc", "bcc")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,7 +228,7 @@ class SinchProfile(Profile):
         Returns:
             One copy per recipient (To, Cc and Bcc numbers, in order), each with a single ``To/Number``.
         """
-        addresses = [address for _, address in _addresses(message)]
+        addresses = summary.recipients(message)
         if any(a.display_only for a in addresses) or len(addresses) <= 1:
             return [copy.deepcopy(message)]
         bindings = for_mm7_version(message.mm7_version).bindings
@@ -236,7 +236,7 @@ class SinchProfile(Profile):
         for address in addresses:
             single = copy.deepcopy(message)
             single.recipients = bindings.RecipientsType(
-                to=[bindings.MultiAddressType(**{_kind(message, address): [copy.deepcopy(address)]})]
+                to=[bindings.MultiAddressType(**{address.kind: [copy.deepcopy(address.element)]})]
             )
             out.append(single)
         return out
@@ -265,13 +265,13 @@ class SinchProfile(Profile):
     def _check_recipients(self, msg: Any) -> None:
         delivering = 0
         display_only = 0
-        for kind, address in _addresses(msg):
-            if kind != "number":
+        for address in summary.recipients(msg):
+            if address.kind != "number":
                 raise self.violation(
                     f"recipient {address.value!r} is not a Number; Sinch delivers to numbers", 2002
                 )
             try:
-                address.value = normalize_msisdn(address.value, default_region=self.default_region)
+                address.element.value = normalize_msisdn(address.value, default_region=self.default_region)
             except InvalidNumberError as exc:
                 raise self.violation(exc.message, 2002) from exc
             if address.display_only:
@@ -319,19 +319,3 @@ def _has_smil_root(part: Part) -> bool:
     root = next((c for c in part.children if c.content_id == part.start), None) if part.start else None
     root = root or part.children[0]
     return root.media_type == SMIL_MEDIA_TYPE
-
-
-def _addresses(message: Any) -> Iterator[tuple[str, Any]]:
-    """Yield (kind, AddressType) for each To/Cc/Bcc address (kind: number, short_code, rfc2822_address)."""
-    recipients = getattr(message, "recipients", None)
-    if recipients is None:
-        return
-    for list_name in _RECIPIENT_LISTS:
-        for multi in getattr(recipients, list_name, None) or ():
-            for kind in ("number", "short_code", "rfc2822_address"):
-                for address in getattr(multi, kind, None) or ():
-                    yield kind, address
-
-
-def _kind(message: Any, address: Any) -> str:
-    return next(kind for kind, a in _addresses(message) if a is address)

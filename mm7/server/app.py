@@ -45,6 +45,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
+from xsdata.models.datatype import XmlDateTime
+
+from mm7.codec import summary
 from mm7.codec.messages import (
     DecodedMessage,
     answer_dialect,
@@ -315,17 +318,15 @@ class ReceiverApp:
     def _notification(
         self, kind: NotificationKind, decoded: DecodedMessage, environ: Mapping[str, Any]
     ) -> Notification:
-        msg = decoded.message
-        sender = _address_text(getattr(msg, "sender", None))
-        if kind is NotificationKind.DELIVER:
-            recipient = _first_recipient(getattr(msg, "recipients", None))
-        else:
-            recipient = _address_text(getattr(msg, "recipient", None))
-        mm_status = _enum_text(getattr(msg, "mm_status", None))
-        # DR/read reply carry Date (TimeStamp in some versions of ReadReplyReq); MO carries TimeStamp.
-        when = _datetime(getattr(msg, "date", None)) or _datetime(getattr(msg, "time_stamp", None))
-        message_id = getattr(msg, "message_id", None)
-        linked_id = getattr(msg, "linked_id", None)
+        # The codec knows where each operation keeps them: a DeliverReq's recipient is its first
+        # Recipients address (the VASP's short code), a report's is its Recipient; a DR's date is Date.
+        read = summary.summarize(decoded.message)
+        sender = read.sender.value if read.sender is not None else None
+        recipient = read.recipient.value if read.recipient is not None else None
+        mm_status = read.mm_status
+        when = _datetime(read.date)
+        message_id = read.message_id
+        linked_id = read.linked_id
         headers = self._kept_headers(environ)
         if decoded.deviations:
             headers[DEVIATIONS_HEADER] = "; ".join(f"[{d.kind}] {d}" for d in decoded.deviations)
@@ -350,7 +351,7 @@ class ReceiverApp:
             sender=sender,
             recipient=recipient,
             mm_status=mm_status,
-            status_text=getattr(msg, "status_text", None),
+            status_text=read.status_text,
             event_date=when,
             envelope=decoded.envelope,
             attachments=[_attachment(part) for part in decoded.attachments],
@@ -521,40 +522,8 @@ def _attachment(part: Part) -> Attachment:
     return Attachment(part.content_id, part.content_type, part.content_location, part.read_bytes())
 
 
-def _address_text(address: Any) -> str | None:
-    """The text of an MM7 address (Number, ShortCode or RFC2822Address, whichever is set)."""
-    if address is None:
-        return None
-    for attr in ("number", "short_code", "rfc2822_address"):
-        value = getattr(address, attr, None)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        text = getattr(value, "value", value)
-        if text:
-            return str(text)
-    return None
-
-
-def _first_recipient(recipients: Any) -> str | None:
-    """The first recipient of a DeliverReq (the VASP's short code for Sinch MO)."""
-    if recipients is None:
-        return None
-    for group in ("to", "cc", "bcc"):
-        for address in getattr(recipients, group, None) or []:
-            text = _address_text(address)
-            if text:
-                return text
-    return None
-
-
-def _enum_text(value: Any) -> str | None:
+def _datetime(value: XmlDateTime | None) -> datetime | None:
     if value is None:
-        return None
-    return str(getattr(value, "value", value))
-
-
-def _datetime(value: Any) -> datetime | None:
-    if value is None or not hasattr(value, "to_datetime"):
         return None
     result = value.to_datetime()
     if not isinstance(result, datetime) or result.tzinfo is None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from waitress.server import create_server
 
+from mm7.codec import summary
 from mm7.codec.builders import deliver_request, delivery_report_request
 from mm7.codec.messages import (
     DecodedMessage,
@@ -55,15 +56,13 @@ from mm7.simulator.postback import (
     PostbackScheduler,
 )
 from mm7.simulator.rules import (
-    EnvelopeOutline,
     Rejection,
     SubmitRules,
     ThroughputGate,
     check_auth,
-    check_envelope,
     check_http,
     check_submit,
-    decode_submit,
+    read_submit,
 )
 
 __all__ = ["MMSCSimulator", "ServerThread", "SimulatorConfig", "new_message_id", "standard_mm_status"]
@@ -273,19 +272,15 @@ class MMSCSimulator:
         rules = self.config.rules
         content_type = environ.get("CONTENT_TYPE")
         length = environ.get("CONTENT_LENGTH")
-        outline: EnvelopeOutline | None = None
         try:
             check_auth(environ.get("HTTP_AUTHORIZATION"), rules)
             check_http(content_type, length, rules)
             body = _read_body(environ, int(str(length)))
             if not self._gate.admit():
                 raise Rejection(3510, "throughput limit exceeded")
-            outline = check_envelope(body, content_type, rules)
-            decoded = decode_submit(body, content_type, rules)
+            decoded = read_submit(body, content_type, rules)  # decoded once; the rules read the result
             recipient = check_submit(decoded, rules)
         except Rejection as rejection:
-            if rejection.namespace is None and outline is not None:
-                rejection.namespace = outline.namespace
             return self._reject(rejection, start_response)
         message_id = new_message_id()
         # In the SubmitReq's dialect: its namespace revision, MM7Version and TransactionID.
@@ -550,13 +545,8 @@ def _mo_arguments(spec: Any) -> dict[str, Any]:
 
 
 def _short_code_of(decoded: DecodedMessage) -> str | None:
-    sender_id = decoded.message.sender_identification
-    address = sender_id.sender_address if sender_id is not None else None
-    for kind in ("short_code", "number"):
-        element = getattr(address, kind, None) if address is not None else None
-        if element is not None:
-            return str(element.value)
-    return None
+    address = summary.sender(decoded.message)
+    return address.value if address is not None and address.kind in ("short_code", "number") else None
 
 
 def _read_body(environ: Environ, length: int) -> bytes:

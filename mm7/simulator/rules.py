@@ -5,6 +5,10 @@ and :data:`mm7.codec.status.SINCH`). The order follows the request from the outs
 HTTP headers and size, throughput, then the SOAP envelope (header, operation, namespace, MM7Version), then the
 strict schema decode, then the SubmitReq's fields. Every MIME/SOAP/schema rule itself lives in
 :mod:`mm7.codec`; this module only maps the codec's findings to Sinch's codes and adds Sinch's own rules.
+
+A request is decoded once (:func:`read_submit`): the envelope rules of an accepted request are read off the
+decoded message, and only a request the codec refuses has its SOAP part looked at again, to find which
+rule Sinch would name first.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ import binascii
 import collections
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from lxml import etree
 
 from mm7.codec import envelope as env
-from mm7.codec.messages import DecodedMessage, decode
-from mm7.codec.mime import Limits
+from mm7.codec import summary
+from mm7.codec.messages import DecodedMessage, decode_parts
+from mm7.codec.mime import DecodedBody, Limits
 from mm7.codec.mime import decode as decode_mime
 from mm7.codec.status import SINCH, lookup
 from mm7.codec.versions import REL5, REL6
@@ -44,7 +50,7 @@ __all__ = [
     "ThroughputGate",
     "check_envelope",
     "check_submit",
-    "decode_submit",
+    "read_submit",
 ]
 
 #: MM7Version values Sinch accepts (anything else: 2505).
@@ -190,8 +196,10 @@ def _child_text(element: etree._Element, localname: str) -> str | None:
     return None
 
 
-def check_envelope(body: bytes, content_type: str | None, rules: SubmitRules) -> EnvelopeOutline:
-    """Read the envelope's outline (with the codec's MIME and XML readers) and apply Sinch's envelope rules.
+def check_envelope(mime: DecodedBody, rules: SubmitRules) -> EnvelopeOutline:
+    """Read the envelope's outline (with the codec's XML reader) and apply Sinch's envelope rules.
+
+    :func:`read_submit` calls it only for a request the codec refused, to answer the code Sinch gives first.
 
     Returns:
         The TransactionID, MM7Version and MM7 namespace found (any may be None).
@@ -201,8 +209,7 @@ def check_envelope(body: bytes, content_type: str | None, rules: SubmitRules) ->
             2505 MM7Version.
     """
     try:
-        mime = decode_mime(content_type, body, limits=Limits(max_body_size=max(rules.max_request_size, 1)))
-        read = env.read_envelope(parse_xml(mime.root.read_bytes()))
+        read = env.read_envelope(parse_xml(mime.root.read_bytes(), charset=mime.root.charset))
     except LimitExceededError as exc:
         raise Rejection(2560, str(exc)) from exc
     except MM7Error as exc:
@@ -212,18 +219,24 @@ def check_envelope(body: bytes, content_type: str | None, rules: SubmitRules) ->
         raise Rejection(2510, f"SOAP header holds {', '.join(read.other_headers)}", transaction_id=tid)
     payload = read.payload
     if payload is None or read.fault is not None:
-        raise Rejection(2512, "the SOAP Body holds a Fault, not a SubmitReq", transaction_id=tid)
+        raise _not_a_submit(None, transaction_id=tid)
     qname = etree.QName(payload)
-    namespace = qname.namespace
-    mm7_version = _child_text(payload, "MM7Version")
-    if qname.localname != "SubmitReq":
-        raise Rejection(
-            2512,
-            f"{qname.localname} is not supported",
-            transaction_id=tid,
-            mm7_version=mm7_version,
-            namespace=namespace,
-        )
+    outline = EnvelopeOutline(tid, _child_text(payload, "MM7Version"), qname.namespace)
+    _check_outline(qname.localname, outline, rules)
+    return outline
+
+
+def _not_a_submit(operation: str | None, **known: str | None) -> Rejection:
+    if operation is None:
+        return Rejection(2512, "the SOAP Body holds a Fault, not a SubmitReq", **known)
+    return Rejection(2512, f"{operation} is not supported", **known)
+
+
+def _check_outline(operation: str, outline: EnvelopeOutline, rules: SubmitRules) -> None:
+    """Sinch's envelope rules after the header: the operation (2512), namespace (2507), MM7Version (2505)."""
+    tid, mm7_version, namespace = outline
+    if operation != "SubmitReq":
+        raise _not_a_submit(operation, transaction_id=tid, mm7_version=mm7_version, namespace=namespace)
     if namespace not in rules.namespaces:
         raise Rejection(
             2507,
@@ -238,36 +251,55 @@ def check_envelope(body: bytes, content_type: str | None, rules: SubmitRules) ->
             transaction_id=tid,
             namespace=namespace,
         )
-    return EnvelopeOutline(tid, mm7_version, namespace)
 
 
-def decode_submit(body: bytes, content_type: str | None, rules: SubmitRules) -> DecodedMessage:
-    """Decode the request strictly with the codec, mapping its errors to Sinch codes.
+def read_submit(body: bytes, content_type: str | None, rules: SubmitRules) -> DecodedMessage:
+    """Decode the request once, strictly, and apply Sinch's envelope rules to it.
+
+    The body is split by the MIME decoder once and its SOAP part parsed once, by the codec's strict decode;
+    an accepted request's envelope rules are read off the decoded message (a strictly decoded message has no
+    header entry but its TransactionID). Only when the codec refuses the request is the SOAP part of the same
+    MIME body read again (:func:`check_envelope`), so that an envelope rule answers before the schema: the
+    order Sinch checks in.
 
     Raises:
-        Rejection: 2502 (no Recipients), 2511 (schema violation), 2505, 2512, 2560, 2007.
+        Rejection: 2560 and 2007 (unreadable), 2510, 2512, 2507, 2505 (envelope); 2502 (no Recipients),
+            2511 (schema violation).
     """
-    limits = Limits(max_body_size=max(rules.max_request_size, 1))
     try:
-        return decode(body, content_type, mode="strict", limits=limits)
-    except RemoteValidationError as exc:
-        tid = exc.transaction_id
-        if any("Recipients" in f"{p.path} {p.reason}" for p in exc.problems):
-            raise Rejection(2502, str(exc), transaction_id=tid) from exc
-        raise Rejection(2511, str(exc), transaction_id=tid) from exc
-    except UnsupportedVersionError as exc:
-        raise Rejection(2505, str(exc), transaction_id=exc.transaction_id) from exc
-    except UnsupportedOperationError as exc:
-        raise Rejection(2512, str(exc), transaction_id=exc.transaction_id) from exc
+        mime = decode_mime(content_type, body, limits=Limits(max_body_size=max(rules.max_request_size, 1)))
     except LimitExceededError as exc:
-        raise Rejection(2560, str(exc), transaction_id=exc.transaction_id) from exc
+        raise Rejection(2560, str(exc)) from exc
     except MM7Error as exc:
-        raise Rejection(2007, str(exc), transaction_id=exc.transaction_id) from exc
+        raise Rejection(2007, str(exc)) from exc
+    try:
+        decoded = decode_parts(mime, mode="strict")
+    except MM7Error as exc:
+        outline = check_envelope(mime, rules)  # raises when the envelope breaks a rule Sinch checks first
+        rejection = _codec_rejection(exc)
+        rejection.namespace = rejection.namespace or outline.namespace
+        raise rejection from exc
+    if decoded.fault is not None:
+        raise _not_a_submit(None, transaction_id=decoded.transaction_id)
+    outline = EnvelopeOutline(decoded.transaction_id, decoded.mm7_version, decoded.namespace)
+    _check_outline(decoded.operation, outline, rules)
+    return decoded
 
 
-def _numbers(groups: Any) -> list[Any]:
-    """Every Number element in the given To/Cc/Bcc groups (Sinch sends to numbers only)."""
-    return [number for group in groups for number in group.number]
+def _codec_rejection(exc: MM7Error) -> Rejection:
+    """The Sinch code for the codec's reason to refuse a request whose envelope passed Sinch's rules."""
+    tid = exc.transaction_id
+    if isinstance(exc, RemoteValidationError):
+        code = 2502 if any("Recipients" in f"{p.path} {p.reason}" for p in exc.problems) else 2511
+    elif isinstance(exc, UnsupportedVersionError):
+        code = 2505
+    elif isinstance(exc, UnsupportedOperationError):
+        code = 2512
+    elif isinstance(exc, LimitExceededError):
+        code = 2560
+    else:
+        code = 2007
+    return Rejection(code, str(exc), transaction_id=tid)
 
 
 def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
@@ -287,28 +319,32 @@ def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
 
     if message.charged_party is not None or getattr(message, "charged_party_id", None) is not None:
         raise reject(3002, "ChargedParty/ChargedPartyID are not supported")
-    _check_sender(message.sender_identification, reject, rules)
-    recipients = message.recipients
-    numbers = _numbers(recipients.to)
-    if not numbers:
+    _check_sender(message, reject, rules)
+    # Sinch sends to numbers only: To/Number elements receive, a Cc/Bcc number is one destination too many.
+    numbers = [a for a in summary.recipients(message) if a.kind == "number"]
+    to = [a for a in numbers if a.group == "to"]
+    if not to:
         raise reject(2502, "no To/Number recipient")
-    if _numbers([*recipients.cc, *recipients.bcc]):
+    if len(to) < len(numbers):
         raise reject(2503, "Cc/Bcc recipients; Sinch takes exactly one To/Number")
-    receiving = [n for n in numbers if not n.display_only]
-    if len(numbers) > 1:
-        shown = len(numbers) - len(receiving)
+    receiving = [n for n in to if not n.display_only]
+    if len(to) > 1:
+        shown = len(to) - len(receiving)
         if not rules.group_messaging or shown == 0:
-            raise reject(2503, f"{len(numbers)} destinations; Sinch takes exactly one")
+            raise reject(2503, f"{len(to)} destinations; Sinch takes exactly one")
         if not receiving:
             raise reject(2571, "every To/Number has displayOnly=true")
         if len(receiving) > 1:
             raise reject(2572, f"{len(receiving)} To/Number elements have displayOnly=false")
     if message.content is None:
         raise reject(2506, "no Content element")
-    return str(receiving[0].value)
+    return receiving[0].value
 
 
-def _check_sender(sender_id: Any, reject: Any, rules: SubmitRules) -> None:
+def _check_sender(
+    message: summary.Message | None, reject: Callable[[int, str], Rejection], rules: SubmitRules
+) -> None:
+    sender_id = summary.sender_identification(message)
     if sender_id is None or (
         not sender_id.vasp_id and not sender_id.vas_id and sender_id.sender_address is None
     ):
@@ -318,10 +354,8 @@ def _check_sender(sender_id: Any, reject: Any, rules: SubmitRules) -> None:
     if rules.vas_id is not None and (sender_id.vas_id or "") != rules.vas_id:
         raise reject(2562, f"VASID {sender_id.vas_id!r} is not provisioned")
     if rules.short_code is not None:
-        address = sender_id.sender_address
-        short_code = (
-            address.short_code.value if address is not None and address.short_code is not None else None
-        )
+        address = summary.sender(message)
+        short_code = address.value if address is not None and address.kind == "short_code" else None
         if short_code != rules.short_code:
             raise reject(2563, f"source address {short_code!r} is not the provisioned short code")
 
