@@ -25,8 +25,6 @@ from typing import Any
 
 from benchmarks.workloads.common import REPORT, ROOT
 
-VENV_BIN = Path(sys.executable).parent
-
 
 def _bodies(count: int, prefix: str) -> list[tuple[bytes, dict[str, str]]]:
     import mm7
@@ -131,7 +129,7 @@ def measure(
     if inbox_url:
         env["MM7_BENCH_INBOX_URL"] = inbox_url
     server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "--chdir", str(ROOT), app],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip

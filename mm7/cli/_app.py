@@ -128,8 +128,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 @click.version_option(package_name="mm7", prog_name="mm7")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) on stderr.")
 def cli(verbose: int) -> None:
-    """MM7 (3GPP TS 23.140) from the command line: send MMS, validate and inspect MM7 messages,
-    receive notifications, and run a local Sinch-like MMSC.
+    """MM7 (3GPP TS 23.140) from the command line.
+
+    Send MMS, validate and inspect MM7 messages, receive notifications, and run a local Sinch-like MMSC.
 
     Exit codes: 0 success, 1 failure (message refused, invalid input), 2 usage or configuration error.
     """

@@ -150,7 +150,7 @@ def validate(files: tuple[str, ...], fmt: str, tolerant: bool, content_type: str
     \b
     Exit codes: 0 every file valid, 1 some file invalid, 2 some file unreadable
     (missing, or not an MM7 message at all).
-    """
+    """  # noqa: D301  (click's paragraph marker is the backspace character "\b", not a backslash)
     mode: Mode = "tolerant" if tolerant else "strict"
     worst = EXIT_OK
     for name in files:

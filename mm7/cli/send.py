@@ -226,7 +226,7 @@ def send(
 
     \b
     Exit codes: 0 all accepted, 1 some failed or unknown, 2 usage or configuration error.
-    """
+    """  # noqa: D301  (click's paragraph marker is the backspace character "\b", not a backslash)
     if show_status:
         if journal is None:
             raise ConfigError("--status needs --journal FILE")

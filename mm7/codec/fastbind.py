@@ -85,6 +85,7 @@ class KeepTreeHandler(LxmlEventHandler):
     """
 
     def process_context(self, context: Iterable[tuple[str, Any]], ns_map: dict[str | None, str]) -> Any:
+        """Feed the ``iterwalk`` events of ``context`` to the parser, without clearing any element."""
         parser = self.parser
         for event, item in context:
             if event == "start":

@@ -279,11 +279,17 @@ class ReceiverApp:
             # Refused on the declared size alone: nothing of the body is read.
             raise _too_large(f"Content-Length {length} exceeds {self.max_body_size} bytes")
         content_type = environ.get("CONTENT_TYPE") or None
+        sinks: list[IO[bytes]] = []
+
+        def sink() -> IO[bytes]:
+            sinks.append(self._sink())
+            return sinks[-1]
+
         try:
             decoder = MultipartDecoder(
                 content_type,
                 self.limits,
-                self._sink,
+                sink,
                 spool_threshold=self.spool_size,
                 max_root_size=self.xml_limits.max_size,
             )
@@ -296,17 +302,24 @@ class ReceiverApp:
             length = 0
         stream = environ["wsgi.input"]
         remaining = length
-        while remaining is None or remaining > 0:
-            want = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
-            chunk = _read(stream, want)
-            if not chunk:
-                if remaining:
-                    raise _unreadable(f"body ended {remaining} bytes before its Content-Length")
-                break
-            if remaining is not None:
-                remaining -= len(chunk)
-            decoder.feed(chunk)  # raises LimitExceededError past max_body_size: reading stops there
-        return decoder.close()
+        try:
+            while remaining is None or remaining > 0:
+                want = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
+                chunk = _read(stream, want)
+                if not chunk:
+                    if remaining:
+                        raise _unreadable(f"body ended {remaining} bytes before its Content-Length")
+                    break
+                if remaining is not None:
+                    remaining -= len(chunk)
+                decoder.feed(chunk)  # raises LimitExceededError past max_body_size: reading stops there
+            return decoder.close()
+        except BaseException:
+            # Refused or unreadable: no DecodedBody will own the payloads spooled so far, so close them
+            # here (a spilled one's temporary file is deleted now, not whenever it is collected).
+            for spooled in sinks:
+                spooled.close()
+            raise
 
     def _sink(self) -> IO[bytes]:
         # Large MO attachments must not sit in memory: past spool_size a payload rolls over to a

@@ -73,6 +73,7 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         self.reading: dict[Any, _Pending] = {}
 
     def enqueue_req(self, conn: Any) -> None:
+        """Read ``conn``'s request on the event loop first; hand it to a thread once complete."""
         ready = getattr(conn, "mm7_ready", False)
         conn.mm7_ready = False
         leftover = conn.parser is not None and conn.parser.unreader.buf.getvalue()
@@ -137,6 +138,7 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         conn.close()
 
     def murder_keepalived(self, *args: Any, **kwargs: Any) -> None:
+        """Close idle kept-alive connections (gthread), and connections past their read deadline."""
         # Called by the worker's loop about once a second, in every gunicorn version's gthread worker.
         super().murder_keepalived(*args, **kwargs)
         now = time.monotonic()

@@ -1,4 +1,4 @@
-"""Run the receiver: one set of settings, read the same way by every launcher; waitress with deadlines.
+r"""Run the receiver: one set of settings, read the same way by every launcher; waitress with deadlines.
 
 One machine::
 
@@ -7,7 +7,7 @@ One machine::
 
 More load (several processes, PostgreSQL shared by every process and host), with the shipped config::
 
-    MM7_INBOX_URL=postgresql://mm7@db/mm7 \\
+    MM7_INBOX_URL=postgresql://mm7@db/mm7 \
         gunicorn -c python:mm7.server.gunicorn_config 'mm7.server:create_app()'
 
 Environment variables (:meth:`ReceiverSettings.from_env`; ``mm7 serve`` options override them):
@@ -165,8 +165,10 @@ def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float]) ->
 
 @dataclass(frozen=True)
 class ReceiverSettings:
-    """Every receiver setting, read the same way by ``mm7 serve``, ``python -m mm7.server``,
-    :func:`create_app` and the shipped gunicorn configuration (:meth:`from_env`).
+    """Every receiver setting, read the same way by every launcher.
+
+    The launchers: ``mm7 serve``, ``python -m mm7.server``, :func:`create_app` and the shipped gunicorn
+    configuration (:meth:`from_env`).
 
     ``body_timeout`` None means sized from the body limit (:func:`default_body_timeout`).
     """
@@ -274,7 +276,7 @@ def create_app() -> ReceiverApp:
 
 
 def _deadline_server_classes() -> tuple[type[Any], type[Any]]:
-    """waitress's TCP server and channel, with a deadline for a request's headers and for its body.
+    """The TCP server and channel of waitress, with a deadline for a request's headers and for its body.
 
     waitress buffers a whole request before a thread sees it, and its ``channel_timeout`` only fires on
     silence: a client sending one byte a second is never dropped. These subclasses note when a request

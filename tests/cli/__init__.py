@@ -44,7 +44,8 @@ class Background:
         self.lines: queue.Queue[str] = queue.Queue()
         assert self.process.stdout is not None
         stdout = self.process.stdout
-        threading.Thread(target=lambda: [self.lines.put(line) for line in stdout], daemon=True).start()
+        self.reader = threading.Thread(target=lambda: [self.lines.put(line) for line in stdout], daemon=True)
+        self.reader.start()
 
     def wait_line(self, contains: str, timeout: float = 30.0) -> str:
         """Return the first stdout line containing ``contains``, waiting at most ``timeout`` seconds."""
@@ -66,11 +67,16 @@ class Background:
                 return line.strip()
 
     def stop(self) -> int:
-        """Interrupt (SIGTERM, handled like Ctrl-C) and wait for a clean exit."""
+        """Interrupt (SIGTERM, handled like Ctrl-C), wait for a clean exit, and close the pipes."""
         if self.process.poll() is None:
             self.process.terminate()
         try:
-            return self.process.wait(timeout=30)
+            code = self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            return self.process.wait()
+            code = self.process.wait()
+        self.reader.join(timeout=10)  # the process is gone: the reader meets end of file
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+        return code

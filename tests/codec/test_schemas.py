@@ -7,6 +7,7 @@ problem's path or reason and a real line number.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -52,7 +53,7 @@ def test_xsdata_compiles_every_schema(tmp_path: Path) -> None:
     proc = subprocess.run(
         [str(REPO / "scripts" / "regenerate"), "--schemas", str(schemas_dir()), "--out", str(out),
          "--package", "schema_probe"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env={**os.environ, "MM7_PYTHON": sys.executable},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     packages = sorted(

@@ -57,7 +57,11 @@ def pg_admin_dsn() -> Iterator[str]:
     try:
         yield dsn
     finally:
-        subprocess.run([str(PG_SERVER), "stop", state_dir], capture_output=True, timeout=120)
+        stopped = subprocess.run(
+            [str(PG_SERVER), "stop", state_dir], capture_output=True, text=True, timeout=120
+        )
+    if stopped.returncode != 0:  # e.g. the postmaster would not exit: its data directory was kept
+        pytest.fail(f"{PG_SERVER} stop failed (exit {stopped.returncode}):\n{stopped.stderr}", pytrace=False)
 
 
 def _with_dbname(dsn: str, dbname: str) -> str:

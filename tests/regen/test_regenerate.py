@@ -6,6 +6,7 @@ The real tree is never written: every run that generates goes to a temporary cop
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,8 +22,14 @@ NEW_NS = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM
 
 
 def regenerate(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    # The script runs under the interpreter running the tests, wherever it lives (not python3 from PATH).
     return subprocess.run(
-        [str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False, timeout=240
+        [str(SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+        env={**os.environ, "MM7_PYTHON": sys.executable},
     )
 
 
@@ -130,3 +137,26 @@ def test_empty_schema_directory_is_refused(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "no .xsd files" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_without_mm7_python_the_script_runs_under_python3_from_path(tmp_path: Path) -> None:
+    """The active virtualenv's python3 (first on PATH) runs it, not an interpreter found in the checkout."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "used"
+    shim = bin_dir / "python3"
+    shim.write_text(f'#!/bin/sh\necho "$@" >> "{marker}"\nexec "{sys.executable}" "$@"\n')
+    shim.chmod(0o755)
+    (tmp_path / "none").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "MM7_PYTHON"}
+    env["PATH"] = f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    proc = subprocess.run(
+        [str(SCRIPT), "--schemas", tmp_path / "none", "--out", tmp_path / "out"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+        env=env,
+    )
+    assert proc.returncode != 0 and "no .xsd files" in proc.stderr  # mm7._regenerate ran, and refused
+    assert "-m mm7._regenerate" in marker.read_text()

@@ -341,7 +341,13 @@ def own_pg_cluster(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
     try:
         yield dsn, restart
     finally:
-        subprocess.run([str(PG_SERVER), "stop", str(state)], capture_output=True, timeout=120, env=env)
+        stopped = subprocess.run(
+            [str(PG_SERVER), "stop", str(state)], capture_output=True, text=True, timeout=120, env=env
+        )
+    if stopped.returncode != 0:  # e.g. the postmaster would not exit: its data directory was kept
+        pytest.fail(
+            f"scripts/pg-server stop failed (exit {stopped.returncode}):\n{stopped.stderr}", pytrace=False
+        )
 
 
 def test_postgres_restart_during_a_burst_loses_no_acknowledged_notification(

@@ -101,20 +101,21 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         """Start and wait (with a deadline) until the server answers its health check."""
-        log = self.log_path.open("a")
-        if self.gunicorn_workers:
-            port = _free_port()
-            cmd = [
-                sys.executable, "-m", "gunicorn", "-w", str(self.gunicorn_workers), "-b", f"127.0.0.1:{port}",
-                "--graceful-timeout", "5", "mm7.server:create_app()",
-            ]  # fmt: skip
-            self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=log, text=True)
-            self.url = f"http://127.0.0.1:{port}/"
-        else:
-            cmd = [sys.executable, "-m", "mm7.server", "--port", "0", "--threads", "8"]
-            self.proc = subprocess.Popen(
-                cmd, env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True
-            )
+        with self.log_path.open("a") as log:  # the child writes to its own copy of the descriptor
+            if self.gunicorn_workers:
+                port = _free_port()
+                cmd = [
+                    sys.executable, "-m", "gunicorn", "-w", str(self.gunicorn_workers),
+                    "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "mm7.server:create_app()",
+                ]  # fmt: skip
+                self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=log, text=True)
+                self.url = f"http://127.0.0.1:{port}/"
+            else:
+                cmd = [sys.executable, "-m", "mm7.server", "--port", "0", "--threads", "8"]
+                self.proc = subprocess.Popen(
+                    cmd, env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True
+                )
+        if not self.gunicorn_workers:
             self.url = self._read_url()
         wait_until(self._healthy, f"server at {self.url} (log: {self.log_path})")
         return self
@@ -155,16 +156,23 @@ class ServerProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(DEADLINE)
+        self._close_pipe()
 
     def stop(self) -> None:
         """Stop the server gracefully (SIGTERM), killing it if it does not exit in time."""
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(DEADLINE)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(DEADLINE)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._close_pipe()
+
+    def _close_pipe(self) -> None:
+        if self.proc is not None and self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def _free_port() -> int:

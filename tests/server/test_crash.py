@@ -116,6 +116,8 @@ def test_a_killed_workers_item_goes_to_another_worker(inbox_url: str, inbox: Inb
         if proc.poll() is None:
             proc.kill()
             proc.wait(DEADLINE)
+        if proc.stderr is not None:
+            proc.stderr.close()
 
     handled: list[Received] = []
 

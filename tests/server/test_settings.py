@@ -34,24 +34,30 @@ class Launched:
 
     def __init__(self, launcher: str, env: dict[str, str], tmp: Path) -> None:
         self.log_path = tmp / f"{launcher.replace(' ', '-')}.log"
-        log = self.log_path.open("w")
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
-        if launcher == "gunicorn":
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-            cmd = [
-                sys.executable, "-m", "gunicorn", "-c", "python:mm7.server.gunicorn_config",
-                "-b", f"127.0.0.1:{port}", "-w", "1", "mm7.server:create_app()",
-            ]  # fmt: skip
-            self.proc = subprocess.Popen(cmd, env=full_env, stdout=log, stderr=log, cwd=tmp)
-            self.url = f"http://127.0.0.1:{port}/"
-        else:
-            args = ["serve"] if launcher == "mm7 serve" else []
-            cmd = [*MM7, *args] if args else [sys.executable, "-m", "mm7.server"]
-            self.proc = subprocess.Popen(
-                [*cmd, "--port", "0"], env=full_env, stdout=subprocess.PIPE, stderr=log, cwd=tmp, text=True
-            )
+        with self.log_path.open("w") as log:  # the child writes to its own copy of the descriptor
+            if launcher == "gunicorn":
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", 0))
+                    port = probe.getsockname()[1]
+                cmd = [
+                    sys.executable, "-m", "gunicorn", "-c", "python:mm7.server.gunicorn_config",
+                    "-b", f"127.0.0.1:{port}", "-w", "1", "mm7.server:create_app()",
+                ]  # fmt: skip
+                self.proc = subprocess.Popen(cmd, env=full_env, stdout=log, stderr=log, cwd=tmp)
+                self.url = f"http://127.0.0.1:{port}/"
+            else:
+                args = ["serve"] if launcher == "mm7 serve" else []
+                cmd = [*MM7, *args] if args else [sys.executable, "-m", "mm7.server"]
+                self.proc = subprocess.Popen(
+                    [*cmd, "--port", "0"],
+                    env=full_env,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    cwd=tmp,
+                    text=True,
+                )
+        if launcher != "gunicorn":
             lines: list[str] = []
             out = self.proc.stdout
             reader = threading.Thread(target=lambda: lines.append(out.readline() if out else ""), daemon=True)
@@ -84,6 +90,8 @@ class Launched:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(DEADLINE)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 @pytest.fixture
@@ -266,8 +274,8 @@ def _free_port() -> int:
 
 def _serves(cmd: list[str], env: dict[str, str], url: str, tmp_path: Path) -> None:
     """Run a documented command; it must answer 401 (Basic auth on, from the file) then be stopped."""
-    log = (tmp_path / "doc.log").open("w")
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log, stderr=log, cwd=tmp_path)
+    with (tmp_path / "doc.log").open("w") as log:  # the child writes to its own copy of the descriptor
+        proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log, stderr=log, cwd=tmp_path)
     try:
 
         def up() -> bool:

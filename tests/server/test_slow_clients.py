@@ -93,6 +93,8 @@ class Receiver:
             return self.proc.wait(DEADLINE)
         finally:
             self.log.close()
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
 
 
 def _wait_up(server: Receiver) -> None:
