@@ -270,7 +270,7 @@ def test_every_mm_status_our_schemas_accept_has_a_meaning() -> None:
     from mm7.codec.versions import REL5, REL6
 
     for version in (REL5, REL6):
-        mm_status = model_for(version.xsd_path).elements["DeliveryReportReq"].children["MMStatus"].type
+        mm_status = model_for(version).elements["DeliveryReportReq"].children["MMStatus"].type
         assert set(mm_status.enumeration) <= {s.value for s in MMStatus}  # type: ignore[union-attr]
 
 

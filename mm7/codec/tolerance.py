@@ -206,7 +206,7 @@ def trim_collapsed_values(payload: etree._Element, version: SchemaVersion) -> No
 
     Such a value *is* the trimmed one (XSD part 2, 4.3.6): valid as it is, so this is no deviation.
     """
-    model = model_for(version.xsd_path)
+    model = model_for(version)
     for element in payload.iter():
         text = element.text
         # Cheapest test first: almost every value has no surrounding whitespace.
@@ -338,7 +338,7 @@ class _Normalizer:
         self.version = version
         self.ours = version.namespace
         self.evidence = evidence
-        self.model = model_for(version.xsd_path)
+        self.model = model_for(version)
         self.result = Normalized()
         self._moved: dict[str | None, etree._Element] = {}
 
