@@ -5,21 +5,18 @@ Build, validate, send and receive MMS over MM7 (SOAP 1.1 with attachments)::
     import mm7
 
     req = mm7.submit_request(to="15551234567", vasp_id="KEY", vas_id="12345mms", sender="12345", subject="Hi")
-    content = mm7.related_content([mm7.Part.from_file("cat.jpg"), mm7.Part.from_text("Hello!")])
-    wire = mm7.encode(req, content=content)          # validated multipart/related, SMIL generated
-    wire.headers, wire.to_bytes()
+    wire = mm7.encode(req, content=[mm7.Part.from_file("cat.jpg"), mm7.Part.from_text("Hello!")])
+    wire.headers, wire.to_bytes()                     # validated multipart/related, SMIL generated
 
-    received = mm7.decode(body, content_type, mode="tolerant")
+    received = mm7.decode(wire.to_bytes(), wire.content_type, mode="tolerant")
     received.operation, received.message, received.media_parts(), received.deviations, received.valid
 
 Heavier pieces (client, receiver, inbox, simulator) are imported on first use, so that
 ``import mm7`` stays cheap.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 from mm7.codec.builders import deliver_request, delivery_report_request, submit_request
 from mm7.codec.deviations import Deviation, Extension
@@ -34,18 +31,22 @@ from mm7.codec.messages import (
 )
 from mm7.codec.mime import Limits, Part
 from mm7.codec.versions import REL5, REL6, Dialect, SchemaVersion
+from mm7.codec.xml import XMLLimits
 from mm7.errors import (
     ClientStatusError,
     CodecError,
     ConfigError,
     LimitExceededError,
     LocalCodecError,
+    LocalError,
     LocalValidationError,
+    MalformedXMLError,
     MIMEError,
     MM7Error,
     MM7StatusError,
     MM7ValidationError,
     RemoteCodecError,
+    RemoteError,
     RemoteValidationError,
     ServerStatusError,
     ServiceStatusError,
@@ -56,25 +57,35 @@ from mm7.errors import (
     XMLSecurityError,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from mm7.client import MM7Client
+    from mm7.codec.message_types import MM7Message
     from mm7.codec.smil import generate_smil, mixed_content, related_content
 
 __version__ = "0.1.0"
 
+# Imported on first use: the client pulls in requests, the SMIL helpers and the message type aliases the
+# generated bindings of both versions.
 _LAZY = {
     "MM7Client": "mm7.client",
+    "MM7Message": "mm7.codec.message_types",
     "generate_smil": "mm7.codec.smil",
     "mixed_content": "mm7.codec.smil",
     "related_content": "mm7.codec.smil",
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mm7' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    value: object = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # resolved once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 __all__ = [
@@ -91,14 +102,18 @@ __all__ = [
     "LimitExceededError",
     "Limits",
     "LocalCodecError",
+    "LocalError",
     "LocalValidationError",
     "MIMEError",
     "MM7Client",
     "MM7Error",
+    "MM7Message",
     "MM7StatusError",
     "MM7ValidationError",
+    "MalformedXMLError",
     "Part",
     "RemoteCodecError",
+    "RemoteError",
     "RemoteValidationError",
     "SchemaVersion",
     "ServerStatusError",
@@ -107,6 +122,7 @@ __all__ = [
     "UnsupportedOperationError",
     "UnsupportedVersionError",
     "ValidationProblem",
+    "XMLLimits",
     "XMLSecurityError",
     "__version__",
     "decode",
@@ -121,3 +137,10 @@ __all__ = [
     "response_for",
     "submit_request",
 ]
+
+# Exported classes present themselves as mm7's (repr, docs, tracebacks), like httpx does.
+for _name in __all__:
+    _value = globals().get(_name)
+    if isinstance(_value, type) and _value.__module__.startswith("mm7."):
+        _value.__module__ = "mm7"
+del _name, _value

@@ -1,9 +1,15 @@
 """The exception tree of mm7.
 
-Every error mm7 raises is an :class:`MM7Error`. The tree follows the layer that failed,
-and where it matters, whose fault it was (h11's Local/Remote split)::
+Every error mm7 raises is an :class:`MM7Error`. The tree follows the layer that failed, and whose fault
+it was (h11's Local/Remote split): :class:`LocalError` is the caller's mistake (fix the call or the
+configuration), :class:`RemoteError` is what the peer sent (a broken message or an error answer). Which
+one is decided where the call enters mm7: building a message the caller gave is local, even when the
+MIME layer underneath reports the problem; reading what a peer sent is remote. Storage
+(:class:`mm7.inbox.InboxError`) and network failures (:class:`TransportError`) are neither::
 
     MM7Error
+    ├── LocalError                     the caller's mistake: ConfigError, LocalCodecError (and subclasses)
+    ├── RemoteError                    what the peer sent: RemoteCodecError, MM7StatusError (and subclasses)
     ├── ConfigError                    bad configuration or arguments given to mm7
     ├── CodecError                     a message could not be built or read
     │   ├── LocalCodecError            we tried to build something invalid
@@ -40,6 +46,7 @@ __all__ = [
     "ConfigError",
     "LimitExceededError",
     "LocalCodecError",
+    "LocalError",
     "LocalValidationError",
     "MIMEError",
     "MM7Error",
@@ -47,6 +54,7 @@ __all__ = [
     "MM7ValidationError",
     "MalformedXMLError",
     "RemoteCodecError",
+    "RemoteError",
     "RemoteValidationError",
     "ServerStatusError",
     "ServiceStatusError",
@@ -75,7 +83,15 @@ class MM7Error(Exception):
         return self.message
 
 
-class ConfigError(MM7Error):
+class LocalError(MM7Error):
+    """The caller's mistake: a call or configuration mm7 cannot carry out. Fix the call, not the peer."""
+
+
+class RemoteError(MM7Error):
+    """What the peer sent: bytes that are not a valid MM7 message, or an MM7 error status."""
+
+
+class ConfigError(LocalError):
     """Invalid configuration or arguments given to mm7 itself."""
 
 
@@ -100,13 +116,13 @@ class CodecError(MM7Error):
             self.status_code = status_code
 
 
-class LocalCodecError(CodecError):
+class LocalCodecError(CodecError, LocalError):
     """We were asked to build a message that is not valid MM7."""
 
     status_code = 4004
 
 
-class RemoteCodecError(CodecError):
+class RemoteCodecError(CodecError, RemoteError):
     """The peer sent bytes that are not a valid MM7 message."""
 
     status_code = 2007  # "Message format corrupt"
@@ -224,7 +240,7 @@ class TransportError(MM7Error):
         self.request_sent = request_sent
 
 
-class MM7StatusError(MM7Error):
+class MM7StatusError(RemoteError):
     """The peer answered with an MM7 error status (RSErrorRsp/VASPErrorRsp or an error Rsp).
 
     Attributes:

@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from lxml import etree
@@ -38,6 +38,9 @@ from mm7.errors import (
     ValidationProblem,
 )
 
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message
+
 # ------------------------------------------------------------------------------------------ reading files
 
 
@@ -47,7 +50,7 @@ class Loaded:
 
     name: str
     capture: Capture | None = None
-    decoded: DecodedMessage | None = None
+    decoded: DecodedMessage[MM7Message | None] | None = None
     error: MM7Error | OSError | None = None
     readable: bool = True
 
@@ -257,7 +260,7 @@ def inspect(file: str, content_type: str | None, strict: bool) -> None:
         if value:
             summary.add_row(label, value)
     out.print(summary)
-    mime = decode_mime(capture.content_type, capture.body)
+    mime = decode_mime(capture.body, capture.content_type)
     tree = Tree(
         f"[bold]body[/bold]  {capture.content_type or '(no Content-Type)'}  {len(capture.body)} bytes"
     )

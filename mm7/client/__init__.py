@@ -15,7 +15,7 @@ revision and MM7Version a relay expects (``MM7Client(..., dialect=Dialect.for_re
 
 from __future__ import annotations
 
-from mm7.client._client import MM7Client, SubmitResult
+from mm7.client._client import ClientOptions, MM7Client, SubmitResult
 from mm7.client._transport import (
     DeadlineExceeded,
     FunctionTransport,
@@ -30,6 +30,7 @@ from mm7.client.throttle import Rate, Throttle, ThrottleTimeout
 from mm7.codec.versions import Dialect
 
 __all__ = [
+    "ClientOptions",
     "DeadlineExceeded",
     "Dialect",
     "FunctionTransport",
@@ -47,3 +48,10 @@ __all__ = [
     "Timeout",
     "Transport",
 ]
+
+# The classes defined in private modules present themselves as this package's (repr, docs, pickling).
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) and _value.__module__.startswith("mm7.client._"):
+        _value.__module__ = __name__
+del _name, _value

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
 import requests
 
@@ -38,9 +38,35 @@ from mm7.errors import ConfigError, MM7Error, MM7StatusError, RemoteCodecError, 
 from mm7.profiles.base import Prepared, Profile
 from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
 
-__all__ = ["MM7Client", "SubmitResult"]
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message, MM7Request, SubmitReq
+
+__all__ = ["ClientOptions", "MM7Client", "SubmitResult"]
 
 _USER_AGENT = "mm7-python/0.1.0"
+
+
+class ClientOptions(TypedDict, total=False):
+    """:class:`MM7Client` keyword arguments a profile constructor (``MM7Client.for_sinch``) passes on."""
+
+    auth: tuple[str, str] | None
+    headers: Mapping[str, str] | None
+    timeout: Timeout | None
+    deadline: float | None
+    verify: bool | str | Path
+    cert: str | Path | tuple[str | Path, str | Path] | None
+    retry: RetryPolicy | None
+    throttle: Throttle | None
+    throttle_timeout: float | None
+    transport: Transport | None
+    session: requests.Session | None
+    response_limits: Limits | None
+    response_mode: Mode
+    dialect: Dialect | None
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+
+
 # Headers the codec computes from the body; letting callers override them would desynchronise the two.
 _RESERVED_HEADERS = frozenset({"content-type", "content-length", "soapaction", "transfer-encoding"})
 
@@ -65,14 +91,14 @@ class SubmitResult:
     status_text: str | None
     transaction_id: str
     http_status: int
-    response: DecodedMessage = field(repr=False)
+    response: DecodedMessage[MM7Message | None] = field(repr=False)
     attempts: int = 1
     warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Exchange:
-    decoded: DecodedMessage
+    decoded: DecodedMessage[MM7Message | None]
     http_status: int
     attempts: int
 
@@ -193,7 +219,7 @@ class MM7Client:
         rates: Sequence[Rate] = (),
         username: str | None = None,
         password: str | None = None,
-        **options: Any,
+        **options: Unpack[ClientOptions],
     ) -> MM7Client:
         """A client for Sinch's MM7 service with the Sinch profile.
 
@@ -246,7 +272,7 @@ class MM7Client:
 
     def submit(
         self,
-        message: Any,
+        message: SubmitReq,
         *,
         content: Part | Sequence[Part] | None = None,
         transaction_id: str | None = None,
@@ -286,7 +312,9 @@ class MM7Client:
             warnings=prepared.warnings,
         )
 
-    def cancel(self, message_id: str, *, transaction_id: str | None = None, **fields: Any) -> DecodedMessage:
+    def cancel(
+        self, message_id: str, *, transaction_id: str | None = None, **fields: object
+    ) -> DecodedMessage[MM7Message | None]:
         """Cancel a submitted message that has not been delivered yet (CancelReq, TS 23.140 8.5).
 
         Args:
@@ -298,7 +326,8 @@ class MM7Client:
             The decoded CancelRsp.
         """
         return self.send(
-            self._vasp_request("CancelReq", message_id=message_id, **fields), transaction_id=transaction_id
+            self._vasp_request("CancelReq", {**fields, "message_id": message_id}),
+            transaction_id=transaction_id,
         )
 
     def replace(
@@ -307,8 +336,8 @@ class MM7Client:
         *,
         content: Part | Sequence[Part],
         transaction_id: str | None = None,
-        **fields: Any,
-    ) -> DecodedMessage:
+        **fields: object,
+    ) -> DecodedMessage[MM7Message | None]:
         """Replace the content of a submitted, undelivered message (ReplaceReq, TS 23.140 8.6).
 
         Args:
@@ -320,12 +349,12 @@ class MM7Client:
         Returns:
             The decoded ReplaceRsp.
         """
-        message = self._vasp_request("ReplaceReq", message_id=message_id, **fields)
+        message = self._vasp_request("ReplaceReq", {**fields, "message_id": message_id})
         return self.send(message, content, transaction_id=transaction_id)
 
     def extended_cancel(
-        self, cancel_id: str, *, transaction_id: str | None = None, **fields: Any
-    ) -> DecodedMessage:
+        self, cancel_id: str, *, transaction_id: str | None = None, **fields: object
+    ) -> DecodedMessage[MM7Message | None]:
         """Cancel a message by its CancelID (Rel-6 extendedCancelReq).
 
         Args:
@@ -339,7 +368,7 @@ class MM7Client:
         Raises:
             ConfigError: The profile's MM7Version is Rel-5, which has no extended operations.
         """
-        message = self._vasp_request("extendedCancelReq", rel6=True, cancel_id=cancel_id, **fields)
+        message = self._vasp_request("extendedCancelReq", {**fields, "cancel_id": cancel_id}, rel6=True)
         return self.send(message, transaction_id=transaction_id)
 
     def extended_replace(
@@ -348,8 +377,8 @@ class MM7Client:
         *,
         content: Part | Sequence[Part],
         transaction_id: str | None = None,
-        **fields: Any,
-    ) -> DecodedMessage:
+        **fields: object,
+    ) -> DecodedMessage[MM7Message | None]:
         """Replace a message by its ReplaceID (Rel-6 extendedReplaceReq).
 
         Args:
@@ -366,17 +395,17 @@ class MM7Client:
         Raises:
             ConfigError: The profile's MM7Version is Rel-5, which has no extended operations.
         """
-        message = self._vasp_request("extendedReplaceReq", rel6=True, replace_id=replace_id, **fields)
+        message = self._vasp_request("extendedReplaceReq", {**fields, "replace_id": replace_id}, rel6=True)
         return self.send(message, content, transaction_id=transaction_id)
 
     def send(
         self,
-        message: Any,
+        message: MM7Request,
         content: Part | Sequence[Part] | None = None,
         *,
         transaction_id: str | None = None,
         deadline: float | None = None,
-    ) -> DecodedMessage:
+    ) -> DecodedMessage[MM7Message | None]:
         """Send any MM7 request object and return the decoded answer.
 
         Args:
@@ -401,7 +430,9 @@ class MM7Client:
 
     # ------------------------------------------------------------------------------ plumbing
 
-    def _vasp_request(self, operation: str, *, rel6: bool = False, **fields: Any) -> Any:
+    def _vasp_request(
+        self, operation: str, fields: Mapping[str, object], *, rel6: bool = False
+    ) -> MM7Request:
         mm7_version = self.mm7_version
         version = for_mm7_version(mm7_version)
         if rel6 and version is not REL6:
@@ -411,9 +442,9 @@ class MM7Client:
             # The standard's extendedReplaceReq carries VASPID and VASID as direct children and no
             # SenderIdentification (schemas/README.md, F14; encode refuses one).
             ids = {"vasp_id": self.profile.vasp_id, "vas_id": self.profile.vas_id}
-            return cls(mm7_version=mm7_version, **{**ids, **fields})
+            return cast("MM7Request", cls(mm7_version=mm7_version, **{**ids, **fields}))
         ident = version.bindings.SenderIdType(vasp_id=self.profile.vasp_id, vas_id=self.profile.vas_id)
-        return cls(mm7_version=mm7_version, sender_identification=ident, **fields)
+        return cast("MM7Request", cls(mm7_version=mm7_version, sender_identification=ident, **fields))
 
     def _in_dialect(self, message: Any) -> Any:
         """The message with the dialect's MM7Version (a copy; the caller's object is not changed)."""
@@ -485,7 +516,9 @@ class MM7Client:
                     exc.transaction_id = tid
                 raise
 
-    def _interpret(self, response: HTTPResponse, tid: str, expected: str) -> DecodedMessage:
+    def _interpret(
+        self, response: HTTPResponse, tid: str, expected: str
+    ) -> DecodedMessage[MM7Message | None]:
         status = response.status
         try:
             decoded = decode(

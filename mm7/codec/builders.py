@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from xsdata.models.datatype import XmlDateTime
 
+from mm7._checks import require, require_strings
 from mm7.codec.versions import SchemaVersion, for_mm7_version
+from mm7.errors import ConfigError, UnsupportedVersionError
+
+if TYPE_CHECKING:
+    from mm7_bindings import rel5_mm7_1_3 as rel5
+    from mm7_bindings import rel6_mm7_1_4 as rel6
+
+    from mm7.codec.message_types import DeliverReq, DeliveryReportReq, SubmitReq
 
 __all__ = [
     "AddressKind",
@@ -37,6 +45,21 @@ def xml_datetime(value: datetime | None = None) -> XmlDateTime:
     )
 
 
+def _version_for(mm7_version: object) -> SchemaVersion:
+    """The schema serving an MM7Version the caller asked for (its mistake is a ConfigError, a local one)."""
+    require("mm7_version", mm7_version, str)
+    assert isinstance(mm7_version, str)
+    try:
+        return for_mm7_version(mm7_version)
+    except UnsupportedVersionError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _require_texts(**values: object) -> None:
+    for name, value in values.items():
+        require(name, value, str, optional=True)
+
+
 def _kind_of(value: str, kind: AddressKind) -> str:
     if kind != "auto":
         return kind
@@ -49,7 +72,7 @@ def _kind_of(value: str, kind: AddressKind) -> str:
 
 def address(
     version: SchemaVersion, value: str, *, kind: AddressKind = "auto", display_only: bool | None = None
-) -> Any:
+) -> rel5.SenderAddressType | rel6.SenderAddressType:
     """One address element (``senderAddressType``): Number, ShortCode or RFC2822Address."""
     bindings = version.bindings
     attrs: dict[str, Any] = {"value": value}
@@ -59,7 +82,8 @@ def address(
     field = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}[
         _kind_of(value, kind)
     ]
-    return bindings.SenderAddressType(**{field: element})
+    result: rel5.SenderAddressType | rel6.SenderAddressType = bindings.SenderAddressType(**{field: element})
+    return result
 
 
 def recipients(
@@ -70,7 +94,7 @@ def recipients(
     bcc: Sequence[str] = (),
     display_only: Sequence[str] = (),
     kind: AddressKind = "auto",
-) -> Any:
+) -> rel5.RecipientsType | rel6.RecipientsType:
     """A ``Recipients`` element; numbers listed in ``display_only`` get ``displayOnly="true"``.
 
     When ``display_only`` is non-empty, every other recipient is written with ``displayOnly="false"``
@@ -99,7 +123,8 @@ def recipients(
         fields["cc"] = [multi(cc)]
     if bcc:
         fields["bcc"] = [multi(bcc)]
-    return bindings.RecipientsType(**fields)
+    result: rel5.RecipientsType | rel6.RecipientsType = bindings.RecipientsType(**fields)
+    return result
 
 
 def submit_request(
@@ -115,8 +140,8 @@ def submit_request(
     cc: Sequence[str] = (),
     bcc: Sequence[str] = (),
     timestamp: datetime | None = None,
-    **fields: Any,
-) -> Any:
+    **fields: object,
+) -> SubmitReq:
     """Build a SubmitReq of the schema version that serves ``mm7_version``.
 
     Args:
@@ -136,15 +161,20 @@ def submit_request(
     Returns:
         The generated ``SubmitReq`` object.
     """
-    version = for_mm7_version(mm7_version)
+    to_list = require_strings("to", to)
+    _require_texts(vasp_id=vasp_id, vas_id=vas_id, sender=sender, subject=subject)
+    require("delivery_report", delivery_report, bool, optional=True)
+    require("timestamp", timestamp, datetime, optional=True)
+    cc, bcc = require_strings("cc", cc), require_strings("bcc", bcc)
+    display_only = require_strings("display_only", display_only)
+    version = _version_for(mm7_version)
     bindings = version.bindings
-    to_list = [to] if isinstance(to, str) else list(to)
     sender_id = bindings.SenderIdType(
         vasp_id=vasp_id,
         vas_id=vas_id,
         sender_address=address(version, sender) if sender else None,
     )
-    return version.binding_class("SubmitReq")(
+    request = version.binding_class("SubmitReq")(
         mm7_version=mm7_version,
         sender_identification=sender_id,
         recipients=recipients(version, to_list, cc=cc, bcc=bcc, display_only=display_only),
@@ -153,6 +183,7 @@ def submit_request(
         time_stamp=xml_datetime(timestamp) if timestamp else None,
         **fields,
     )
+    return cast("SubmitReq", request)
 
 
 def deliver_request(
@@ -163,12 +194,15 @@ def deliver_request(
     subject: str | None = None,
     mm7_version: str = "6.8.0",
     timestamp: datetime | None = None,
-    **fields: Any,
-) -> Any:
+    **fields: object,
+) -> DeliverReq:
     """Build a DeliverReq (an MO message, relay → VASP)."""
-    version = for_mm7_version(mm7_version)
-    to_list = [to] if isinstance(to, str) else list(to)
-    return version.binding_class("DeliverReq")(
+    to_list = require_strings("to", to)
+    require("sender", sender, str)
+    _require_texts(linked_id=linked_id, subject=subject)
+    require("timestamp", timestamp, datetime, optional=True)
+    version = _version_for(mm7_version)
+    request = version.binding_class("DeliverReq")(
         mm7_version=mm7_version,
         linked_id=linked_id,
         sender=address(version, sender),
@@ -177,6 +211,7 @@ def deliver_request(
         subject=subject,
         **fields,
     )
+    return cast("DeliverReq", request)
 
 
 def delivery_report_request(
@@ -188,18 +223,29 @@ def delivery_report_request(
     status_text: str | None = None,
     date: datetime | None = None,
     mm7_version: str = "6.8.0",
-    **fields: Any,
-) -> Any:
+    **fields: object,
+) -> DeliveryReportReq:
     """Build a DeliveryReportReq (relay → VASP) for a message the VASP submitted."""
-    version = for_mm7_version(mm7_version)
+    for name, value in (("message_id", message_id), ("recipient", recipient), ("sender", sender)):
+        require(name, value, str)
+    require("mm_status", mm_status, str)
+    _require_texts(status_text=status_text)
+    require("date", date, datetime, optional=True)
+    version = _version_for(mm7_version)
     bindings = version.bindings
-    return version.binding_class("DeliveryReportReq")(
+    try:
+        status = bindings.MmDeliveryStatusType(mm_status)
+    except ValueError:
+        known = ", ".join(sorted(str(member.value) for member in bindings.MmDeliveryStatusType))
+        raise ConfigError(f"mm_status {mm_status!r} is not one of {known}") from None
+    request = version.binding_class("DeliveryReportReq")(
         mm7_version=mm7_version,
         message_id=message_id,
         recipient=address(version, recipient),
         sender=address(version, sender),
         date=xml_datetime(date),
-        mm_status=bindings.MmDeliveryStatusType(mm_status),
+        mm_status=status,
         status_text=status_text,
         **fields,
     )
+    return cast("DeliveryReportReq", request)

@@ -12,10 +12,11 @@ Sans-IO: bytes in, objects out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from lxml import etree
 
+from mm7._checks import require
 from mm7.codec import envelope as env
 from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.mime import DecodedBody, Limits, Part
@@ -39,14 +40,24 @@ from mm7.errors import (
     ValidationProblem,
 )
 
-__all__ = ["DecodedMessage", "Mode", "decode", "decode_parts"]
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message
+
+__all__ = ["DecodedMessage", "Mode", "decode", "decode_parts", "sniff_content_type"]
 
 Mode = Literal["strict", "tolerant"]
+SMIL_MEDIA_TYPE = "application/smil"
+
+#: The generated class a :class:`DecodedMessage` holds (None: a SOAP Fault without MM7 detail).
+M_co = TypeVar("M_co", bound="MM7Message | None", covariant=True)
 
 
 @dataclass
-class DecodedMessage:
+class DecodedMessage(Generic[M_co]):
     """A received MM7 message, validated and bound to generated objects.
+
+    Generic in the generated class it holds: :func:`decode` returns ``DecodedMessage[MM7Message | None]``
+    (see :mod:`mm7.codec.message_types`); narrow ``message`` with ``isinstance``.
 
     Attributes:
         operation: The Body element (``DeliverReq``, ``SubmitRsp``, ``RSErrorRsp``...), or ``"Fault"`` for a
@@ -68,7 +79,7 @@ class DecodedMessage:
     """
 
     operation: str
-    message: Any
+    message: M_co
     transaction_id: str
     version: SchemaVersion
     namespace: str
@@ -111,10 +122,32 @@ class DecodedMessage:
         return code is not None and not is_success(code)
 
     def media_parts(self) -> list[Part]:
-        """The leaf parts of the content (nested multiparts flattened), in order."""
+        """The media of the content: its leaf parts (nested multiparts flattened), in order, SMIL excluded.
+
+        The SMIL presentation, if any, is :meth:`smil`.
+        """
         if self.content is None:
             return []
-        return [part for part in self.content.walk() if not part.media_type.startswith("multipart/")]
+        return [
+            part
+            for part in self.content.walk()
+            if not part.media_type.startswith("multipart/") and part.media_type != SMIL_MEDIA_TYPE
+        ]
+
+    def smil(self) -> Part | None:
+        """The content's SMIL presentation part (``application/smil``), or None when it has none.
+
+        The root (``start``) of a ``multipart/related`` content when that is a SMIL, else the first SMIL
+        part of the content.
+        """
+        if self.content is None:
+            return None
+        smil_parts = [part for part in self.content.walk() if part.media_type == SMIL_MEDIA_TYPE]
+        start = self.content.start.strip("<>") if self.content.start else None
+        for part in smil_parts:
+            if start is not None and part.content_id == start:
+                return part
+        return smil_parts[0] if smil_parts else None
 
     def raise_for_status(self, *, table: StatusTable = THREEGPP, http_status: int | None = None) -> None:
         """Raise the typed :class:`~mm7.errors.MM7StatusError` when this message reports an error."""
@@ -156,13 +189,15 @@ def decode(
     mode: Mode = "strict",
     limits: Limits | None = None,
     xml_limits: XMLLimits | None = None,
-) -> DecodedMessage:
+) -> DecodedMessage[MM7Message | None]:
     """Read a received MM7 message from its HTTP body and Content-Type.
 
     Args:
         body: The HTTP body bytes.
-        content_type: The HTTP Content-Type (``multipart/related…``, ``text/xml``); None reads a bare
-            envelope.
+        content_type: The HTTP Content-Type (``multipart/related…``, ``text/xml``). When None, the body
+            says what it is: one that opens with a MIME delimiter (``--boundary``) is read as
+            ``multipart/related`` with that boundary, one that opens with ``<`` as a bare envelope; that
+            reading is a ``mime-framing`` deviation (strict mode refuses it: pass the HTTP Content-Type).
         mode: ``"strict"``: every deviation from the standard is an error. ``"tolerant"``: deviations real
             peers send are repaired and listed in ``deviations``; what cannot be repaired is still an error.
         limits: MIME limits (sizes, parts, depth...).
@@ -177,13 +212,50 @@ def decode(
         UnsupportedVersionError: an MM7 namespace or MM7Version we do not support.
         RemoteCodecError: malformed MIME or XML, or resource limits exceeded (subclasses say which).
     """
-    mime = decode_mime(content_type, body, limits=limits or Limits())
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise TypeError(f"body must be bytes, not {type(body).__name__}")
+    if content_type is not None and not isinstance(content_type, str):
+        raise TypeError(f"content_type must be a str or None, not {type(content_type).__name__}")
+    require("limits", limits, Limits, optional=True)
+    require("xml_limits", xml_limits, XMLLimits, optional=True)
+    body = bytes(body)
+    sniffed = sniff_content_type(body) if content_type is None else None
+    mime = decode_mime(body, sniffed or content_type, limits=limits or Limits())
+    if sniffed is not None:
+        # Nothing said what the body is: reading it by its first bytes is a repair, listed like any other
+        # (strict mode refuses it, naming what to pass).
+        media_type = sniffed.split(";")[0]
+        reason = f"no Content-Type; read as {media_type} by the body's first bytes (pass content_type=)"
+        mime.deviations.insert(0, Deviation("mime-framing", reason, "MIME"))
     return decode_parts(mime, mode=mode, xml_limits=xml_limits)
+
+
+_BOUNDARY_CHARS = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ")
+
+
+def sniff_content_type(body: bytes) -> str | None:
+    """The Content-Type a body declares by its first bytes, for a caller that has none to pass.
+
+    A body opening with a MIME delimiter line (``--boundary``, RFC 2046 §5.1.1) is ``multipart/related``
+    with that boundary; one opening with ``<`` (after a UTF-8 BOM or white space) is ``text/xml``.
+
+    Returns:
+        The Content-Type, or None when the first bytes say neither (the body is then read as bare XML
+        and reported).
+    """
+    head = body[:1024].lstrip(b" \t\r\n")
+    if head.startswith(b"--"):
+        line = head[2:].split(b"\n", 1)[0].rstrip(b" \t\r")
+        if 0 < len(line) <= 70 and set(line) <= _BOUNDARY_CHARS:
+            return f'multipart/related; boundary="{line.decode("ascii")}"'
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"<"):
+        return "text/xml"
+    return None
 
 
 def decode_parts(
     mime: DecodedBody, *, mode: Mode = "strict", xml_limits: XMLLimits | None = None
-) -> DecodedMessage:
+) -> DecodedMessage[MM7Message | None]:
     """Like :func:`decode`, for a body already split by the MIME decoder (streaming receivers)."""
     if mode not in ("strict", "tolerant"):
         raise ConfigError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
@@ -246,7 +318,7 @@ def _has_instance_attributes(xml: bytes, root: etree._Element) -> bool:
 
 def _decode_deviating(
     root: etree._Element, xml: bytes, mime: DecodedBody, mode: Mode, deviations: list[Deviation]
-) -> DecodedMessage:
+) -> DecodedMessage[MM7Message | None]:
     """The slow path: name what deviates; in tolerant mode repair it, validate again, list what remains."""
     strict = mode == "strict"
     read = env.read_envelope(root)
@@ -310,7 +382,7 @@ def _bind(
     version: SchemaVersion,
     mode: Mode,
     findings: _Findings,
-) -> DecodedMessage:
+) -> DecodedMessage[MM7Message | None]:
     """Bind a located (and, on the slow path, normalized) envelope to its generated class."""
     transaction_id = _require_transaction_id(read)
     payload = read.payload
@@ -326,7 +398,7 @@ def _bind(
             transaction_id=transaction_id,
         )
     _check_mm7_version(payload, version, transaction_id)
-    cls = version.binding_class(operation)
+    cls = version.element_classes[operation]
     if findings.violations:
         message = env.object_from_element(payload, cls, lenient=True)
     else:
@@ -391,7 +463,7 @@ def _bare_fault(
     deviations: list[Deviation],
     before: list[ValidationProblem],
     mode: Mode,
-) -> DecodedMessage:
+) -> DecodedMessage[MM7Message | None]:
     """A SOAP Fault with no MM7 detail: still a well-defined answer (the faultcode says whose fault).
 
     It is validated against the SOAP 1.1 schema like any envelope (Fault children were already read

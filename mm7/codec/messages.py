@@ -21,12 +21,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from lxml import etree
 
+from mm7._checks import require
 from mm7.codec import envelope as env
 from mm7.codec.decoding import DecodedMessage, Mode, decode, decode_parts
 from mm7.codec.mime import DecodedBody, EncodedBody, Part, encode_related, encode_single
@@ -47,8 +49,12 @@ from mm7.errors import (
     LocalCodecError,
     LocalValidationError,
     MM7Error,
+    RemoteCodecError,
     UnsupportedOperationError,
 )
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import ErrorRsp, MM7Message, MM7Request, MM7Response
 
 __all__ = [
     "RESPONSE_OF",
@@ -150,10 +156,10 @@ class EncodedMessage:
 
 
 def encode(
-    message: object,
+    message: MM7Message,
     *,
     transaction_id: str | None = None,
-    content: Part | None = None,
+    content: Part | Sequence[Part] | None = None,
     attachments: Sequence[Part] = (),
     fault: env.Fault | None = None,
     root_content_id: str = ROOT_CONTENT_ID,
@@ -165,9 +171,10 @@ def encode(
     Args:
         message: A generated message object, e.g. ``mm7_bindings.rel6_mm7_1_4.SubmitReq(...)``.
         transaction_id: The TransactionID; a fresh one when None.
-        content: The message content (typically a nested ``multipart/related`` with SMIL, see
-            :func:`mm7.codec.smil.related_content`). When the message has no ``Content`` element yet, one
-            is added pointing at this part (``href="cid:…"``).
+        content: The message content: one part (typically a nested ``multipart/related`` with SMIL, see
+            :func:`mm7.codec.smil.related_content`), or media parts, wrapped with a generated SMIL as
+            ``related_content`` does (the same content :meth:`mm7.MM7Client.submit` takes). When the
+            message has no ``Content`` element yet, one is added pointing at this part (``href="cid:…"``).
         attachments: Further parts to carry (rarely needed).
         fault: Put the message in a SOAP Fault's detail (for RSErrorRsp/VASPErrorRsp).
         root_content_id: Content-ID of the SOAP part.
@@ -184,11 +191,53 @@ def encode(
             message is schema-valid but breaks a rule of what mm7 sends (kind ``"send-rule"``, see
             :mod:`mm7.codec.send_rules`: a standard MMStatus of the release, StatusCode 1000-4999, one
             To/Cc/Bcc...); each problem names path, line and reason.
-        LocalCodecError: ``Content`` points at no part, or the object cannot be serialized.
-        ConfigError: ``namespace`` is not a published revision of the message's release.
+        LocalCodecError: ``message`` is not a generated MM7 message object, ``Content`` points at no
+            part, or the object cannot be serialized.
+        ConfigError: ``namespace`` is not a published revision of the message's release, or the
+            TransactionID is blank.
+        TypeError: ``content`` or ``attachments`` are not Parts.
     """
-    version = version_of(message)
-    operation = version.operation_of(message)
+    with _caller_mistakes():
+        return _build(
+            message,
+            transaction_id=transaction_id,
+            content=content,
+            attachments=attachments,
+            fault=fault,
+            root_content_id=root_content_id,
+            boundary=boundary,
+            namespace=namespace,
+        )
+
+
+@contextmanager
+def _caller_mistakes() -> Iterator[None]:
+    """Building what a caller gave: a problem a lower layer reports as the peer's is the caller's here."""
+    try:
+        yield
+    except RemoteCodecError as exc:
+        raise LocalCodecError(str(exc), transaction_id=exc.transaction_id) from exc
+
+
+def _build(
+    message: MM7Message,
+    *,
+    transaction_id: str | None,
+    content: Part | Sequence[Part] | None,
+    attachments: Sequence[Part],
+    fault: env.Fault | None,
+    root_content_id: str,
+    boundary: str | None,
+    namespace: str | None,
+) -> EncodedMessage:
+    version, operation = _local_operation(message)
+    for name, value in (("namespace", namespace), ("boundary", boundary)):
+        require(name, value, str, optional=True)
+    require("root_content_id", root_content_id, str)
+    require("fault", fault, env.Fault, optional=True)
+    content = _content_of(content)
+    if isinstance(attachments, Part) or not all(isinstance(part, Part) for part in attachments):
+        raise TypeError("attachments must be a sequence of Parts")
     transaction_id = _checked_transaction_id(transaction_id)
     wire_namespace = _wire_namespace(namespace, version)
     mm7_version = getattr(message, "mm7_version", None)
@@ -199,7 +248,7 @@ def encode(
         content = dataclasses.replace(content, content_id=CONTENT_ID)
     parts = [*([content] if content is not None else []), *attachments]
     if content is not None and getattr(message, "content", "absent") is None:
-        message = dataclasses.replace(  # type: ignore[type-var]
+        message = dataclasses.replace(
             message, content=version.bindings.ContentReferenceType(href=f"cid:{content.content_id}")
         )
     _check_content_reference(message, parts)
@@ -215,6 +264,26 @@ def encode(
     else:
         body = encode_single(xml)
     return EncodedMessage(body, xml, transaction_id, operation, version, wire_namespace)
+
+
+def _local_operation(message: object) -> tuple[SchemaVersion, str]:
+    """The version and operation of an object the caller gives; the caller's mistake is a local error."""
+    try:
+        version = version_of(message)
+        return version, version.operation_of(message)
+    except (ConfigError, UnsupportedOperationError) as exc:
+        raise LocalCodecError(
+            f"{type(message).__name__} is not a generated MM7 message: build one with "
+            "mm7.submit_request(...) or the classes in mm7_bindings.rel5_mm7_1_3 / rel6_mm7_1_4"
+        ) from exc
+
+
+def _content_of(content: Part | Sequence[Part] | None) -> Part | None:
+    if content is None or isinstance(content, Part):
+        return content
+    from mm7.codec.smil import as_content  # SMIL generation is imported on first use (import mm7 stays cheap)
+
+    return as_content(content)
 
 
 def _wire_namespace(namespace: str | None, version: SchemaVersion) -> str:
@@ -262,6 +331,7 @@ def _in_namespace(root: etree._Element, old: str, new: str) -> etree._Element:
 def _checked_transaction_id(transaction_id: str | None) -> str:
     if transaction_id is None:
         return new_transaction_id()
+    require("transaction_id", transaction_id, str)
     # Peers compare TransactionIDs as strings: surrounding whitespace would never match (TS 23.140 8.7.2).
     if not transaction_id or transaction_id != transaction_id.strip():
         raise ConfigError(f"TransactionID {transaction_id!r} is empty or has surrounding whitespace")
@@ -302,11 +372,11 @@ def _payload_of(root: etree._Element) -> etree._Element:
 
 
 def response_for(
-    request: DecodedMessage | object,
+    request: DecodedMessage[MM7Message | None] | MM7Request,
     status_code: int = 1000,
     status_text: str | None = None,
-    **fields: Any,
-) -> object:
+    **fields: object,
+) -> MM7Response:
     """Build the Rsp object answering a request (``DeliverReq`` → ``DeliverRsp``...).
 
     Args:
@@ -322,19 +392,22 @@ def response_for(
         the request's namespace (:func:`encode_response` does both).
 
     Raises:
-        UnsupportedOperationError: ``request`` is not a request.
+        LocalCodecError: ``request`` is not a request (a response, or not an MM7 message at all): the
+            caller's mistake, whatever the request's origin.
         LocalValidationError: The response would break a rule of what mm7 sends
             (:mod:`mm7.codec.send_rules`), e.g. a successful SubmitRsp or extendedReplaceRsp without
             ``message_id`` (the VASP needs it to match delivery reports, TS 23.140 8.7.2) or a StatusCode
             outside 1000-4999. It is a :class:`~mm7.errors.LocalCodecError`.
     """
+    message: object
     if isinstance(request, DecodedMessage):
         version, operation, message = request.version, request.operation, request.message
     else:
-        version, message = version_of(request), request
-        operation = version.operation_of(request)
+        (version, operation), message = _local_operation(request), request
     if operation not in RESPONSE_OF:
-        raise UnsupportedOperationError(f"{operation} is not a request")
+        raise LocalCodecError(f"{operation} is not a request: response_for answers a request (SubmitReq...)")
+    require("status_code", status_code, int)
+    require("status_text", status_text, str, optional=True)
     response_operation = RESPONSE_OF[operation]
     cls = version.binding_class(response_operation)
     mm7_version = getattr(message, "mm7_version", None) or version.default_mm7_version
@@ -344,7 +417,10 @@ def response_for(
         status = version.bindings.StatusType(
             status_code=status_code, status_text=_status_text(status_code, status_text)
         )
-    response = cls(mm7_version=mm7_version, status=status, **fields)
+    try:
+        response = cast("MM7Response", cls(mm7_version=mm7_version, status=status, **fields))
+    except TypeError as exc:  # a field the response does not have
+        raise TypeError(f"{response_operation}: {exc}") from exc
     transaction_id = request.transaction_id if isinstance(request, DecodedMessage) else None
     require_sendable(response, version, transaction_id=transaction_id)
     return response
@@ -355,7 +431,7 @@ def _status_text(status_code: int, status_text: str | None) -> str:
     return status_text or lookup(status_code).name
 
 
-def answer_dialect(request: DecodedMessage) -> Dialect:
+def answer_dialect(request: DecodedMessage[MM7Message | None]) -> Dialect:
     """The dialect to answer a received request in: its namespace and MM7Version, as received.
 
     A namespace that is not a published revision of the request's release (an unnamespaced body read
@@ -371,10 +447,10 @@ def answer_dialect(request: DecodedMessage) -> Dialect:
 
 
 def encode_response(
-    request: DecodedMessage,
+    request: DecodedMessage[MM7Message | None],
     status_code: int = 1000,
     status_text: str | None = None,
-    **fields: Any,
+    **fields: object,
 ) -> EncodedMessage:
     """Encode the answer to a received request in the request's dialect, echoing its TransactionID.
 
@@ -428,7 +504,7 @@ def error_response(
     kind: Literal["RSErrorRsp", "VASPErrorRsp"] = "RSErrorRsp",
     mm7_version: str | None = None,
     details: str | None = None,
-) -> object:
+) -> ErrorRsp:
     """Build an RSErrorRsp (relay's error) or VASPErrorRsp (VASP's error) object.
 
     ``status_text`` defaults to the status table's name of the code (2007 → ``Message format corrupt``).
@@ -440,7 +516,8 @@ def error_response(
         details=bindings.StatusDetailsType(content=[details]) if details else None,
     )
     cls = version.binding_class(kind)
-    return cls(mm7_version=mm7_version or version.default_mm7_version, status=status)
+    error = cast("ErrorRsp", cls(mm7_version=mm7_version or version.default_mm7_version, status=status))
+    return error
 
 
 def encode_error(
@@ -470,6 +547,17 @@ def encode_error(
         namespace: The MM7 namespace to answer in (URI or revision key), e.g. the request's
             (:func:`answer_dialect`, :func:`sniff_dialect`); by default our schema's.
     """
+    require("status_code", status_code, int)
+    require("transaction_id", transaction_id, str)
+    require("version", version, SchemaVersion, optional=True)
+    for name, value in (
+        ("status_text", status_text),
+        ("request_operation", request_operation),
+        ("mm7_version", mm7_version),
+        ("details", details),
+        ("namespace", namespace),
+    ):
+        require(name, value, str, optional=True)
     if version is None:
         version = for_namespace(revision_namespace(namespace)) if namespace is not None else REL6
     kind: Literal["RSErrorRsp", "VASPErrorRsp"] = (

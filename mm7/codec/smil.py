@@ -18,11 +18,13 @@ from dataclasses import replace
 
 from lxml import etree
 
+from mm7._checks import require, require_items
 from mm7.codec.mime import Part
 from mm7.errors import ConfigError, MalformedXMLError, XMLSecurityError
 
 __all__ = [
     "SMIL_CONTENT_ID",
+    "as_content",
     "generate_smil",
     "mixed_content",
     "parse_smil_refs",
@@ -155,6 +157,10 @@ def generate_smil(
     Raises:
         ConfigError: No media part was given, or the size is not positive.
     """
+    parts = _parts(parts)
+    require("width", width, int)
+    require("height", height, int)
+    require("content_id", content_id, str, optional=True)
     media = with_content_ids([p for p in parts if p.media_type != SMIL_MEDIA_TYPE])
     if not media:
         raise ConfigError("a SMIL presentation needs at least one media part")
@@ -204,6 +210,9 @@ def related_content(parts: Sequence[Part], *, smil: Part | None = None, generate
     Raises:
         ConfigError: No parts were given.
     """
+    parts = _parts(parts)
+    require("smil", smil, Part, optional=True)
+    require("generate_smil", generate_smil, bool)
     if not parts:
         raise ConfigError("related_content needs at least one part")
     media = [p for p in parts if p.media_type != SMIL_MEDIA_TYPE]
@@ -223,6 +232,35 @@ def related_content(parts: Sequence[Part], *, smil: Part | None = None, generate
 _generate = generate_smil  # related_content's keyword argument shadows the function's name
 
 
+def _parts(parts: object) -> list[Part]:
+    return [part for part in require_items("parts", parts, Part) if isinstance(part, Part)]
+
+
+def as_content(content: Part | Sequence[Part] | None) -> Part | None:
+    """The one content part to carry, from what a caller gives :func:`mm7.encode` or a client.
+
+    Args:
+        content: A content part (kept as it is), media parts (wrapped with :func:`related_content`, which
+            generates the SMIL), or None (no content).
+
+    Returns:
+        The content part, or None.
+
+    Raises:
+        TypeError: ``content`` is neither a Part nor a sequence of Parts.
+        ConfigError: ``content`` is an empty sequence.
+    """
+    if content is None or isinstance(content, Part):
+        return content
+    if isinstance(content, str | bytes | bytearray) or not isinstance(content, Sequence):
+        raise TypeError(f"content must be a Part or a sequence of Parts, not {type(content).__name__}")
+    parts = list(content)
+    for part in parts:
+        if not isinstance(part, Part):
+            raise TypeError(f"content must be Parts, not a {type(part).__name__}")
+    return related_content(parts)
+
+
 def mixed_content(parts: Sequence[Part]) -> Part:
     """Wrap parts in a ``multipart/mixed`` part (content without a presentation).
 
@@ -235,6 +273,7 @@ def mixed_content(parts: Sequence[Part]) -> Part:
     Raises:
         ConfigError: No parts were given.
     """
+    parts = _parts(parts)
     if not parts:
         raise ConfigError("mixed_content needs at least one part")
     return Part("multipart/mixed", children=list(parts))

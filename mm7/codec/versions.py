@@ -16,14 +16,17 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from mm7.errors import ConfigError, UnsupportedOperationError, UnsupportedVersionError
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message
 
 __all__ = [
     "NAMESPACE_PREFIX",
@@ -125,16 +128,16 @@ class SchemaVersion:
         return importlib.import_module(self.package)
 
     @cached_property
-    def element_classes(self) -> dict[str, type[Any]]:
+    def element_classes(self) -> dict[str, type[object]]:
         """Generated classes of this schema's global elements, by element local name."""
-        classes: dict[str, type[Any]] = {}
+        classes: dict[str, type[object]] = {}
         for obj in vars(self.bindings).values():
             meta = getattr(obj, "Meta", None)
             if isinstance(obj, type) and getattr(meta, "namespace", None) == self.namespace:
                 classes[getattr(meta, "name", obj.__name__)] = obj
         return classes
 
-    def binding_class(self, operation: str) -> type[Any]:
+    def binding_class(self, operation: str) -> Callable[..., MM7Message]:
         """Return the generated class for a Body element (``SubmitReq``, ``RSErrorRsp``...).
 
         Raises:
@@ -142,7 +145,7 @@ class SchemaVersion:
         """
         if operation not in self.operations or operation not in self.element_classes:
             raise UnsupportedOperationError(f"{operation} is not an MM7 operation of {self.key}")
-        return self.element_classes[operation]
+        return cast("Callable[..., MM7Message]", self.element_classes[operation])
 
     def operation_of(self, message: object) -> str:
         """Return the element name (operation) of a generated message object of this version."""

@@ -20,12 +20,16 @@ import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mm7.codec.mime import Part
+from mm7.codec.smil import as_content
 from mm7.codec.status import THREEGPP, StatusTable
 from mm7.codec.summary import sender_identification
 from mm7.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Request
 
 __all__ = ["Prepared", "Profile", "ProfileViolation", "ProfileWarning"]
 
@@ -66,7 +70,7 @@ class Prepared:
         warnings: What the profile changed or advises, one sentence each.
     """
 
-    message: Any
+    message: MM7Request
     content: Part | None = None
     warnings: tuple[str, ...] = ()
 
@@ -96,14 +100,20 @@ class Profile:
         return {}
 
     def prepare(
-        self, operation: str, message: Any, content: Part | Sequence[Part] | None = None, *, warn: bool = True
+        self,
+        operation: str,
+        message: MM7Request,
+        content: Part | Sequence[Part] | None = None,
+        *,
+        warn: bool = True,
     ) -> Prepared:
         """Make a request ready to send under this profile.
 
         Args:
             operation: The Body element name (``SubmitReq``, ``CancelReq``...).
             message: The generated request object; it is not modified.
-            content: The content part, or media parts to wrap (the base wraps nothing).
+            content: The content part, or media parts (wrapped in ``multipart/related`` with a generated
+                SMIL, as :func:`mm7.encode` does).
             warn: Also emit each warning with :func:`warnings.warn` (category :class:`ProfileWarning`).
 
         Returns:
@@ -112,11 +122,10 @@ class Profile:
         Raises:
             ProfileViolation: The request breaks a rule of the carrier.
         """
-        if content is not None and not isinstance(content, Part):
-            raise ConfigError(f"profile {self.name!r} needs one content Part, not a list of parts")
-        return Prepared(self.fill_identification(message), content)
+        # Media parts are wrapped with a generated SMIL, as mm7.encode does: the same content either way.
+        return Prepared(self.fill_identification(message), as_content(content))
 
-    def fill_identification(self, message: Any) -> Any:
+    def fill_identification(self, message: MM7Request) -> MM7Request:
         """Return a copy of ``message`` whose empty VASPID/VASID are filled from the profile.
 
         Args:
@@ -132,7 +141,9 @@ class Profile:
                 return message
             # The standard's extendedReplaceReq has no SenderIdentification (schemas/README.md, F14).
             changes = self._missing_ids(message)
-            return dataclasses.replace(message, **changes) if changes else message
+            return (
+                cast("MM7Request", dataclasses.replace(cast(Any, message), **changes)) if changes else message
+            )
         changes = self._missing_ids(ident)
         if not changes:
             return message
@@ -141,7 +152,7 @@ class Profile:
             vasp_id=changes.get("vasp_id", ident.vasp_id),
             vas_id=changes.get("vas_id", ident.vas_id),
         )
-        return dataclasses.replace(message, sender_identification=filled)
+        return cast("MM7Request", dataclasses.replace(cast(Any, message), sender_identification=filled))
 
     def _missing_ids(self, holder: Any) -> dict[str, str]:
         """The profile's VASPID/VASID for those ``holder`` leaves empty."""

@@ -29,9 +29,9 @@ import copy
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from mm7.codec import summary
+from mm7.codec import message_types, summary
 from mm7.codec.builders import submit_request
 from mm7.codec.mime import Part
 from mm7.codec.smil import SMIL_MEDIA_TYPE, related_content
@@ -40,6 +40,9 @@ from mm7.codec.versions import for_mm7_version
 from mm7.profiles.base import Prepared, Profile
 from mm7.profiles.numbers import InvalidNumberError, normalize_msisdn
 from mm7.rate import Rate
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Request, SubmitReq
 
 __all__ = [
     "CONTENT_ID",
@@ -117,7 +120,9 @@ class SinchProfile(Profile):
         """``X-Mblox-Carrier-Id`` when a carrier id is configured."""
         return {"X-Mblox-Carrier-Id": self.carrier_id} if self.carrier_id else {}
 
-    def submit_request(self, to: str | Sequence[str], *, subject: str | None = None, **fields: Any) -> Any:
+    def submit_request(
+        self, to: str | Sequence[str], *, subject: str | None = None, **fields: object
+    ) -> SubmitReq:
         """Build a SubmitReq with this account's identity (VASPID, VASID, short code) and version.
 
         Args:
@@ -132,7 +137,7 @@ class SinchProfile(Profile):
         fields.setdefault("vas_id", self.vas_id)
         fields.setdefault("sender", self.short_code)
         fields.setdefault("mm7_version", self.mm7_version)
-        return submit_request(to=to, subject=subject, **fields)
+        return submit_request(to=to, subject=subject, **cast("dict[str, Any]", fields))
 
     def content(self, parts: Part | Sequence[Part]) -> Part:
         """Return the content Sinch requires: ``multipart/related`` with a SMIL root and a Content-ID.
@@ -157,7 +162,12 @@ class SinchProfile(Profile):
     # ------------------------------------------------------------------------------ rules
 
     def prepare(
-        self, operation: str, message: Any, content: Part | Sequence[Part] | None = None, *, warn: bool = True
+        self,
+        operation: str,
+        message: MM7Request,
+        content: Part | Sequence[Part] | None = None,
+        *,
+        warn: bool = True,
     ) -> Prepared:
         """Apply Sinch's rules; SubmitReq is the only operation Sinch takes (2512 otherwise).
 
@@ -166,9 +176,11 @@ class SinchProfile(Profile):
         """
         if operation != "SubmitReq":
             raise self.violation(f"{operation} is not supported; SubmitReq is Sinch's only operation", 2512)
+        if not isinstance(message, message_types.SubmitReq):
+            raise self.violation(f"{type(message).__name__} is not a SubmitReq", 2512)
         return self.prepare_submit(message, content, warn=warn)
 
-    def check(self, message: Any, content: Part | Sequence[Part] | None = None) -> list[str]:
+    def check(self, message: MM7Request, content: Part | Sequence[Part] | None = None) -> list[str]:
         """Check a SubmitReq against Sinch's rules without sending or warning.
 
         Args:
@@ -184,7 +196,7 @@ class SinchProfile(Profile):
         return list(self._prepare(message, content, warn=False, check_content=content is not None).warnings)
 
     def prepare_submit(
-        self, message: Any, content: Part | Sequence[Part] | None = None, *, warn: bool = True
+        self, message: SubmitReq, content: Part | Sequence[Part] | None = None, *, warn: bool = True
     ) -> Prepared:
         """Return a copy of a SubmitReq made ready for Sinch, with its content.
 
@@ -207,7 +219,7 @@ class SinchProfile(Profile):
         version = getattr(message, "mm7_version", None)
         if version not in SUPPORTED_VERSIONS:
             raise self.violation(f"MM7Version {version!r} is not one of {sorted(SUPPORTED_VERSIONS)}", 2505)
-        msg = copy.deepcopy(self.fill_identification(message))
+        msg: Any = copy.deepcopy(self.fill_identification(message))
         notes: list[str] = []
         self._refuse_and_strip(msg, notes)
         self._check_sender(msg)
@@ -216,7 +228,7 @@ class SinchProfile(Profile):
         prepared_content = self._check_content(msg, content) if check_content else None
         return Prepared(msg, prepared_content, self.emit(notes, warn=warn))
 
-    def fan_out(self, message: Any) -> list[Any]:
+    def fan_out(self, message: SubmitReq) -> list[SubmitReq]:
         """Split a SubmitReq with several delivering recipients into one SubmitReq per recipient (2503).
 
         A group message (some recipients ``displayOnly="true"``) is one SubmitReq by design and is

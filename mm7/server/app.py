@@ -43,7 +43,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from xsdata.models.datatype import XmlDateTime
 
@@ -71,6 +71,9 @@ from mm7.inbox import (
     dedupe_key_for,
 )
 from mm7.server.auth import AuthPolicy
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message
 
 __all__ = ["DEFAULT_KEPT_HEADERS", "DEFAULT_MAX_BODY_SIZE", "DEVIATIONS_HEADER", "KINDS", "ReceiverApp"]
 
@@ -219,7 +222,7 @@ class ReceiverApp:
 
     def _post(self, environ: dict[str, Any]) -> _Answer:
         mime: DecodedBody | None = None
-        decoded: DecodedMessage | None = None
+        decoded: DecodedMessage[MM7Message | None] | None = None
         try:
             mime = self._read_body(environ)
             decoded = decode_parts(mime, mode="tolerant", xml_limits=self.xml_limits)
@@ -329,7 +332,7 @@ class ReceiverApp:
     # ----------------------------------------------------------------------------------- storing
 
     def _notification(
-        self, kind: NotificationKind, decoded: DecodedMessage, environ: Mapping[str, Any]
+        self, kind: NotificationKind, decoded: DecodedMessage[MM7Message | None], environ: Mapping[str, Any]
     ) -> Notification:
         # The codec knows where each operation keeps them: a DeliverReq's recipient is its first
         # Recipients address (the VASP's short code), a report's is its Recipient; a DR's date is Date.
@@ -382,7 +385,10 @@ class ReceiverApp:
     # ----------------------------------------------------------------------------------- errors
 
     def _codec_error(
-        self, exc: CodecError, decoded: DecodedMessage | None, mime: DecodedBody | None = None
+        self,
+        exc: CodecError,
+        decoded: DecodedMessage[MM7Message | None] | None,
+        mime: DecodedBody | None = None,
     ) -> _Answer:
         status = exc.status_code if exc.status_code in _STATUS_TEXT else 2007
         return self._error(
@@ -395,7 +401,7 @@ class ReceiverApp:
     def _error(
         self,
         exc: _RequestError,
-        decoded: DecodedMessage | None,
+        decoded: DecodedMessage[MM7Message | None] | None,
         transaction_id: str | None = None,
         mime: DecodedBody | None = None,
     ) -> _Answer:
@@ -490,7 +496,7 @@ def _xml_headers(body: bytes) -> list[tuple[str, str]]:
     return [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
 
 
-def _flags(decoded: DecodedMessage) -> str:
+def _flags(decoded: DecodedMessage[MM7Message | None]) -> str:
     """What the log line adds for a message that needed repair or is stored flagged."""
     text = f"; deviations: {'; '.join(map(str, decoded.deviations))}" if decoded.deviations else ""
     if decoded.violations:

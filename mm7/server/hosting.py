@@ -40,7 +40,8 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+from wsgiref.types import WSGIApplication
 
 from mm7._secrets import read_password_file
 from mm7.errors import ConfigError
@@ -360,8 +361,23 @@ def _raise_fd_limit(wanted: int) -> None:
             )
 
 
+class ReceiverServer(Protocol):
+    """The bound waitress server :func:`make_server` returns (deadlines included)."""
+
+    effective_port: int
+    effective_host: str
+    header_timeout: float
+    body_timeout: float
+
+    def run(self) -> None:
+        """Serve until closed or interrupted."""
+
+    def close(self) -> None:
+        """Stop listening and close every connection."""
+
+
 def make_server(
-    app: Any,
+    app: WSGIApplication,
     host: str = "127.0.0.1",
     port: int = 8080,
     *,
@@ -371,7 +387,7 @@ def make_server(
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     body_timeout: float | None = None,
     connection_limit: int = DEFAULT_CONNECTION_LIMIT,
-) -> Any:
+) -> ReceiverServer:
     """Create (bind, not run) a waitress server for ``app``, with deadlines for slow clients.
 
     waitress reads each request completely before handing it to a thread, so a slow client never holds
@@ -430,11 +446,12 @@ def make_server(
     server = server_class(app, {}, dispatcher=dispatcher, adj=adj, sockinfo=adj.listen[0])
     server.header_timeout = header_timeout
     server.body_timeout = body_timeout
-    return server
+    bound: ReceiverServer = server
+    return bound
 
 
 def serve(
-    app: Any,
+    app: WSGIApplication,
     host: str = "127.0.0.1",
     port: int = 8080,
     *,

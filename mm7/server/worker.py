@@ -30,13 +30,14 @@ import socket
 import threading
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
+from mm7.codec import message_types
 from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.messages import decode_parts
 from mm7.codec.mime import DecodedBody, Limits, Part
 from mm7.codec.mime import decode as decode_mime
-from mm7.errors import ConfigError, ValidationProblem
+from mm7.errors import ConfigError, UnsupportedOperationError, ValidationProblem
 from mm7.inbox import (
     Attachment,
     Inbox,
@@ -46,6 +47,9 @@ from mm7.inbox import (
     StoredNotification,
     open_inbox,
 )
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import DeliverReq, DeliveryReportReq, ReadReplyReq
 
 __all__ = ["HANDLER_METHODS", "Received", "Worker", "decode_stored", "load_handlers", "run_worker"]
 
@@ -83,7 +87,7 @@ class Received:
         extensions: Vendor elements and attributes, and values that could not be read, as received.
     """
 
-    message: Any
+    message: DeliverReq | DeliveryReportReq | ReadReplyReq
     notification: StoredNotification
     content: Part | None = None
     attachments: list[Part] = field(default_factory=list)
@@ -147,7 +151,7 @@ def _part(attachment: Attachment) -> Part:
     """Rebuild a codec Part from a stored attachment (nested multiparts are stored as MIME, see app)."""
     data = attachment.data if isinstance(attachment.data, bytes) else attachment.data.read_all()
     if attachment.content_type.lower().lstrip().startswith("multipart/"):
-        body = decode_mime(attachment.content_type, data, limits=Limits(max_body_size=max(len(data), 1)))
+        body = decode_mime(data, attachment.content_type, limits=Limits(max_body_size=max(len(data), 1)))
         children = [body.root, *body.attachments]
         ctype = attachment.content_type
         return Part(ctype, attachment.content_id, attachment.content_location, children=children)
@@ -169,8 +173,15 @@ def decode_stored(item: StoredNotification) -> Received:
     parts = [_part(a) for a in item.attachments]
     body = DecodedBody(root=Part.from_bytes(item.envelope, "text/xml; charset=utf-8"), attachments=parts)
     decoded = decode_parts(body, mode="tolerant")
+    message = decoded.message
+    if not isinstance(
+        message, message_types.DeliverReq | message_types.DeliveryReportReq | message_types.ReadReplyReq
+    ):
+        raise UnsupportedOperationError(
+            f"a stored notification holds {decoded.operation}, not a relay request"
+        )
     return Received(
-        decoded.message,
+        message,
         item,
         decoded.content,
         parts,

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waitress.server import create_server
 
@@ -64,6 +64,9 @@ from mm7.simulator.rules import (
     check_submit,
     read_submit,
 )
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message
 
 __all__ = ["MMSCSimulator", "ServerThread", "SimulatorConfig", "new_message_id", "standard_mm_status"]
 
@@ -299,7 +302,7 @@ class MMSCSimulator:
                 detail=f"{len(decoded.media_parts())} media part(s)",
             )
         )
-        if decoded.message.delivery_report is not False:
+        if getattr(decoded.message, "delivery_report", None) is not False:
             self._schedule_reports(decoded, message_id, recipient)
         return _reply(start_response, 200, answer.to_bytes(), answer.content_type)
 
@@ -351,7 +354,9 @@ class MMSCSimulator:
             statuses = [s for s in statuses if s == MMStatus.FORWARDED.value] + [standard_mm_status(failure)]
         return statuses
 
-    def _schedule_reports(self, decoded: DecodedMessage, message_id: str, recipient: str) -> None:
+    def _schedule_reports(
+        self, decoded: DecodedMessage[MM7Message | None], message_id: str, recipient: str
+    ) -> None:
         url = self.config.dr_url
         if url is None:
             return
@@ -544,7 +549,7 @@ def _mo_arguments(spec: Any) -> dict[str, Any]:
     }
 
 
-def _short_code_of(decoded: DecodedMessage) -> str | None:
+def _short_code_of(decoded: DecodedMessage[MM7Message | None]) -> str | None:
     address = summary.sender(decoded.message)
     return address.value if address is not None and address.kind in ("short_code", "number") else None
 

@@ -20,12 +20,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
 from mm7.codec import envelope as env
-from mm7.codec import summary
+from mm7.codec import message_types, summary
 from mm7.codec.messages import DecodedMessage, decode_parts
 from mm7.codec.mime import DecodedBody, Limits
 from mm7.codec.mime import decode as decode_mime
@@ -39,6 +39,9 @@ from mm7.errors import (
     UnsupportedOperationError,
     UnsupportedVersionError,
 )
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message
 
 __all__ = [
     "DEFAULT_MAX_REQUEST_SIZE",
@@ -253,7 +256,9 @@ def _check_outline(operation: str, outline: EnvelopeOutline, rules: SubmitRules)
         )
 
 
-def read_submit(body: bytes, content_type: str | None, rules: SubmitRules) -> DecodedMessage:
+def read_submit(
+    body: bytes, content_type: str | None, rules: SubmitRules
+) -> DecodedMessage[MM7Message | None]:
     """Decode the request once, strictly, and apply Sinch's envelope rules to it.
 
     The body is split by the MIME decoder once and its SOAP part parsed once, by the codec's strict decode;
@@ -267,7 +272,7 @@ def read_submit(body: bytes, content_type: str | None, rules: SubmitRules) -> De
             2511 (schema violation).
     """
     try:
-        mime = decode_mime(content_type, body, limits=Limits(max_body_size=max(rules.max_request_size, 1)))
+        mime = decode_mime(body, content_type, limits=Limits(max_body_size=max(rules.max_request_size, 1)))
     except LimitExceededError as exc:
         raise Rejection(2560, str(exc)) from exc
     except MM7Error as exc:
@@ -302,7 +307,7 @@ def _codec_rejection(exc: MM7Error) -> Rejection:
     return Rejection(code, str(exc), transaction_id=tid)
 
 
-def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
+def check_submit(decoded: DecodedMessage[MM7Message | None], rules: SubmitRules) -> str:
     """Apply Sinch's SubmitReq rules to a strictly decoded request.
 
     Returns:
@@ -316,6 +321,9 @@ def check_submit(decoded: DecodedMessage, rules: SubmitRules) -> str:
 
     def reject(code: int, details: str) -> Rejection:
         return Rejection(code, details, transaction_id=tid, mm7_version=version, namespace=decoded.namespace)
+
+    if not isinstance(message, message_types.SubmitReq):
+        raise reject(2512, f"{decoded.operation} is not a SubmitReq")
 
     if message.charged_party is not None or getattr(message, "charged_party_id", None) is not None:
         raise reject(3002, "ChargedParty/ChargedPartyID are not supported")

@@ -126,7 +126,7 @@ NOWSMS = (
 
 
 def test_openwave_nested_related_with_preamble_epilogue_folding_and_qp() -> None:
-    body = decode(OPENWAVE_CT, OPENWAVE)
+    body = decode(OPENWAVE, OPENWAVE_CT)
     assert body.deviations == []
     assert body.root.content_id == "soap-start"
     assert body.root.data is not None and body.root.data.startswith(b"<env:Envelope")
@@ -143,7 +143,7 @@ def test_openwave_nested_related_with_preamble_epilogue_folding_and_qp() -> None
 
 
 def test_nokia_base64_content_location_lowercase_headers_start_without_brackets() -> None:
-    body = decode(NOKIA_CT, NOKIA)
+    body = decode(NOKIA, NOKIA_CT)
     assert body.root.data == b"<Envelope/>"
     assert body.deviations == [
         Deviation("content-reference", "start parameter without angle brackets (RFC 2387 §3.2)", "MIME")
@@ -158,7 +158,7 @@ def test_nokia_base64_content_location_lowercase_headers_start_without_brackets(
 
 
 def test_nowsms_bare_lf_no_start_cid_without_brackets_nested_mixed() -> None:
-    body = decode(NOWSMS_CT, NOWSMS)
+    body = decode(NOWSMS, NOWSMS_CT)
     assert body.root.content_id == "root"
     assert body.root.data == b"<Envelope/>"
     assert set(body.deviations) == {
@@ -176,7 +176,7 @@ def test_nowsms_bare_lf_no_start_cid_without_brackets_nested_mixed() -> None:
 
 
 def test_sinch_multipart_without_boundary_and_bare_xml_body() -> None:
-    body = decode('multipart/related; type="text/xml"', b"\xef\xbb\xbf \r\n" + ENVELOPE)
+    body = decode(b"\xef\xbb\xbf \r\n" + ENVELOPE, 'multipart/related; type="text/xml"')
     assert body.root.data is not None and body.root.data.endswith(ENVELOPE)
     assert body.attachments == []
     assert body.deviations == [
@@ -186,7 +186,7 @@ def test_sinch_multipart_without_boundary_and_bare_xml_body() -> None:
 
 def test_multipart_without_boundary_param_taken_from_first_line() -> None:
     raw = crlf("--guessme\nContent-Type: text/xml\n\n<a/>\n--guessme--\n")
-    body = decode("multipart/related", raw)
+    body = decode(raw, "multipart/related")
     assert body.root.data == b"<a/>"
     assert body.deviations == [
         Deviation(
@@ -199,14 +199,14 @@ def test_multipart_without_boundary_param_taken_from_first_line() -> None:
 
 def test_multipart_without_boundary_and_not_multipart_is_an_error() -> None:
     with pytest.raises(MIMEError):
-        decode("multipart/related", b"hello there")
+        decode(b"hello there", "multipart/related")
 
 
 @pytest.mark.parametrize(
     "content_type", [None, "text/xml", "application/soap+xml; charset=utf-8", "application/xml"]
 )
 def test_bare_xml_bodies(content_type: str | None) -> None:
-    body = decode(content_type, ENVELOPE)
+    body = decode(ENVELOPE, content_type)
     assert body.root.data == ENVELOPE
     assert body.attachments == []
     no_type = Deviation("mime-framing", "no Content-Type; body read as bare XML", "MIME")
@@ -215,7 +215,7 @@ def test_bare_xml_bodies(content_type: str | None) -> None:
 
 def test_unsupported_top_level_type() -> None:
     with pytest.raises(MIMEError):
-        decode("image/jpeg", b"\xff\xd8")
+        decode(b"\xff\xd8", "image/jpeg")
 
 
 def multipart(boundary: str, *parts: tuple[str, bytes], close: bool = True) -> bytes:
@@ -229,7 +229,7 @@ def multipart(boundary: str, *parts: tuple[str, bytes], close: bool = True) -> b
 
 def test_start_with_brackets_picks_a_later_part_as_root() -> None:
     raw = multipart("b", ("Content-Type: image/gif\r\nContent-ID: <g>", b"GIF"), ("Content-ID: <r>", b"<x/>"))
-    body = decode('multipart/related; boundary=b; start="<r>"', raw)
+    body = decode(raw, 'multipart/related; boundary=b; start="<r>"')
     assert body.root.data == b"<x/>"
     assert body.root.media_type == "text/plain"  # RFC 2046 default for a part without Content-Type
     assert [p.content_id for p in body.attachments] == ["g"]
@@ -238,7 +238,7 @@ def test_start_with_brackets_picks_a_later_part_as_root() -> None:
 
 def test_start_naming_no_part_makes_the_first_part_the_root() -> None:
     raw = multipart("b", ("Content-ID: <r>", b"<x/>"), ("Content-ID: <g>", b"GIF"))
-    body = decode('multipart/related; boundary=b; start="<other>"', raw)
+    body = decode(raw, 'multipart/related; boundary=b; start="<other>"')
     assert body.root.data == b"<x/>"
     assert [p.content_id for p in body.attachments] == ["g"]
     assert [(d.kind, d.path) for d in body.deviations] == [("content-reference", "MIME")]
@@ -258,7 +258,7 @@ def test_start_naming_no_part_makes_the_first_part_the_root() -> None:
 )
 def test_transfer_encodings(cte: str, payload: bytes, expected: bytes) -> None:
     raw = multipart("b", (f"Content-Transfer-Encoding: {cte}", payload))
-    assert decode("multipart/related; boundary=b", raw).root.data == expected
+    assert decode(raw, "multipart/related; boundary=b").root.data == expected
 
 
 @pytest.mark.parametrize(
@@ -267,48 +267,48 @@ def test_transfer_encodings(cte: str, payload: bytes, expected: bytes) -> None:
 def test_bad_transfer_encodings(cte: str, payload: bytes) -> None:
     raw = multipart("b", (f"Content-Transfer-Encoding: {cte}", payload))
     with pytest.raises(MIMEError):
-        decode("multipart/related; boundary=b", raw)
+        decode(raw, "multipart/related; boundary=b")
 
 
 def test_unterminated_multipart() -> None:
     raw = multipart("b", ("Content-Type: text/xml", b"<x/>"), close=False)
-    body = decode("multipart/related; boundary=b", raw)
+    body = decode(raw, "multipart/related; boundary=b")
     assert body.root.data == b"<x/>"
     assert [(d.kind, "no closing delimiter" in d.reason) for d in body.deviations] == [("mime-framing", True)]
     with pytest.raises(MIMEError, match="unterminated multipart"):
-        decode("multipart/related; boundary=b", raw[: raw.index(b"text/xml")])
+        decode(raw[: raw.index(b"text/xml")], "multipart/related; boundary=b")
 
 
 def test_close_delimiter_without_final_crlf_and_with_padding() -> None:
     raw = b"--b \t\r\nContent-Type: text/xml\r\n\r\n<x/>\r\n--b--"
-    assert decode("multipart/related; boundary=b", raw).root.data == b"<x/>"
+    assert decode(raw, "multipart/related; boundary=b").root.data == b"<x/>"
 
 
 def test_header_says_multipart_but_body_is_not() -> None:
     with pytest.raises(MIMEError, match="not multipart"):
-        decode("multipart/related; boundary=b", ENVELOPE)
+        decode(ENVELOPE, "multipart/related; boundary=b")
 
 
 def test_duplicate_content_ids() -> None:
     raw = multipart("b", ("Content-ID: <a>", b"1"), ("Content-ID: <a>", b"2"))
     with pytest.raises(MIMEError, match="duplicate"):
-        decode("multipart/related; boundary=b", raw)
+        decode(raw, "multipart/related; boundary=b")
 
 
 def test_line_starting_with_boundary_prefix_is_content() -> None:
     raw = multipart("b", ("Content-Type: text/plain", b"x\r\n--bogus\r\n--b-"))
-    assert decode("multipart/related; boundary=b", raw).root.data == b"x\r\n--bogus\r\n--b-"
+    assert decode(raw, "multipart/related; boundary=b").root.data == b"x\r\n--bogus\r\n--b-"
 
 
 def test_empty_part_body_directly_followed_by_delimiter() -> None:
     raw = b"--b\r\nContent-Type: text/xml\r\n\r\n<x/>\r\n--b\r\nContent-ID: <e>\r\n\r\n--b--\r\n"
-    body = decode("multipart/related; boundary=b", raw)
+    body = decode(raw, "multipart/related; boundary=b")
     assert body.attachments[0].data == b""
 
 
 def test_find_percent_decodes_cid_urls() -> None:
     raw = multipart("b", ("Content-Type: text/xml", b"<x/>"), ("Content-ID: <my image@host>", b"i"))
-    body = decode("multipart/related; boundary=b", raw)
+    body = decode(raw, "multipart/related; boundary=b")
     assert body.find("cid:my%20image@host") is body.attachments[0]
     assert body.find("cid:<my image@host>") is body.attachments[0]
 
@@ -360,13 +360,13 @@ def nested(depth: int) -> tuple[str, bytes]:
 )
 def test_limits(limits: Limits, limit_name: str, body: tuple[str, bytes]) -> None:
     with pytest.raises(LimitExceededError) as info:
-        decode(body[0], body[1], limits=limits)
+        decode(body[1], body[0], limits=limits)
     assert info.value.limit == limit_name
 
 
 def test_depth_within_limit() -> None:
     content_type, raw = nested(4)
-    assert decode(content_type, raw, limits=Limits(max_depth=4)).root.children is not None
+    assert decode(raw, content_type, limits=Limits(max_depth=4)).root.children is not None
 
 
 def test_header_line_limit_hits_before_buffering_the_whole_line() -> None:
@@ -419,14 +419,14 @@ def mutations(seed: int) -> Iterator[tuple[str | None, bytes]]:
 def test_garbage_and_truncations_raise_only_mm7_errors(seed: int) -> None:
     for content_type, raw in mutations(seed):
         try:
-            body = decode(content_type, raw)
+            body = decode(raw, content_type)
         except MM7Error:
             continue
         assert isinstance(body, DecodedBody)
 
 
 def test_chunked_feeding_matches_whole_decode() -> None:
-    whole = decode(OPENWAVE_CT, OPENWAVE)
+    whole = decode(OPENWAVE, OPENWAVE_CT)
     for size in (1, 2, 3, 7, 64):
         decoder = MultipartDecoder(OPENWAVE_CT)
         for i in range(0, len(OPENWAVE), size):
@@ -484,7 +484,7 @@ def test_encode_nested_related_gets_type_and_start() -> None:
     body = encode_related(ENVELOPE, [content])
     raw = body.to_bytes()
     assert b'Content-Type: multipart/related; type="application/smil"; start="<smil>"; boundary=' in raw
-    decoded = decode(body.content_type, raw)
+    decoded = decode(raw, body.content_type)
     assert decoded.deviations == []
     (nested_part,) = decoded.attachments
     assert nested_part.start == "smil"
@@ -499,7 +499,7 @@ def test_encode_file_part_and_reiterate(tmp_path: Path) -> None:
     first, second = body.to_bytes(), body.to_bytes()
     assert first == second
     assert len(first) == body.content_length
-    assert decode(body.content_type, first).find("cid:clip") == Part(
+    assert decode(first, body.content_type).find("cid:clip") == Part(
         "video/3gpp", "clip", headers=(), data=b"\x00" * 100_000
     )
 
@@ -632,4 +632,4 @@ def test_spooled_part_can_be_reencoded() -> None:
     body = decoder.close()
     assert body.attachments[0].file is not None
     again = encode_related(b"<x/>", body.attachments)
-    assert decode(again.content_type, again.to_bytes()).attachments[0].data == b"z" * 5000
+    assert decode(again.to_bytes(), again.content_type).attachments[0].data == b"z" * 5000

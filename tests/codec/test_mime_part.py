@@ -96,7 +96,7 @@ def test_repr_of_decoded_parts_spooled_or_not() -> None:
     attachment = Part("image/jpeg", "pic", headers=(("X-Note", "kept"),), data=SECRET)
     body = encode_related(ENVELOPE, [attachment])
     raw = body.to_bytes()
-    decoded = decode(body.content_type, raw)
+    decoded = decode(raw, body.content_type)
     (pic,) = decoded.attachments
     assert repr(pic) == f"Part('image/jpeg', content_id='pic', headers=(('X-Note', 'kept'),), size={N})"
     decoder = MultipartDecoder(body.content_type, spool_threshold=4)
@@ -122,7 +122,7 @@ def test_from_file_does_not_need_the_file_until_encoding(tmp_path: Path) -> None
     path.write_bytes(SECRET)
     body = encode_related(ENVELOPE, [part])
     assert body.content_length == len(body.to_bytes())
-    assert decode(body.content_type, body.to_bytes()).find("cid:pic") == Part(
+    assert decode(body.to_bytes(), body.content_type).find("cid:pic") == Part(
         "image/jpeg", "pic", data=SECRET
     )
 
@@ -173,4 +173,4 @@ def test_an_open_binary_file_is_streamed_from_its_start() -> None:
     body = encode_related(ENVELOPE, [part])
     raw = body.to_bytes()
     assert len(raw) == body.content_length
-    assert decode(body.content_type, raw).find("cid:pic") == Part("image/jpeg", "pic", data=b"xx" + SECRET)
+    assert decode(raw, body.content_type).find("cid:pic") == Part("image/jpeg", "pic", data=b"xx" + SECRET)

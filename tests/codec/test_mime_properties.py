@@ -74,7 +74,7 @@ def test_round_trip(root: bytes, attachments: list[Part]) -> None:
     body = encode_related(root, attachments, root_content_id="root@test")
     raw = body.to_bytes()
     assert len(raw) == body.content_length
-    decoded = decode(body.content_type, raw)
+    decoded = decode(raw, body.content_type)
     assert decoded.deviations == []
     assert decoded.root.data == root
     assert len(decoded.attachments) == len(attachments)
@@ -91,7 +91,7 @@ def test_any_chunking_gives_the_same_result(attachments: list[Part], chunk: int)
     for i in range(0, len(raw), chunk):
         decoder.feed(raw[i : i + chunk])
     chunked = decoder.close()
-    whole = decode(body.content_type, raw)
+    whole = decode(raw, body.content_type)
     assert chunked.attachments == whole.attachments
 
 
@@ -105,7 +105,7 @@ def test_content_length_with_files(tmp_path: Path, sizes: list[int], data: bytes
         parts.append(Part.from_file(path, content_id=f"f{i}"))
     body = encode_related(b"<x/>", parts)
     assert sum(len(c) for c in body) == body.content_length
-    decoded = decode(body.content_type, body.to_bytes())
+    decoded = decode(body.to_bytes(), body.content_type)
     for i, size in enumerate(sizes):
         found = decoded.find(f"cid:f{i}")
         assert found is not None and found.size == size
@@ -115,6 +115,6 @@ def test_content_length_with_files(tmp_path: Path, sizes: list[int], data: bytes
 @given(content_type=st.one_of(st.none(), st.text(max_size=60)), raw=st.binary(max_size=300))
 def test_arbitrary_input_raises_only_mm7_errors(content_type: str | None, raw: bytes) -> None:
     try:
-        decode(content_type, raw)
+        decode(raw, content_type)
     except MM7Error:
         return  # any other exception type fails the test

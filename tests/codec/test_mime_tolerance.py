@@ -46,7 +46,7 @@ def outcome(run: Any) -> tuple[Any, ...]:
 
 def decode_both_ways(content_type: str | None, raw: bytes) -> DecodedBody:
     """Decode ``raw`` whole and in chunks of several sizes; every way must give the same result."""
-    body = decode(content_type, raw)
+    body = decode(raw, content_type)
     for size in CHUNK_SIZES:
         assert outcome(lambda size=size: fed_in_chunks(content_type, raw, size)) == outcome(lambda: body)
     return body
@@ -131,7 +131,7 @@ def test_truncation_inside_a_header_block_is_still_an_error() -> None:
     start = len(UNCLOSED_HEAD + GIF + b"\r\n--mmsc-b\r\n")
     for cut in range(start + 1, len(raw) + 1):
         with pytest.raises(MIMEError, match="ends inside a part's header block"):
-            decode(UNCLOSED_CT, raw[:cut])
+            decode(raw[:cut], UNCLOSED_CT)
         with pytest.raises(MIMEError, match="ends inside a part's header block"):
             fed_in_chunks(UNCLOSED_CT, raw[:cut], 3)
 
@@ -157,7 +157,7 @@ def test_every_truncation_reads_the_same_whole_and_in_chunks() -> None:
         + crlf("\n--mmsc-b--\n")
     )
     for cut in range(len(raw) + 1):
-        expected = outcome(lambda cut=cut: decode(UNCLOSED_CT, raw[:cut]))
+        expected = outcome(lambda cut=cut: decode(raw[:cut], UNCLOSED_CT))
         for size in (1, 4, 9):
             assert outcome(lambda cut=cut, size=size: fed_in_chunks(UNCLOSED_CT, raw[:cut], size)) == expected
 

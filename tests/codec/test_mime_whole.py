@@ -87,7 +87,7 @@ def _assert_same(
 ) -> None:
     if len(body) > limits.max_body_size:
         return  # refused by decode() before the parser runs
-    whole = _outcome(lambda: decode(content_type, body, limits=limits))
+    whole = _outcome(lambda: decode(body, content_type, limits=limits))
     pieces = _outcome(lambda: _in_pieces(content_type, body, limits, cuts))
     if whole[0] == "ok" or pieces[0] == "ok":
         assert whole == pieces
@@ -229,7 +229,7 @@ def test_whole_body_payloads_stay_in_memory() -> None:
         children=[Part.from_bytes(b"<smil/>", "application/smil", content_id="s"), Part.from_bytes(big)],
     )
     encoded = encode_related(b"<x/>", [nested], root_content_id="root@test")
-    decoded = decode(encoded.content_type, encoded.to_bytes())
+    decoded = decode(encoded.to_bytes(), encoded.content_type)
     assert decoded.deviations == []
     assert decoded.root.data == b"<x/>"
     ((smil, payload),) = [part.children for part in decoded.attachments if part.children]

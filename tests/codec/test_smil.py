@@ -67,7 +67,7 @@ def test_related_content_layout_roundtrips_through_mime() -> None:
     smil, *media = content.children
     assert parse_smil_refs(smil.read_bytes()) == [f"cid:{p.content_id}" for p in media]
     wire = encode_related(b"<x/>", [replace_cid(content, "content")])
-    body = decode(wire.content_type, wire.to_bytes())
+    body = decode(wire.to_bytes(), wire.content_type)
     nested = body.find("cid:content")
     assert nested is not None and nested.start == "smil"
     for ref in parse_smil_refs(smil.read_bytes()):

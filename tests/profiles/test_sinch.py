@@ -46,7 +46,9 @@ def test_prepared_submit_encodes_and_validates_with_smil() -> None:
     assert numbers_of(received.message) == [("15553199144", False)]
     assert received.message.sender_identification.sender_address.short_code.value == "12345"
     assert received.content is not None and received.content.params["type"] == "application/smil"
-    assert [p.media_type for p in received.media_parts()] == ["application/smil", "text/plain"]
+    assert [p.media_type for p in received.media_parts()] == ["text/plain"]
+    smil = received.smil()
+    assert smil is not None and smil.media_type == "application/smil"
 
 
 def test_version_5_3_0_is_supported_and_others_are_refused() -> None:

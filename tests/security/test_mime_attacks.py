@@ -272,7 +272,7 @@ def test_framing_real_peers_send_is_refused_strictly_and_read_tolerantly(
     decoded = tolerant.result
     assert [p.content_id for p in decoded.media_parts()] == ["text0", "img0"]  # type: ignore[attr-defined]
     assert [d for d in decoded.deviations if words in str(d)]  # type: ignore[attr-defined]
-    mime = decode_mime(content_type, body)
+    mime = decode_mime(body, content_type)
     assert [(d.kind, d.path) for d in mime.deviations if words in d.reason] == [(kind, "MIME")]
 
 

@@ -942,16 +942,16 @@ def _locate_root(start: str, parts: Sequence[Part], *, nested: bool) -> tuple[in
     return 0, f"{label} {start!r} names no part; {first} (RFC 2387 §3.2)"
 
 
-def decode(content_type: str | None, body: bytes, *, limits: Limits = _DEFAULT_LIMITS) -> DecodedBody:
+def decode(body: bytes, content_type: str | None, *, limits: Limits = _DEFAULT_LIMITS) -> DecodedBody:
     """Decode a whole SwA (or bare XML) body held in memory.
 
     The body goes through :class:`MultipartDecoder` in one :meth:`~MultipartDecoder.feed`: the one parser
     that reads bodies fed in chunks, with the same limits and deviations. Payloads are sliced out of
-    ``body`` once; none is spooled.
+    ``body`` once; none is spooled. The arguments come in :func:`mm7.decode`'s order.
 
     Args:
-        content_type: The HTTP Content-Type value, or None when absent.
         body: The body bytes.
+        content_type: The HTTP Content-Type value, or None when absent.
         limits: Bounds enforced while parsing.
 
     Returns:

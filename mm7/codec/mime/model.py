@@ -18,6 +18,7 @@ from email.utils import collapse_rfc2231_value
 from pathlib import Path
 from typing import IO, Protocol, overload
 
+from mm7._checks import require, require_items
 from mm7.codec.deviations import Deviation
 from mm7.codec.mime.references import resolve_reference
 from mm7.errors import ConfigError, LocalCodecError, MIMEError
@@ -186,6 +187,7 @@ class Part:
     text = _TextAccessor()
 
     def __post_init__(self) -> None:
+        self._check_types()
         given = [x is not None for x in (self.data, self.path, self.file, self.children)]
         if sum(given) != 1:
             raise ConfigError("a Part needs exactly one of data, path, file or children")
@@ -195,6 +197,24 @@ class Part:
             object.__setattr__(self, "start", strip_angle(self.start))
         if self.children is not None and not self.media_type.startswith("multipart/"):
             raise ConfigError(f"a Part with children must be multipart/*, not {self.media_type}")
+
+    def _check_types(self) -> None:
+        """A wrong argument type is a TypeError naming the argument (not an AttributeError later on)."""
+        require("content_type", self.content_type, str)
+        for name in ("content_id", "content_location", "start"):
+            require(name, getattr(self, name), str, optional=True)
+        require("data", self.data, bytes, optional=True)
+        require("path", self.path, Path, optional=True)
+        if self.file is not None and not callable(getattr(self.file, "read", None)):
+            raise TypeError(f"file must be a binary file object, not {type(self.file).__name__}")
+        if self.children is not None:
+            require("children", self.children, list)
+            require_items("children", self.children, Part)
+        for header in require_items("headers", self.headers, tuple):
+            if not (
+                isinstance(header, tuple) and len(header) == 2 and all(isinstance(x, str) for x in header)
+            ):
+                raise TypeError("headers must be (name, value) pairs of str")
 
     def __repr__(self) -> str:
         # Never the payload: a repr lands in logs and tracebacks. A path part is not stat()ed either.
