@@ -232,8 +232,8 @@ def related_content(parts: Sequence[Part], *, smil: Part | None = None, generate
 _generate = generate_smil  # related_content's keyword argument shadows the function's name
 
 
-def _parts(parts: object) -> list[Part]:
-    return [part for part in require_items("parts", parts, Part) if isinstance(part, Part)]
+def _parts(parts: object, *, name: str = "parts") -> list[Part]:
+    return [part for part in require_items(name, parts, Part) if isinstance(part, Part)]
 
 
 def as_content(content: Part | Sequence[Part] | None) -> Part | None:
@@ -252,13 +252,7 @@ def as_content(content: Part | Sequence[Part] | None) -> Part | None:
     """
     if content is None or isinstance(content, Part):
         return content
-    if isinstance(content, str | bytes | bytearray) or not isinstance(content, Sequence):
-        raise TypeError(f"content must be a Part or a sequence of Parts, not {type(content).__name__}")
-    parts = list(content)
-    for part in parts:
-        if not isinstance(part, Part):
-            raise TypeError(f"content must be Parts, not a {type(part).__name__}")
-    return related_content(parts)
+    return related_content(_parts(content, name="content"))
 
 
 def mixed_content(parts: Sequence[Part]) -> Part:
