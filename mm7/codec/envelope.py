@@ -11,13 +11,11 @@ This module converts between generated message objects and lxml trees; it knows 
 from __future__ import annotations
 
 import dataclasses
-import functools
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from xsdata.formats.dataclass.parsers import XmlParser
-from xsdata.formats.dataclass.parsers.config import ParserConfig
 
 from mm7.codec import fastbind
 from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion
@@ -35,8 +33,6 @@ __all__ = [
 ERROR_OPERATIONS = frozenset({"RSErrorRsp", "VASPErrorRsp"})
 
 _ENV = "{%s}" % SOAP_ENV_NS
-# One xsdata context per process (costly to build), shared with the compiled bindings.
-xml_context = fastbind.xml_context
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,8 @@ def object_from_element(element: etree._Element, cls: type[Any], *, lenient: boo
     """
     try:
         if lenient:
-            return _lenient_parser().parse(element, cls)
+            # xsdata's parser (imported on first use), on a copy: its lxml handler empties what it reads.
+            return _lenient_parser().parse(fastbind.detached_copy(element), cls)
         return fastbind.from_element(element, cls)
     except Exception as exc:  # xsdata ParserError / conversion errors on input that passed the schema
         raise RemoteCodecError(f"cannot read {etree.QName(element).localname}: {exc}") from exc
@@ -145,12 +142,14 @@ def _missing_as_none(cls: type[Any], params: dict[str, Any]) -> Any:
     return cls(**params)
 
 
-@functools.cache
-def _lenient_parser() -> XmlParser:
-    config = ParserConfig(
-        fail_on_unknown_properties=True, fail_on_unknown_attributes=False, class_factory=_missing_as_none
-    )
-    return XmlParser(context=xml_context(), handler=fastbind.KeepTreeHandler, config=config)
+_local = threading.local()
+
+
+def _lenient_parser() -> Any:
+    parser = getattr(_local, "lenient", None)
+    if parser is None:
+        parser = _local.lenient = fastbind.xsdata_parser(class_factory=_missing_as_none)
+    return parser
 
 
 @dataclass

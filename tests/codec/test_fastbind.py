@@ -1,4 +1,5 @@
-"""mm7.codec.fastbind against its oracle, xsdata itself.
+"""mm7.codec.fastbind (the generated codec modules under generated/mm7_bindings/*/codec.py) against its
+oracle, xsdata itself.
 
 Every check renders the same object with xsdata's ``TreeSerializer`` and with ``to_element`` (byte-equal and
 C14N-equal), and binds xsdata's element with xsdata's ``XmlParser`` and with ``from_element`` (equal objects,
@@ -24,7 +25,7 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers.tree import TreeSerializer
 from xsdata.models.datatype import XmlDateTime, XmlDuration
 
-from mm7.codec import fastbind
+from mm7.codec import bindings_runtime, fastbind
 from mm7.codec.versions import REL5, REL6, SchemaVersion
 from tests.codec import strategies as s
 
@@ -92,11 +93,15 @@ def fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v.key)
-def test_every_global_element_class_is_compiled(version: SchemaVersion) -> None:
+def test_every_global_element_class_has_a_generated_codec(version: SchemaVersion) -> None:
+    codecs = __import__(f"{version.bindings.__name__}.codec", fromlist=["CODECS"])
+    assert codecs.FALLBACK == {}
     for name, cls in version.element_classes.items():
         plan = fastbind.plan_for(cls)
         assert plan.reason is None, (name, plan.reason)
+        assert plan.codec is codecs.CODECS[cls]
         assert plan.fill is not None and plan.parse is not None
+        assert plan.fill.__module__ == codecs.__name__
         assert fastbind.plan_for(cls) is plan  # cached
 
 
@@ -361,6 +366,19 @@ def test_parse_matches_xsdata_on_unusual_input(
     assert fallbacks == (["parse"] if falls_back else [])
 
 
+def test_fallback_keeps_prefixes_declared_on_ancestors(fallbacks: list[str]) -> None:
+    # xsi:type="m:addressType" uses a prefix declared only on the enclosing element: the copy xsdata reads
+    # must keep it in scope.
+    body = _report_xml('<Number xsi:type="m:addressType">1</Number>').decode()
+    wrapper = f'<Wrapper xmlns:m="{REL6.namespace}" xmlns:xsi="{XSI}">{body}</Wrapper>'
+    element = etree.fromstring(wrapper.encode())[0]
+    cls = REL6.binding_class("DeliveryReportReq")
+    bound = fastbind.from_element(element, cls)
+    assert bound == xsdata_parse(element, cls)
+    assert bound.recipient.number.value == "1"
+    assert fallbacks == ["parse"]
+
+
 def test_interleaved_choice_children_and_pretty_printing() -> None:
     xml = (
         f'<To xmlns="{REL6.namespace}">\n'
@@ -434,8 +452,8 @@ class _no_warning:
 )
 @settings(max_examples=400, deadline=None)
 def test_datetime_format_and_parse_equal_xsdata(value: XmlDateTime) -> None:
-    assert fastbind._format_datetime(value) == str(value)
-    assert fastbind._parse_datetime(str(value)) == XmlDateTime.from_string(str(value))
+    assert bindings_runtime.format_datetime(value) == str(value)
+    assert bindings_runtime.parse_datetime(str(value)) == XmlDateTime.from_string(str(value))
 
 
 # ------------------------------------------------------------------------------------------ properties
@@ -455,25 +473,37 @@ def test_random_messages_match_xsdata(pair: tuple[SchemaVersion, str]) -> None:
     run()
 
 
-# ------------------------------------------------------------------------------------------ plan cache
+# ------------------------------------------------------------------------------------------ no codec module
 
 
-def test_plans_are_built_once_under_concurrency() -> None:
-    @dataclass(slots=True, kw_only=True)
-    class Leaf:
-        class Meta:
-            name = "Leaf"
-            namespace = "urn:fastbind-test"
+@dataclass(slots=True, kw_only=True)
+class Leaf:
+    """A class outside any bindings package (no generated codec module beside it)."""
 
-        count: int = field(metadata={"type": "Attribute"})
-        items: list[str] = field(default_factory=list, metadata={"name": "Item", "type": "Element"})
+    class Meta:
+        name = "Leaf"
+        namespace = "urn:fastbind-test"
 
+    count: int = field(metadata={"type": "Attribute"})
+    items: list[str] = field(default_factory=list, metadata={"name": "Item", "type": "Element"})
+
+
+def test_a_class_without_a_generated_codec_goes_to_xsdata(fallbacks: list[str]) -> None:
+    plan = fastbind.plan_for(Leaf)
+    assert plan.codec is None and plan.reason is not None and "no generated codec" in plan.reason
+    assert_equivalent(Leaf(count=2, items=["a", "", "c"]), None)
+    assert fallbacks == ["render", "parse"]
+
+
+def test_plans_are_found_once_under_concurrency() -> None:
+    cls = REL5.binding_class("CancelReq")
+    fastbind._plans.pop(cls, None)
     barrier = threading.Barrier(8)
     plans: list[fastbind.Plan] = []
 
     def build() -> None:
         barrier.wait()
-        plans.append(fastbind.plan_for(Leaf))
+        plans.append(fastbind.plan_for(cls))
 
     threads = [threading.Thread(target=build) for _ in range(8)]
     for thread in threads:
@@ -482,4 +512,3 @@ def test_plans_are_built_once_under_concurrency() -> None:
         thread.join()
     assert len({id(plan) for plan in plans}) == 1
     assert plans[0].reason is None
-    assert_equivalent(Leaf(count=2, items=["a", "", "c"]), None)

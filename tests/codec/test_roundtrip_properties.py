@@ -119,8 +119,8 @@ def test_encode_decode_round_trip(pair: tuple[SchemaVersion, str]) -> None:
     run()
 
 
-_serializer = XmlSerializer(context=env.xml_context())
-_parser = XmlParser(context=env.xml_context())
+_serializer = XmlSerializer()
+_parser = XmlParser()
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=s.pair_id)

@@ -80,6 +80,26 @@ def test_edited_schema_makes_check_fail_naming_the_drifted_file(copy: Path) -> N
     assert tree_bytes(copy / "generated") == before
 
 
+@pytest.mark.parametrize("package", ["rel6_mm7_1_4", "rel5_mm7_1_3"])
+def test_hand_edited_codec_module_makes_check_fail_naming_it(copy: Path, package: str) -> None:
+    codec = copy / "generated" / "mm7_bindings" / package / "codec.py"
+    lines = codec.read_text().splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith("def fill_"))
+    lines.insert(index + 1, "    pass  # a hand edit\n")
+    codec.write_text("".join(lines))
+    proc = regenerate("--check", "--schemas", copy / "schemas", "--out", copy / "generated")
+    assert proc.returncode == 1
+    assert f"differs: {package}/codec.py" in proc.stderr
+    assert proc.stderr.count("differs:") == 1  # nothing else drifted
+
+
+def test_removed_codec_module_is_reported(copy: Path) -> None:
+    (copy / "generated" / "mm7_bindings" / "rel5_mm7_1_3" / "codec.py").unlink()
+    proc = regenerate("--check", "--schemas", copy / "schemas", "--out", copy / "generated")
+    assert proc.returncode == 1
+    assert "missing from committed tree: rel5_mm7_1_3/codec.py" in proc.stderr
+
+
 def test_removed_generated_file_is_reported(copy: Path) -> None:
     (copy / "generated" / "mm7_bindings" / "soap_envelope_1_1" / "__init__.py").unlink()
     proc = regenerate("--check", "--schemas", copy / "schemas", "--out", copy / "generated")
@@ -110,6 +130,7 @@ def test_user_supplied_schema_set_compiles_and_imports(tmp_path: Path) -> None:
     proc = regenerate("--schemas", schemas, "--out", out, "--package", "my_bindings")
     assert proc.returncode == 0, proc.stderr
     assert (out / "my_bindings" / "rel6_mm7_1_5" / "__init__.py").exists()
+    assert (out / "my_bindings" / "rel6_mm7_1_5" / "codec.py").exists()
     probe = textwrap.dedent(
         f"""
         import dataclasses, sys
@@ -129,6 +150,53 @@ def test_user_supplied_schema_set_compiles_and_imports(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "ok"
+    assert _bind_user_message(out, tmp_path) == "generated"
+
+
+def _bind_user_message(out: Path, cwd: Path) -> str:
+    """Encode and decode a user-schema SubmitReq through fastbind; say which path did it."""
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(out)!r})
+        from lxml import etree
+        from xsdata.formats.dataclass.serializers import XmlSerializer
+        from my_bindings.rel6_mm7_1_5 import SubmitReq, SenderIdType, RecipientsType, MultiAddressType
+        from my_bindings.rel6_mm7_1_5 import AddressType, ContentReferenceType
+        from mm7.codec import fastbind
+        req = SubmitReq(
+            mm7_version="6.8.0",
+            sender_identification=SenderIdType(vasp_id="v"),
+            recipients=RecipientsType(to=[MultiAddressType(number=[AddressType(value="1")])]),
+            campaign_tag="spring",
+            content=ContentReferenceType(href="cid:x"),
+        )
+        element = fastbind.to_element(req, nsmap={{None: {NEW_NS!r}}})
+        expected = etree.fromstring(XmlSerializer().render(req, ns_map={{None: {NEW_NS!r}}}).encode())
+        assert etree.tostring(element, method="c14n") == etree.tostring(expected, method="c14n")
+        assert fastbind.from_element(element, SubmitReq) == req
+        print("generated" if fastbind.plan_for(SubmitReq).codec else "xsdata")
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=cwd)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_user_schema_set_without_codecs_is_bound_by_xsdata(tmp_path: Path) -> None:
+    schemas = tmp_path / "user-schemas"
+    schemas.mkdir()
+    text = (REPO / "schemas" / "REL-6-MM7-1-4.xsd").read_text().replace(REL6_NS, NEW_NS)
+    anchor = '<xs:element name="Subject" type="xs:string" minOccurs="0"/>'
+    text = text.replace(
+        anchor, anchor + '\n          <xs:element name="CampaignTag" type="xs:string" minOccurs="0"/>', 1
+    )
+    (schemas / "REL-6-MM7-1-5.xsd").write_text(text)
+    out = tmp_path / "out"
+    proc = regenerate("--schemas", schemas, "--out", out, "--package", "my_bindings", "--no-codecs")
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "my_bindings" / "rel6_mm7_1_5" / "codec.py").exists()
+    assert _bind_user_message(out, tmp_path) == "xsdata"
 
 
 def test_empty_schema_directory_is_refused(tmp_path: Path) -> None:
