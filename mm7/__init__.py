@@ -30,7 +30,7 @@ from mm7.codec.messages import (
     response_for,
 )
 from mm7.codec.mime import Limits, Part
-from mm7.codec.versions import REL5, REL6, Dialect, SchemaVersion
+from mm7.codec.versions import REL5, REL6, Dialect, SchemaVersion, register_schema
 from mm7.codec.xml import XMLLimits
 from mm7.errors import (
     ClientStatusError,
@@ -133,6 +133,7 @@ __all__ = [
     "generate_smil",
     "mixed_content",
     "new_transaction_id",
+    "register_schema",
     "related_content",
     "response_for",
     "submit_request",

@@ -310,6 +310,7 @@ def _valid_arguments() -> dict[str, dict[str, object]]:
         "generate_smil": {"parts": [text]},
         "mixed_content": {"parts": [text]},
         "new_transaction_id": {},
+        "register_schema": {"package": REL6.package, "xsd": REL6.xsd_path},  # ours: the built-in back
         "related_content": {"parts": [text]},
         "response_for": {"request": received, "status_code": 1000, "message_id": "m-1"},
         "submit_request": {"to": "15551234567", "vasp_id": "KEY"},

@@ -16,8 +16,8 @@ EXPECTED = [
     "RemoteValidationError", "SchemaVersion", "ServerStatusError", "ServiceStatusError", "TransportError",
     "UnsupportedOperationError", "UnsupportedVersionError", "ValidationProblem", "XMLLimits",
     "XMLSecurityError", "__version__", "decode", "deliver_request", "delivery_report_request", "encode",
-    "encode_error", "generate_smil", "mixed_content", "new_transaction_id", "related_content",
-    "response_for", "submit_request",
+    "encode_error", "generate_smil", "mixed_content", "new_transaction_id", "register_schema",
+    "related_content", "response_for", "submit_request",
 ]  # fmt: skip
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from lxml import etree
@@ -29,8 +32,10 @@ from mm7.codec.messages import DecodedMessage, Mode, decode
 from mm7.codec.mime import Part
 from mm7.codec.mime import decode as decode_mime
 from mm7.codec.summary import Address, summarize
+from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion, register_schema, registered_schemas
 from mm7.codec.xml import parse_xml
 from mm7.errors import (
+    ConfigError,
     MM7Error,
     MM7ValidationError,
     RemoteCodecError,
@@ -80,6 +85,85 @@ def load(name: str, *, mode: Mode, content_type: str | None) -> Loaded:
         return Loaded(name, capture, error=exc, readable=exc.transaction_id is not None)
     except MM7Error as exc:
         return Loaded(name, capture, error=exc, readable=False)
+
+
+# ------------------------------------------------------------------------------------------ user schemas
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def schema_options(command: F) -> F:
+    """``--bindings PACKAGE [--xsd FILE]`` and ``--schemas DIR``: read with a schema set of the user's."""
+    command = click.option(
+        "--schemas",
+        "schema_folder",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        metavar="DIR",
+        help="A folder of your XSDs: compiled on the fly (as mm7 regenerate does) and registered.",
+    )(command)
+    command = click.option(
+        "--xsd",
+        "xsds",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="The XSD of each --bindings package, in the same order (default: the one .xsd in its folder).",
+    )(command)
+    return click.option(
+        "--bindings",
+        multiple=True,
+        metavar="PACKAGE",
+        help="Register generated bindings (mm7 regenerate --package NAME: NAME.<schema>) before reading.",
+    )(command)
+
+
+def _xsd_beside(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    folder = Path(spec.origin).parent if spec is not None and spec.origin else None
+    found = sorted(folder.glob("*.xsd")) if folder is not None else []
+    if len(found) != 1:
+        raise ConfigError(f"--bindings {package}: give its XSD with --xsd FILE")
+    return found[0]
+
+
+def use_schemas(
+    bindings: tuple[str, ...], xsds: tuple[Path, ...], folder: Path | None
+) -> list[SchemaVersion]:
+    """Register the schema sets named on the command line; return them (a usage error when they are wrong)."""
+    if len(xsds) > len(bindings):
+        fail("--xsd is given once per --bindings package", EXIT_USAGE)
+    used: list[SchemaVersion] = []
+    try:
+        known = {version.package: version for version in registered_schemas()}
+        for index, package in enumerate(bindings):
+            if index >= len(xsds) and package in known:
+                used.append(known[package])  # registered already (an mm7.schemas entry point)
+                continue
+            xsd = xsds[index] if index < len(xsds) else _xsd_beside(package)
+            used.append(register_schema(package=package, xsd=xsd))
+        if folder is not None:
+            used.extend(_compile_and_register(folder))
+    except ConfigError as exc:
+        fail(one_line(exc), EXIT_USAGE)
+    return used
+
+
+def _compile_and_register(folder: Path) -> list[SchemaVersion]:
+    from mm7._regenerate import compile_schemas, package_name_for  # needs mm7[regenerate]
+
+    out = Path(click.get_current_context().with_resource(tempfile.TemporaryDirectory(prefix="mm7-schemas-")))
+    root = "mm7_user_schemas"
+    compile_schemas(folder, out, root_package=root)
+    sys.path.insert(0, str(out))
+    used = []
+    for xsd in sorted(folder.glob("*.xsd")):
+        if (
+            SOAP_ENV_NS
+            in xsd.read_text(encoding="utf-8", errors="replace").split("targetNamespace=", 1)[-1][:80]
+        ):
+            continue  # the SOAP envelope schema, not an MM7 one
+        used.append(register_schema(package=f"{root}.{package_name_for(xsd)}", xsd=xsd))
+    return used
 
 
 # ------------------------------------------------------------------------------------------ validate
@@ -145,16 +229,27 @@ def validation_record(loaded: Loaded, *, mode: Mode) -> dict[str, Any]:
     "--tolerant", is_flag=True, help="Repair the deviations real peers send, list them, then validate."
 )
 @click.option("--content-type", help="Content-Type for inputs that carry none (MIME bodies, envelopes).")
-def validate(files: tuple[str, ...], fmt: str, tolerant: bool, content_type: str | None) -> None:
+@schema_options
+def validate(
+    files: tuple[str, ...],
+    fmt: str,
+    tolerant: bool,
+    content_type: str | None,
+    bindings: tuple[str, ...],
+    xsds: tuple[Path, ...],
+    schema_folder: Path | None,
+) -> None:
     """Validate MM7 messages strictly (files, or - for stdin).
 
     Each FILE may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope.
+    --bindings (or --schemas) reads them with a schema set of yours as well as mm7's own.
 
     \b
     Exit codes: 0 every file valid, 1 some file invalid, 2 some file unreadable
     (missing, or not an MM7 message at all).
     """  # noqa: D301  (click's paragraph marker is the backspace character "\b", not a backslash)
     mode: Mode = "tolerant" if tolerant else "strict"
+    use_schemas(bindings, xsds, schema_folder)
     worst = EXIT_OK
     for name in files:
         loaded = load(name, mode=mode, content_type=content_type)
@@ -225,13 +320,24 @@ def _part_label(part: Part, label: str) -> str:
 @click.argument("file")
 @click.option("--content-type", help="Content-Type for inputs that carry none (MIME bodies, envelopes).")
 @click.option("--strict", is_flag=True, help="Decode strictly (default: tolerant, listing deviations).")
+@schema_options
 @handle_errors
-def inspect(file: str, content_type: str | None, strict: bool) -> None:
+def inspect(
+    file: str,
+    content_type: str | None,
+    strict: bool,
+    bindings: tuple[str, ...],
+    xsds: tuple[Path, ...],
+    schema_folder: Path | None,
+) -> None:
     """Show an MM7 message: MIME tree, envelope, operation, TransactionID, version, attachments, deviations.
 
     FILE may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope (- for stdin).
-    Exits 1 with a one-line reason when it cannot be decoded.
+    The schema it was read with is named (key, bindings package, namespace), and the registered schemas
+    (--bindings, --schemas, mm7.schemas entry points) are listed. Exits 1 with a one-line reason when it
+    cannot be decoded.
     """
+    use_schemas(bindings, xsds, schema_folder)
     loaded = load(file, mode="strict" if strict else "tolerant", content_type=content_type)
     if loaded.decoded is None or loaded.capture is None:
         fail(f"{file}: cannot decode: {one_line(loaded.error or Exception('unknown error'))}", EXIT_FAILED)
@@ -242,7 +348,8 @@ def inspect(file: str, content_type: str | None, strict: bool) -> None:
     summary.add_row("shape", capture.kind + (f"  ({capture.start_line})" if capture.start_line else ""))
     summary.add_row("operation", decoded.operation)
     summary.add_row("TransactionID", decoded.transaction_id)
-    summary.add_row("schema", f"{decoded.version.key}  (namespace {decoded.namespace})")
+    version = decoded.version
+    summary.add_row("schema", f"{version.key}  (package {version.package}, namespace {decoded.namespace})")
     summary.add_row("MM7Version", str(decoded.mm7_version))
     if decoded.status_code is not None:
         summary.add_row("status", f"{decoded.status_code} {decoded.status_text or ''}".strip())
@@ -284,6 +391,12 @@ def inspect(file: str, content_type: str | None, strict: bool) -> None:
         out.print(f"[bold]kept, not in the schema[/bold] ({len(decoded.extensions)})")
         for extension in decoded.extensions:
             out.print(f"  - {extension.path}: {extension.xml}", markup=False)
+    registered = registered_schemas()
+    out.print(f"[bold]registered schemas[/bold] ({len(registered)})")
+    for schema in registered:
+        values = ", ".join(sorted(schema.mm7_versions)) or "by namespace only"
+        namespaces = ", ".join(schema.revisions)
+        out.print(f"  - {schema.key}: {schema.package}  {namespaces}  (MM7Version {values})", markup=False)
     if not decoded.valid:
         out.print(f"[bold]violations[/bold] ({len(decoded.violations)})")
         for problem in decoded.violations:

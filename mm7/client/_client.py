@@ -33,7 +33,7 @@ from mm7.client.throttle import Rate, Throttle
 from mm7.codec.messages import RESPONSE_OF, DecodedMessage, EncodedMessage, Mode, decode, encode, version_of
 from mm7.codec.mime import Limits, Part
 from mm7.codec.status import THREEGPP
-from mm7.codec.versions import REL6, Dialect, for_mm7_version
+from mm7.codec.versions import Dialect, for_mm7_version
 from mm7.errors import ConfigError, MM7Error, MM7StatusError, RemoteCodecError, TransportError
 from mm7.profiles.base import Prepared, Profile
 from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
@@ -434,8 +434,8 @@ class MM7Client:
         self, operation: str, fields: Mapping[str, object], *, rel6: bool = False
     ) -> MM7Request:
         mm7_version = self.mm7_version
-        version = for_mm7_version(mm7_version)
-        if rel6 and version is not REL6:
+        version = self.dialect.schema if self.dialect is not None else for_mm7_version(mm7_version)
+        if rel6 and version.release < 6:
             raise ConfigError(f"{operation} is a Rel-6 operation; MM7Version {mm7_version} is Rel-5")
         cls = version.binding_class(operation)
         if operation == "extendedReplaceReq":

@@ -37,9 +37,9 @@ from mm7.codec.status import lookup
 from mm7.codec.versions import (
     REL6,
     SOAP_ENV_NS,
-    VERSIONS,
     Dialect,
     SchemaVersion,
+    all_versions,
     for_namespace,
     revision_namespace,
 )
@@ -103,7 +103,7 @@ def version_of(message: object) -> SchemaVersion:
         ConfigError: ``message`` is not a generated MM7 message object.
     """
     namespace = getattr(getattr(message, "Meta", None), "namespace", None)
-    for version in VERSIONS:
+    for version in all_versions():
         if namespace == version.namespace:
             return version
     raise ConfigError(f"{type(message).__name__} is not a generated MM7 message class")

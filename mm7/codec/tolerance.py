@@ -32,9 +32,16 @@ from lxml import etree
 
 from mm7.codec.deviations import Deviation, DeviationKind, Extension
 from mm7.codec.schema_model import ComplexType, SimpleType, model_for
-from mm7.codec.versions import NAMESPACE_PREFIX, SOAP_ENV_NS, VERSIONS, SchemaVersion, for_namespace
+from mm7.codec.versions import (
+    NAMESPACE_PREFIX,
+    SOAP_ENV_NS,
+    SchemaVersion,
+    for_mm7_version,
+    for_namespace,
+    is_mm7_namespace,
+)
 from mm7.codec.xml import abbreviate_namespaces
-from mm7.errors import RemoteCodecError, UnsupportedVersionError, ValidationProblem
+from mm7.errors import ConfigError, RemoteCodecError, UnsupportedVersionError, ValidationProblem
 
 __all__ = [
     "Normalized",
@@ -76,7 +83,7 @@ def _split(name: str) -> tuple[str | None, str]:
 
 
 def _is_mm7(namespace: str | None) -> bool:
-    return bool(namespace) and str(namespace).startswith(NAMESPACE_PREFIX)
+    return is_mm7_namespace(namespace)
 
 
 def element_path(element: etree._Element) -> str:
@@ -134,11 +141,11 @@ def target_version(
             if _localname(child) == "MM7Version":
                 version_text = (child.text or "").strip()
                 break
-        for version in VERSIONS:
-            if version_text and version.accepts_mm7_version(version_text):
-                return version, f"MM7Version {version_text}"
         if version_text:
-            raise UnsupportedVersionError(f"unsupported MM7Version {version_text!r}")
+            try:
+                return for_mm7_version(version_text), f"MM7Version {version_text}"
+            except ConfigError:
+                raise UnsupportedVersionError(f"unsupported MM7Version {version_text!r}") from None
     return None, ""
 
 

@@ -9,20 +9,28 @@ per release and accept every namespace of that release, reporting a namespace ot
 On the write side, :data:`REVISIONS` lists every published revision and a :class:`Dialect` is what we speak to
 one peer: a revision's namespace plus an MM7Version of its release. :data:`STANDARD_MM_STATUSES` holds, per
 release, the delivery-report MMStatus values mm7 emits.
+
+A user's schema set is a version too: :func:`register_schema` (or an entry point of the ``mm7.schemas`` group,
+loaded on the first lookup) adds one, with its bindings package, XSD, namespaces and MM7Version values.
+Precedence: a registered schema serves exactly the namespaces and MM7Version values it names, ahead of the
+built-in schema of its release; everything it does not name stays with the built-in one (REL5, REL6).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import importlib.metadata
 import re
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, cast
 
+from mm7._checks import require, require_strings
 from mm7.errors import ConfigError, UnsupportedOperationError, UnsupportedVersionError
 
 if TYPE_CHECKING:
@@ -42,6 +50,9 @@ __all__ = [
     "for_mm7_version",
     "for_namespace",
     "is_known_namespace",
+    "is_mm7_namespace",
+    "register_schema",
+    "registered_schemas",
     "revision_namespace",
     "schemas_dir",
 ]
@@ -103,6 +114,10 @@ class SchemaVersion:
         default_mm7_version: ``MM7Version`` sent by default with this schema.
         package: Import name of the generated bindings.
         operations: Local names of the Body elements (operations) the schema defines.
+        mm7_versions: The MM7Version values a registered schema serves (empty for the built-in ones, which
+            serve every value of their release).
+        extra_namespaces: Further namespaces a registered schema reads and writes (besides its own).
+        registered: Whether the schema was registered (:func:`register_schema`) rather than built in.
     """
 
     key: str
@@ -111,16 +126,21 @@ class SchemaVersion:
     package: str
     operations: frozenset[str]
     _schema_file: str = field(repr=False, default="")
+    _namespace: str = field(repr=False, default="")
+    _xsd: Path | None = field(repr=False, default=None)
+    mm7_versions: frozenset[str] = frozenset()
+    extra_namespaces: tuple[str, ...] = ()
+    registered: bool = False
 
     @property
     def namespace(self) -> str:
-        """The XML namespace of this schema."""
-        return NAMESPACE_PREFIX + self.key
+        """The XML namespace of this schema (its XSD's target namespace)."""
+        return self._namespace or NAMESPACE_PREFIX + self.key
 
     @cached_property
     def xsd_path(self) -> Path:
         """Path of this version's XSD."""
-        return schemas_dir() / (self._schema_file or f"{self.key}.xsd")
+        return self._xsd or schemas_dir() / (self._schema_file or f"{self.key}.xsd")
 
     @cached_property
     def bindings(self) -> ModuleType:
@@ -156,10 +176,12 @@ class SchemaVersion:
 
     def accepts_mm7_version(self, value: str) -> bool:
         """Whether an ``MM7Version`` value belongs to this release (``5.x.y`` for Rel-5, ...)."""
-        return value.split(".", 1)[0] == str(self.release)
+        return value in self.mm7_versions or value.split(".", 1)[0] == str(self.release)
 
     def accepts_namespace(self, namespace: str) -> bool:
-        """Whether a namespace is one of this release's schema revisions."""
+        """Whether a namespace is this schema's: a revision of its release, or one it was registered with."""
+        if self.registered:
+            return namespace == self.namespace or namespace in self.extra_namespaces
         release = _release_of(namespace)
         return release == self.release
 
@@ -170,7 +192,13 @@ class SchemaVersion:
 
     @property
     def revisions(self) -> tuple[str, ...]:
-        """The namespaces of every published revision of this release, oldest first (ours among them)."""
+        """The namespaces this schema speaks, oldest first.
+
+        Every published revision of its release (ours among them); for a registered schema, its own
+        namespace and those it was registered with.
+        """
+        if self.registered:
+            return (self.namespace, *self.extra_namespaces)
         return tuple(NAMESPACE_PREFIX + key for key in REVISIONS.get(self.release, ()))
 
 
@@ -196,14 +224,237 @@ REL6 = SchemaVersion(
     operations=frozenset(_COMMON_OPERATIONS + _REL6_OPERATIONS),
 )
 VERSIONS: tuple[SchemaVersion, ...] = (REL5, REL6)
+_BUILT_IN_DEFAULTS = {version.release: version.default_mm7_version for version in VERSIONS}
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+#: The entry point group a package names its schemas in: each entry point loads a mapping of
+#: :func:`register_schema`'s keyword arguments (the entry point's name is the default ``key``).
+ENTRY_POINT_GROUP = "mm7.schemas"
+
+_registry_lock = threading.RLock()
+_registered: dict[str, SchemaVersion] = {}  # by key, in registration order
+_by_namespace: dict[str, SchemaVersion] = {}
+_by_mm7_version: dict[str, SchemaVersion] = {}
+_entry_points_loaded = False
+_LOOSE_RELEASE_RE = re.compile(r"REL-(\d+)-")
+
+
+def _ensure_entry_points() -> None:
+    """Register the schemas of the ``mm7.schemas`` entry points, once per process (on the first lookup)."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    with _registry_lock:
+        if _entry_points_loaded:
+            return
+        _entry_points_loaded = True
+        for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                spec = point.load()
+            except Exception as exc:
+                raise ConfigError(
+                    f"entry point {point.name} ({ENTRY_POINT_GROUP}): cannot load {point.value}: {exc}"
+                ) from exc
+            if not isinstance(spec, Mapping):
+                raise ConfigError(
+                    f"entry point {point.name} ({ENTRY_POINT_GROUP}) must name a mapping of "
+                    f"register_schema's arguments, not {type(spec).__name__}"
+                )
+            arguments = {"key": point.name, **spec}
+            try:
+                register_schema(**arguments)
+            except TypeError as exc:
+                raise ConfigError(f"entry point {point.name} ({ENTRY_POINT_GROUP}): {exc}") from exc
+
+
+def _target_namespace(xsd: Path) -> str:
+    from lxml import etree  # only registering reads an XSD here
+
+    # A local file of the user's: never the network, no entity expansion.
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    try:
+        root = etree.parse(str(xsd), parser).getroot()
+    except (OSError, ValueError, SyntaxError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
+        raise ConfigError(f"cannot read the XSD {xsd}: {exc}") from exc
+    namespace = root.get("targetNamespace")
+    if not namespace:
+        raise ConfigError(f"{xsd} has no targetNamespace")
+    return str(namespace)
+
+
+def _release_for(key: str, namespace: str, mm7_versions: frozenset[str]) -> int:
+    majors = {int(value.split(".", 1)[0]) for value in mm7_versions}
+    if len(majors) > 1:
+        raise ConfigError(f"schema {key}: MM7Version values {sorted(mm7_versions)} span several releases")
+    match = _LOOSE_RELEASE_RE.search(namespace)
+    named = int(match.group(1)) if match else None
+    if majors and named is not None and named not in majors:
+        raise ConfigError(
+            f"schema {key}: namespace {namespace} is Rel-{named} but MM7Version {sorted(mm7_versions)} is not"
+        )
+    release = majors.pop() if majors else named
+    if release is None or release not in REVISIONS:
+        raise ConfigError(
+            f"schema {key}: give the MM7Version values it serves (5.x.y or 6.x.y); the release cannot be "
+            f"told from {namespace}"
+        )
+    return release
+
+
+def register_schema(
+    *,
+    package: str,
+    xsd: str | Path,
+    namespaces: str | Sequence[str] = (),
+    mm7_versions: str | Sequence[str] = (),
+    key: str | None = None,
+) -> SchemaVersion:
+    """Make a schema of yours (``mm7 regenerate --schemas DIR --out DIR --package NAME``) a version of mm7.
+
+    Once registered, :func:`mm7.encode` validates its messages against ``xsd``, :func:`mm7.decode` (and so
+    the receiver and ``mm7 validate``) reads its namespaces with its bindings, :class:`mm7.Dialect` and
+    ``MM7Client(dialect=...)`` speak them, and the builders use it for its MM7Version values.
+
+    Precedence: the registered schema serves exactly the namespaces and MM7Version values it names, ahead
+    of mm7's built-in schema of the same release (register the official ``REL-6-MM7-1-4.xsd`` and it
+    replaces ours for that namespace); every other namespace and value stays with the built-in one.
+    Registering the same schema again is a no-op, and so is registering mm7's own bindings with their XSD
+    (the built-in version is returned).
+
+    Args:
+        package: Import name of the generated bindings, e.g. ``"mybindings.rel6_mm7_1_4"`` (the package
+            that holds the dataclasses and their ``schema_facts`` module).
+        xsd: The XSD the bindings were generated from (messages are validated against it).
+        namespaces: The namespaces it serves; the XSD's target namespace (always served) by default.
+            Other namespaces are read as this schema and may be written (``encode(namespace=...)``).
+        mm7_versions: The MM7Version values it serves (``["6.8.0"]``): messages built with one of them
+            use this schema. By default none: it is then used by namespace only.
+        key: Its name in reports (``mm7 inspect``, ``DecodedMessage.version.key``); by default the last
+            segment of its target namespace.
+
+    Returns:
+        The schema version, as :func:`for_namespace` will return it.
+
+    Raises:
+        ConfigError: The package or its schema facts cannot be imported, the XSD cannot be read, the
+            arguments disagree (a namespace list without the XSD's target namespace, MM7Version values of
+            several releases), or the key, a namespace or an MM7Version value is taken by another
+            registered schema (or the key by a built-in one).
+    """
+    require("package", package, str)
+    require("xsd", xsd, (str, Path))
+    require("key", key, str, optional=True)
+    given = require_strings("namespaces", namespaces)
+    values = frozenset(require_strings("mm7_versions", mm7_versions))
+    if not package:
+        raise ConfigError("register_schema: package must be a non-empty import name")
+    try:
+        xsd_path = Path(xsd).resolve()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"register_schema: bad XSD path {xsd!r}: {exc}") from exc
+    for builtin in VERSIONS:
+        if package == builtin.package:
+            same = (xsd_path, key or builtin.key) == (builtin.xsd_path, builtin.key)
+            if same and not values and set(given) <= {builtin.namespace}:
+                return builtin  # mm7's own schema: served already
+            raise ConfigError(
+                f"register_schema: {package} are mm7's built-in bindings of {builtin.key}; generate your own "
+                "package (mm7 regenerate --schemas DIR --out DIR --package NAME) to register a schema"
+            )
+    target = _target_namespace(xsd_path)
+    if given and target not in given:
+        raise ConfigError(
+            f"register_schema: namespaces {given} lack {xsd_path.name}'s target namespace {target}"
+        )
+    extra = tuple(dict.fromkeys(ns for ns in given if ns != target))
+    for value in values:
+        if not _MM7_VERSION_RE.match(value):
+            raise ConfigError(f"register_schema: MM7Version {value!r} is not of the form x.y.z")
+    key = key or target.rstrip("/").rsplit("/", 1)[-1]
+    release = _release_for(key, target, values)
+    try:
+        bindings = importlib.import_module(package)
+    except (ImportError, ValueError, TypeError) as exc:
+        raise ConfigError(f"register_schema: cannot import the bindings package {package}: {exc}") from exc
+    operations = frozenset(
+        getattr(getattr(obj, "Meta", None), "name", getattr(obj, "__name__", ""))
+        for obj in vars(bindings).values()
+        if isinstance(obj, type) and getattr(getattr(obj, "Meta", None), "namespace", None) == target
+    ) & frozenset(_COMMON_OPERATIONS + (_REL6_OPERATIONS if release >= 6 else ()))
+    if not operations:
+        raise ConfigError(f"register_schema: {package} has no MM7 operation classes in {target}")
+    version = SchemaVersion(
+        key=key,
+        release=release,
+        default_mm7_version=min(values) if values else _BUILT_IN_DEFAULTS[release],
+        package=package,
+        operations=operations,
+        _namespace=target,
+        _xsd=xsd_path,
+        mm7_versions=values,
+        extra_namespaces=extra,
+        registered=True,
+    )
+    from mm7.codec.schema_model import model_for  # the schema facts must exist: a ConfigError otherwise
+
+    model_for(version)
+    with _registry_lock:
+        if _registered.get(key) == version:
+            return _registered[key]
+        if key in _registered or any(builtin.key == key for builtin in VERSIONS):
+            raise ConfigError(f"register_schema: a schema named {key} is already registered")
+        for namespace in version.revisions:
+            if namespace in _by_namespace:
+                raise ConfigError(
+                    f"register_schema: namespace {namespace} is served by "
+                    f"{_by_namespace[namespace].key} already"
+                )
+        for value in values:
+            if value in _by_mm7_version:
+                raise ConfigError(
+                    f"register_schema: MM7Version {value} is served by {_by_mm7_version[value].key} already"
+                )
+        _registered[key] = version
+        _by_namespace.update(dict.fromkeys(version.revisions, version))
+        _by_mm7_version.update(dict.fromkeys(values, version))
+    return version
+
+
+def registered_schemas() -> tuple[SchemaVersion, ...]:
+    """The schemas registered in this process (:func:`register_schema` and entry points), oldest first."""
+    _ensure_entry_points()
+    return tuple(_registered.values())
+
+
+def _unregister(key: str) -> None:
+    """Forget a registered schema (tests)."""
+    with _registry_lock:
+        version = _registered.pop(key)
+        for table in (_by_namespace, _by_mm7_version):
+            for name in [name for name, served in table.items() if served is version]:
+                del table[name]
+
+
+def all_versions() -> tuple[SchemaVersion, ...]:
+    """Every schema version known in this process: the registered ones first, then the built-in ones."""
+    return (*registered_schemas(), *VERSIONS)
 
 
 def for_namespace(namespace: str) -> SchemaVersion:
-    """Return the schema version that serves an MM7 namespace (any revision of its release).
+    """Return the schema version that serves an MM7 namespace.
+
+    A registered schema naming it, else ours of its release (any published revision).
 
     Raises:
-        UnsupportedVersionError: for a namespace that is not an MM7 schema namespace of Rel-5 or Rel-6.
+        UnsupportedVersionError: for a namespace that no registered schema names and that is not an MM7
+            schema namespace of Rel-5 or Rel-6.
     """
+    _ensure_entry_points()
+    registered = _by_namespace.get(namespace)
+    if registered is not None:
+        return registered
     release = _release_of(namespace)
     for version in VERSIONS:
         if version.release == release:
@@ -214,9 +465,15 @@ def for_namespace(namespace: str) -> SchemaVersion:
 def for_mm7_version(value: str) -> SchemaVersion:
     """Return the schema version to use when sending ``MM7Version`` = ``value`` (e.g. ``"6.8.0"``).
 
+    A registered schema naming that value (or a registered schema's key), else ours of the release.
+
     Raises:
-        ConfigError: when no shipped schema serves that version.
+        ConfigError: when no schema serves that version.
     """
+    _ensure_entry_points()
+    registered = _by_mm7_version.get(value) or _registered.get(value)
+    if registered is not None:
+        return registered
     for version in VERSIONS:
         if version.accepts_mm7_version(value) or value == version.key:
             return version
@@ -224,23 +481,46 @@ def for_mm7_version(value: str) -> SchemaVersion:
 
 
 def is_known_namespace(namespace: str) -> bool:
-    """Whether ``namespace`` is the namespace of a published Rel-5 or Rel-6 MM7 schema revision."""
+    """Whether ``namespace`` is a published Rel-5/Rel-6 MM7 revision or one a registered schema names."""
+    _ensure_entry_points()
+    if namespace in _by_namespace:
+        return True
     if not namespace.startswith(NAMESPACE_PREFIX):
         return False
     key = namespace[len(NAMESPACE_PREFIX) :]
     return any(key in keys for keys in REVISIONS.values())
 
 
+def is_mm7_namespace(namespace: str | None) -> bool:
+    """Whether an element in ``namespace`` is MM7's: under 3GPP's schema prefix, or a registered namespace."""
+    if not namespace:
+        return False
+    if namespace.startswith(NAMESPACE_PREFIX):
+        return True
+    _ensure_entry_points()
+    return namespace in _by_namespace
+
+
 def revision_namespace(value: str) -> str:
-    """Return the namespace of a published revision, given as namespace URI or key (``"REL-5-MM7-1-0"``).
+    """Return the namespace of a published revision or a registered schema, given as URI or key.
+
+    Keys are ``"REL-5-MM7-1-0"`` (a published revision) or a registered schema's key.
 
     Raises:
-        ConfigError: ``value`` is neither a published Rel-5/Rel-6 revision key nor its namespace.
+        ConfigError: ``value`` is neither a published Rel-5/Rel-6 revision, a registered schema's namespace
+            or key, nor a published revision's key.
     """
-    namespace = value if value.startswith(NAMESPACE_PREFIX) else NAMESPACE_PREFIX + value
+    _ensure_entry_points()
+    if value in _registered:
+        return _registered[value].namespace
+    namespace = (
+        value if value.startswith(NAMESPACE_PREFIX) or value in _by_namespace else NAMESPACE_PREFIX + value
+    )
     if not is_known_namespace(namespace):
-        known = ", ".join(key for keys in REVISIONS.values() for key in keys)
-        raise ConfigError(f"{value!r} is not a published MM7 schema revision (known: {known})")
+        known = ", ".join([*(key for keys in REVISIONS.values() for key in keys), *_registered])
+        raise ConfigError(
+            f"{value!r} is not a published MM7 schema revision nor a registered schema (known: {known})"
+        )
     return namespace
 
 
@@ -309,8 +589,10 @@ class Dialect:
 
     @property
     def revision(self) -> str:
-        """The revision key, e.g. ``REL-5-MM7-1-0``."""
-        return self.namespace[len(NAMESPACE_PREFIX) :]
+        """The revision key, e.g. ``REL-5-MM7-1-0`` (a registered namespace elsewhere: the namespace)."""
+        if self.namespace.startswith(NAMESPACE_PREFIX):
+            return self.namespace[len(NAMESPACE_PREFIX) :]
+        return self.namespace
 
     @property
     def release(self) -> int:
@@ -319,5 +601,5 @@ class Dialect:
 
     @property
     def schema(self) -> SchemaVersion:
-        """Our schema that validates this revision (REL5 or REL6)."""
+        """The schema that validates this revision (a registered one naming it, else REL5 or REL6)."""
         return for_namespace(self.namespace)
