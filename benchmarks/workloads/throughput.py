@@ -1,7 +1,10 @@
 """Workload 5: receiver throughput and latency for DeliveryReportReq over 127.0.0.1.
 
-gunicorn (2 sync workers) serves the mm7 receiver on SQLite, on PostgreSQL (a throw-away cluster from
-``scripts/pg-server``), and a bare WSGI app returning a fixed answer (the floor). A separate load process
+gunicorn with the shipped configuration (``mm7/server/gunicorn_config.py``: 2 workers of
+``BufferingThreadWorker``, ``MM7_THREADS`` threads each) serves the mm7 receiver on SQLite, on PostgreSQL (a
+throw-away cluster from ``scripts/pg-server``), and a bare WSGI app returning a fixed answer (the floor,
+under the same configuration). ``--sync`` uses gunicorn's plain ``sync`` workers instead (one request at a
+time per worker: the inbox's group commit then has nothing to group). A separate load process
 posts pre-encoded, distinct DeliveryReportReqs (distinct TransactionID and MessageID, so that nothing is
 deduplicated) from ``concurrency`` threads with ``http.client``, after a warm-up, and reports requests per
 second and latency percentiles. Every answer is checked (HTTP 200 and a DeliveryReportRsp).
@@ -121,16 +124,23 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], deadline: float) -> Non
 
 
 def measure(
-    app: str, *, count: int, warmup: int, concurrency: int, inbox_url: str | None = None
+    app: str,
+    *,
+    count: int,
+    warmup: int,
+    concurrency: int,
+    inbox_url: str | None = None,
+    sync: bool = False,
 ) -> dict[str, Any]:
     """Serve ``app`` (a gunicorn app spec) with 2 workers and run the load process against it."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if inbox_url:
         env["MM7_BENCH_INBOX_URL"] = inbox_url
+    config = [] if sync else ["-c", "python:mm7.server.gunicorn_config"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(ROOT), app],
+        [sys.executable, "-m", "gunicorn", *config, "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--chdir", str(ROOT), app],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -173,9 +183,11 @@ def stop_postgres(state_dir: Path) -> None:
     )
 
 
-def measure_all(*, count: int, warmup: int, concurrency: int, postgres: bool = True) -> dict[str, Any]:
+def measure_all(
+    *, count: int, warmup: int, concurrency: int, postgres: bool = True, sync: bool = False
+) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    kw = {"count": count, "warmup": warmup, "concurrency": concurrency}
+    kw: dict[str, Any] = {"count": count, "warmup": warmup, "concurrency": concurrency, "sync": sync}
     results["bare WSGI (floor)"] = measure("benchmarks.workloads.receiver_apps:bare_app", **kw)
     with tempfile.TemporaryDirectory(prefix="mm7-bench-rx-") as tmp:
         results["mm7 receiver, SQLite"] = measure(
@@ -203,12 +215,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--sync", action="store_true", help="gunicorn's sync workers, not the shipped config")
     args = parser.parse_args(argv)
     if args.port:
         print(json.dumps(run_load(args.port, args.count, args.warmup, args.concurrency)))
     else:
         result = measure_all(
-            count=args.count, warmup=args.warmup, concurrency=args.concurrency, postgres=not args.no_postgres
+            count=args.count,
+            warmup=args.warmup,
+            concurrency=args.concurrency,
+            postgres=not args.no_postgres,
+            sync=args.sync,
         )
         print(json.dumps(result, indent=2))
 

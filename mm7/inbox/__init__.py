@@ -103,7 +103,12 @@ def open_inbox(
     * ``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` (SQLAlchemy's
       convention: the path is what follows ``sqlite:///``); ``?mode=ro`` opens it read-only.
     * A bare filesystem path (no ``scheme://``): an SQLite file.
-    * ``postgresql://...`` or ``postgres://...``: a libpq URL, passed to psycopg unchanged.
+    * ``postgresql://...`` or ``postgres://...``: a libpq URL, passed to psycopg (without mm7's own
+      ``group_commit`` parameter).
+
+    Both URL forms take ``group_commit=on`` or ``off`` (also ``1``/``0``, ``true``/``false``, ``yes``/``no``)
+    in the query string: whether concurrent puts share commits (see :class:`SQLiteInbox`); by default on
+    for SQLite, off for PostgreSQL.
 
     Args:
         url: Where the inbox lives.
@@ -117,6 +122,8 @@ def open_inbox(
         ConfigError: Unknown URL scheme, or psycopg missing for a PostgreSQL URL.
         StorageError: The database cannot be opened or migrated.
     """
+    url, group_commit = _take_group_commit(url)
+    extra: dict[str, Any] = {} if group_commit is None else {"group_commit": group_commit}
     if "://" not in url:
         if not url or url == ":memory:":
             # Each thread would get its own empty in-memory database: not an inbox.
@@ -125,7 +132,7 @@ def open_inbox(
             # "host=... dbname=..." is a libpq string, not a file name: refuse rather than
             # silently create an SQLite file with that name.
             raise ConfigError(f"use a postgresql:// URL instead of a key=value connection string: {url!r}")
-        return SQLiteInbox(url, max_attachment_size=max_attachment_size, read_only=read_only)
+        return SQLiteInbox(url, max_attachment_size=max_attachment_size, read_only=read_only, **extra)
     scheme, _, rest = url.partition("://")
     scheme = scheme.lower()
     if scheme == "sqlite":
@@ -137,9 +144,32 @@ def open_inbox(
         ro = ro or options.get("read_only", [""])[-1].lower() in _TRUE
         if not path or path == ":memory:":
             raise ConfigError(f"an inbox needs a file path, got {url!r}")
-        return SQLiteInbox(urllib.parse.unquote(path), max_attachment_size=max_attachment_size, read_only=ro)
+        return SQLiteInbox(
+            urllib.parse.unquote(path),
+            max_attachment_size=max_attachment_size,
+            read_only=ro,
+            **extra,
+        )
     if scheme in ("postgresql", "postgres"):
         from mm7.inbox.postgres import PostgresInbox  # raises ConfigError without psycopg
 
-        return PostgresInbox(url, max_attachment_size=max_attachment_size, read_only=read_only)
+        return PostgresInbox(url, max_attachment_size=max_attachment_size, read_only=read_only, **extra)
     raise ConfigError(f"unknown inbox URL scheme {scheme!r} in {url!r}: use sqlite:/// or postgresql://")
+
+
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _take_group_commit(url: str) -> tuple[str, bool | None]:
+    """``url`` without its ``group_commit`` query parameter, and that parameter's value (None: absent)."""
+    if "://" not in url or "?" not in url:
+        return url, None
+    base, _, query = url.partition("?")
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    values = [v.strip().lower() for k, v in pairs if k == "group_commit"]
+    if not values:
+        return url, None
+    if values[-1] not in _TRUE | _FALSE:
+        raise ConfigError(f"group_commit must be on or off, got {values[-1]!r} in {url!r}")
+    rest = urllib.parse.urlencode([(k, v) for k, v in pairs if k != "group_commit"])
+    return (f"{base}?{rest}" if rest else base), values[-1] in _TRUE

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import abc
 import builtins
+import os
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, suppress
 from datetime import datetime
@@ -33,10 +35,13 @@ from mm7.inbox.base import (
     Attachment,
     DeliveryStatus,
     Inbox,
+    InboxError,
     LeaseLostError,
     Notification,
     NotificationKind,
     NotificationState,
+    PutResult,
+    StorageError,
     StoredNotification,
     _check_claim_args,
     _kinds,
@@ -66,17 +71,40 @@ class SQLInbox(Inbox):
     _lock: threading.Lock
     _connections: builtins.list[Any]
     _closed: bool
+    _group: _GroupCommit | None
 
-    def _init_connections(self) -> None:
+    def _init_connections(self, *, group_commit: bool = False) -> None:
         self._lock = threading.Lock()
         self._connections = []
         self._closed = False
+        self._group = _GroupCommit(self) if group_commit else None
 
     # ---------------------------------------------------------------- backend hooks
 
     @abc.abstractmethod
     def _tx(self, *, write: bool = True) -> AbstractContextManager[Any]:
         """One transaction on this thread's connection; driver errors become StorageError."""
+
+    @abc.abstractmethod
+    def _put_rows(self, conn: Any, notification: Notification, params: tuple[Any, ...]) -> PutResult:
+        """Insert (or count as a duplicate) one notification inside the open transaction ``conn``."""
+
+    def _put_single(self, notification: Notification, params: tuple[Any, ...]) -> PutResult:
+        """One notification in a transaction of its own."""
+        with self._tx() as conn:
+            return self._put_rows(conn, notification, params)
+
+    def _put_batch(self, batch: Sequence[_PendingPut]) -> builtins.list[PutResult]:
+        """Several notifications in one transaction (one commit, one fsync); all or none are stored."""
+        with self._tx() as conn:
+            return [self._put_rows(conn, p.notification, p.params) for p in batch]
+
+    def _store(self, notification: Notification, params: tuple[Any, ...]) -> PutResult:
+        """Store durably: through the group committer when it is on, else in a transaction of its own."""
+        group = self._group
+        if group is None:
+            return self._put_single(notification, params)
+        return group.submit(_PendingPut(notification, params))
 
     @abc.abstractmethod
     def _ts_in(self, value: datetime | None) -> Any:
@@ -316,7 +344,13 @@ class SQLInbox(Inbox):
         return result
 
     def close(self) -> None:
-        """Close every connection this inbox opened (from any thread). Idempotent."""
+        """Close every connection this inbox opened (from any thread). Idempotent.
+
+        With group commit, puts already waiting are committed (and answered) first; a put that arrives
+        once closing began fails with InboxError.
+        """
+        if self._group is not None:
+            self._group.drain()
         self._closed = True
         with self._lock:
             connections, self._connections = self._connections, []
@@ -327,3 +361,135 @@ class SQLInbox(Inbox):
 
     def _after_close(self) -> None:
         """Release backend resources other than connections (nothing by default)."""
+
+
+#: Most notifications committed in one group-commit transaction.
+GROUP_COMMIT_MAX_BATCH = 64
+
+
+class _PendingPut:
+    """One put waiting for a group commit: its input, and its outcome once ``done``."""
+
+    __slots__ = ("done", "error", "notification", "params", "result", "wake")
+
+    def __init__(self, notification: Notification, params: tuple[Any, ...]) -> None:
+        self.notification = notification
+        self.params = params
+        self.result: PutResult | None = None
+        self.error: BaseException | None = None
+        self.done = False
+        #: Set when the put is done, or when its thread is to lead the next commit.
+        self.wake = threading.Event()
+
+
+_GROUPS: weakref.WeakSet[_GroupCommit] = weakref.WeakSet()
+
+
+def _reset_groups_in_child() -> None:
+    # A thread of the parent may have held a group's lock, or been its leader, when the process forked.
+    for group in builtins.list(_GROUPS):
+        group._reset()
+
+
+os.register_at_fork(after_in_child=_reset_groups_in_child)
+
+
+class _GroupCommit:
+    """Group commit: the puts that queue while a commit is in flight are committed together in the next one.
+
+    No committer thread and no timer (leader/followers): a put arriving when no commit runs *leads*: it
+    commits itself at once, as without group commit. Puts arriving meanwhile queue, each waiting on its own
+    event. When a commit ends, its leader wakes the puts it stored and hands the lead to the oldest queued
+    put, whose thread then takes everything queued (up to :data:`GROUP_COMMIT_MAX_BATCH`) into one
+    transaction: under load, one commit (one fsync) acknowledges many requests.
+
+    A failing batch is rolled back and its puts are retried one transaction each, so that every put gets
+    its own outcome: one bad row fails only its own request. Nothing is answered before its commit.
+    """
+
+    def __init__(self, inbox: SQLInbox) -> None:
+        self._inbox = weakref.ref(inbox)
+        self._reset()
+        _GROUPS.add(self)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: builtins.list[_PendingPut] = []
+        self._busy = False
+        self._closing = False
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def submit(self, item: _PendingPut) -> PutResult:
+        """Queue ``item`` and wait until it is committed (leading the commit when none runs); its result."""
+        with self._lock:
+            if self._closing:
+                raise InboxError(f"{self._inbox()!r} is closed")
+            leading = not self._busy
+            if leading:
+                self._busy = True
+                self._idle.clear()
+            else:
+                self._queue.append(item)
+        if not leading:
+            item.wake.wait()
+        if not item.done:  # handed the lead: commit what is queued, this put first among it
+            self._lead(item)
+        if item.error is not None:
+            raise item.error
+        assert item.result is not None
+        return item.result
+
+    def _lead(self, item: _PendingPut) -> None:
+        with self._lock:
+            taken = self._queue[: GROUP_COMMIT_MAX_BATCH - 1]
+            del self._queue[: GROUP_COMMIT_MAX_BATCH - 1]
+        batch = [item, *taken]
+        try:
+            self._commit(batch)
+        finally:
+            for other in taken:
+                other.wake.set()
+            with self._lock:
+                if self._queue:
+                    self._queue.pop(0).wake.set()  # its thread leads next (still busy)
+                else:
+                    self._busy = False
+                    self._idle.set()
+
+    def _commit(self, batch: builtins.list[_PendingPut]) -> None:
+        inbox = self._inbox()
+        try:
+            if inbox is None:
+                raise InboxError("the inbox was garbage-collected")
+            if len(batch) == 1:
+                self._one(inbox, batch[0])
+                return
+            try:
+                results = inbox._put_batch(batch)
+            except Exception:
+                # Which row failed is unknown (and the whole transaction is rolled back): each on its own.
+                for item in batch:
+                    self._one(inbox, item)
+            else:
+                for item, result in zip(batch, results, strict=True):
+                    item.result, item.done = result, True
+        finally:
+            for item in batch:
+                if not item.done:  # interrupted (BaseException): nothing is known, so nothing is acknowledged
+                    item.error = StorageError("the group commit holding this notification was interrupted")
+                    item.done = True
+
+    @staticmethod
+    def _one(inbox: SQLInbox, item: _PendingPut) -> None:
+        try:
+            item.result = inbox._put_single(item.notification, item.params)
+        except Exception as exc:
+            item.error = exc
+        item.done = True
+
+    def drain(self) -> None:
+        """Refuse new puts, then wait until every queued put is committed and answered."""
+        with self._lock:
+            self._closing = True
+        self._idle.wait()

@@ -14,6 +14,8 @@ Durability and concurrency choices:
   while a durable insert holds the write lock for about 0.2 ms: with two gunicorn workers, a
   collision cost five times the transaction itself. The gate only orders mm7's writers; SQLite's
   lock still guarantees correctness (other programs writing the file are not gated).
+* Group commit (on by default): puts of several threads that queue while a commit runs are
+  committed together, one fsync for all; each returns once its own row is durable.
 * Timestamps are stored as fixed-width ISO-8601 UTC text (``2024-01-31T12:00:00.000000Z``), which
   sorts and compares correctly as text and stays readable in the ``sqlite3`` shell.
 """
@@ -255,6 +257,9 @@ class SQLiteInbox(SQLInbox):
         busy_timeout: Seconds a write waits for another writer before failing with StorageError.
         read_only: Open the file read-only (``mode=ro``): for reporting tools, and for tests that
             check how a write failure is reported. Nothing is created or migrated.
+        group_commit: Commit the puts of concurrent threads together: the puts that arrive while a commit
+            runs share the next transaction and its fsync; each put still returns only once its own row
+            is committed (see :class:`~mm7.inbox._sql._GroupCommit`). On by default.
 
     Raises:
         StorageError: The file cannot be opened or migrated.
@@ -268,13 +273,14 @@ class SQLiteInbox(SQLInbox):
         max_attachment_size: int = DEFAULT_MAX_ATTACHMENT_SIZE,
         busy_timeout: float = 30.0,
         read_only: bool = False,
+        group_commit: bool = True,
     ) -> None:
         self.path = Path(path).expanduser().absolute()
         self.max_attachment_size = max_attachment_size
         self.busy_timeout = busy_timeout
         self.read_only = read_only
         self._local = _Local()
-        self._init_connections()
+        self._init_connections(group_commit=group_commit and not read_only)
         self._gate: _WriterGate | None = None
         if not read_only:
             try:
@@ -431,17 +437,19 @@ class SQLiteInbox(SQLInbox):
         _check_attachments(notification, self.max_attachment_size)
         # Everything is computed before the transaction: the write lock is held for the insert alone.
         # available_at: claimable from now on (our clock: the one claim() compares against).
-        params = (*self._put_values(notification), _ts(_now()))
-        with self._tx() as conn:
-            # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
-            # retry may race the original: the UNIQUE dedupe_key plus the write lock taken by
-            # BEGIN IMMEDIATE make "insert or count the duplicate" one atomic step.
-            row = conn.execute(_PUT_SQL, params).fetchone()
-            nid, times = int(row[0]), int(row[1])
-            created = times == 1
-            if created:
-                for pos, a in enumerate(notification.attachments):
-                    _insert_attachment(conn, nid, pos, a)
+        return self._store(notification, (*self._put_values(notification), _ts(_now())))
+
+    def _put_rows(self, conn: Any, notification: Notification, params: tuple[Any, ...]) -> PutResult:
+        # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
+        # retry may race the original: the UNIQUE dedupe_key plus the write lock taken by
+        # BEGIN IMMEDIATE make "insert or count the duplicate" one atomic step (also between two copies
+        # in one group commit: the second sees the first's row).
+        row = conn.execute(_PUT_SQL, params).fetchone()
+        nid, times = int(row[0]), int(row[1])
+        created = times == 1
+        if created:
+            for pos, a in enumerate(notification.attachments):
+                _insert_attachment(conn, nid, pos, a)
         return PutResult(id=nid, created=created, times_received=times)
 
     def _claim_rows(
