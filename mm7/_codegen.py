@@ -73,6 +73,10 @@ class _Module:
     value_types: set[str] = field(default_factory=set)
     used: set[str] = field(default_factory=set)
 
+    def func(self, cls: type) -> str:
+        """The suffix of a class's ``fill_``/``parse_`` functions (its name here, dots as underscores)."""
+        return self.class_names[cls].replace(".", "_")
+
     def ref(self, kind: type) -> str:
         """The expression naming a package class in the generated module (its import is then kept)."""
         name = self.class_names[kind]
@@ -115,10 +119,6 @@ def _classes(module: ModuleType) -> Iterator[type]:
                 yield from walk(value, value.__qualname__ + ".")
 
     yield from walk(module, "")
-
-
-def _func_name(cls: type) -> str:
-    return cls.__qualname__.replace(".", "_")
 
 
 def _sorted_namespaces(namespaces: frozenset[str | None]) -> list[str | None]:
@@ -178,7 +178,7 @@ class _Generator:
     def _generate(self, cls: type, meta: XmlMeta) -> _Generated:
         n = self.names
         name = n.ref(cls)
-        fname = _func_name(cls)
+        fname = n.func(cls)
 
         def fail(what: str) -> Unsupported:
             return Unsupported(f"{cls.__name__}.{what}")
@@ -191,6 +191,7 @@ class _Generator:
 
         # ---- attributes, in xsdata's order
         declared: list[str] = []
+        attributes: list[str] = []
         wildcard: XmlVar | None = None
         for var in meta.get_attribute_vars():
             if not var.init:
@@ -210,11 +211,11 @@ class _Generator:
                 "    if v is not None:",
                 f"        el.set({tag}, {self._encode(cls, var, 'v', attribute=True)})",
             ]
-            parse += [
-                f"    v = el.get({tag})",
-                "    if v is not None:",
-                "        n += 1",
-                f"        kw[{_lit(var.name)}] = {self._decode(cls, var, 'v')}",
+            attributes += [
+                f"        v = el.get({tag})",
+                "        if v is not None:",
+                "            n += 1",
+                f"            kw[{_lit(var.name)}] = {self._decode(cls, var, 'v')}",
             ]
         # Anything else on the element: xsi:type/nil change how xsdata binds (fall back); wildcard
         # attributes are collected with xsdata's matching rules; unknown attributes are ignored.
@@ -226,8 +227,9 @@ class _Generator:
             f"{_lit(wildcard.name) if wildcard else None}, ({accepted.rstrip()}))"
         )
         if declared:
-            parse.insert(2, "    n = 0")
-            parse += ["    if len(el.keys()) != n:", f"        {extra}"]
+            # Elements without attributes (the usual case) skip the lookups.
+            parse += ["    keys = el.keys()", "    if keys:", "        n = 0", *attributes]
+            parse += ["        if len(keys) != n:", f"            {extra}"]
         else:
             parse += ["    if el.keys():", f"        {extra}"]
 
@@ -287,7 +289,7 @@ class _Generator:
                     child = self._child(cls, var)
                     namespaces |= child.namespaces
                     child_name = n.ref(child.cls)
-                    child_f = _func_name(child.cls)
+                    child_f = n.func(child.cls)
                     item_fill = [
                         f"if type(x) is not {child_name}:",
                         "    raise Fallback",
@@ -414,11 +416,18 @@ class _Generator:
         if types == [str]:
             return expr
         if len(types) == 1:
+            # The common values inline; anything unusual goes through the runtime's converters. (int() raises
+            # ValueError on what xsdata would not read as an int either: fastbind then hands over to xsdata.)
             kind = types[0]
+            if kind is int:
+                return f"int({expr})"
+            if kind is bool:
+                return f'({expr} == "true" or _rt.parse_bool({expr}))'
             known = _PARSERS.get(kind)
             if known is not None:
                 return f"{known}({expr})"
-            return f"_rt.parse_enum({self.names.enum(kind)}, {expr})"
+            members = self.names.enum(kind)  # a plain Enum: every member is truthy
+            return f"({members}.get({expr}) or _rt.parse_enum({members}, {expr}))"
         if any(kind not in _PARSERS for kind in types):
             raise Unsupported(f"{cls.__name__}.{var.name}: union with a string or an enumeration")
         # Declared order, as xsdata's converter tries them.
@@ -506,7 +515,7 @@ def render_codec(package: str) -> str:
             continue
         body += ["", "", *result.lines]
         spaces = ", ".join(ns_name(ns) for ns in _sorted_namespaces(result.namespaces))
-        fname = _func_name(cls)
+        fname = names.func(cls)
         within = f"frozenset({{{spaces}}})" if spaces else "frozenset()"
         root_tag = names.tag(result.qname)
         codecs.append(f"    {name}: _rt.Codec({name}, {root_tag}, {within}, fill_{fname}, parse_{fname}),")

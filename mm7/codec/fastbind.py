@@ -280,6 +280,7 @@ def from_element(element: etree._Element, cls: type[T]) -> T:
         return _xsdata_parse(element, cls)
     try:
         return cast(T, codec.parse(element))
-    except (Fallback, TypeError):
-        # TypeError: a required field missing; xsdata reports that its own way.
+    except (Fallback, TypeError, ValueError):
+        # TypeError: a required field missing; ValueError: text int() does not read. xsdata reports (or
+        # reads) those its own way.
         return _xsdata_parse(element, cls)

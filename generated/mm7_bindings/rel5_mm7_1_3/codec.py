@@ -174,17 +174,19 @@ def fill_ContentReferenceType(obj: ContentReferenceType, el: etree._Element) -> 
 
 def parse_ContentReferenceType(el: etree._Element) -> ContentReferenceType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_href)
-    if v is not None:
-        n += 1
-        kw["href"] = v
-    v = el.get(Q_allowAdaptations)
-    if v is not None:
-        n += 1
-        kw["allow_adaptations"] = _rt.parse_bool(v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"allowAdaptations", "href"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_href)
+        if v is not None:
+            n += 1
+            kw["href"] = v
+        v = el.get(Q_allowAdaptations)
+        if v is not None:
+            n += 1
+            kw["allow_adaptations"] = (v == "true" or _rt.parse_bool(v))
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"allowAdaptations", "href"}), None, ())
     return ContentReferenceType(**kw)
 
 
@@ -238,17 +240,19 @@ def fill_ReplyChargingType(obj: ReplyChargingType, el: etree._Element) -> None:
 
 def parse_ReplyChargingType(el: etree._Element) -> ReplyChargingType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_replyChargingSize)
-    if v is not None:
-        n += 1
-        kw["reply_charging_size"] = _rt.parse_int(v)
-    v = el.get(Q_replyDeadline)
-    if v is not None:
-        n += 1
-        kw["reply_deadline"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"replyChargingSize", "replyDeadline"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_replyChargingSize)
+        if v is not None:
+            n += 1
+            kw["reply_charging_size"] = int(v)
+        v = el.get(Q_replyDeadline)
+        if v is not None:
+            n += 1
+            kw["reply_deadline"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"replyChargingSize", "replyDeadline"}), None, ())
     return ReplyChargingType(**kw)
 
 
@@ -316,17 +320,19 @@ def fill_UaCapabilitiesType(obj: UaCapabilitiesType, el: etree._Element) -> None
 
 def parse_UaCapabilitiesType(el: etree._Element) -> UaCapabilitiesType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_UAProf)
-    if v is not None:
-        n += 1
-        kw["ua_prof"] = v
-    v = el.get(Q_TimeStamp)
-    if v is not None:
-        n += 1
-        kw["time_stamp"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"TimeStamp", "UAProf"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_UAProf)
+        if v is not None:
+            n += 1
+            kw["ua_prof"] = v
+        v = el.get(Q_TimeStamp)
+        if v is not None:
+            n += 1
+            kw["time_stamp"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"TimeStamp", "UAProf"}), None, ())
     return UaCapabilitiesType(**kw)
 
 
@@ -376,21 +382,23 @@ def fill_AddressType(obj: AddressType, el: etree._Element) -> None:
 
 def parse_AddressType(el: etree._Element) -> AddressType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_displayOnly)
-    if v is not None:
-        n += 1
-        kw["display_only"] = _rt.parse_bool(v)
-    v = el.get(Q_addressCoding)
-    if v is not None:
-        n += 1
-        kw["address_coding"] = _rt.parse_enum(_ENUM_AddressCodingType, v)
-    v = el.get(Q_id)
-    if v is not None:
-        n += 1
-        kw["id"] = v
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"addressCoding", "displayOnly", "id"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_displayOnly)
+        if v is not None:
+            n += 1
+            kw["display_only"] = (v == "true" or _rt.parse_bool(v))
+        v = el.get(Q_addressCoding)
+        if v is not None:
+            n += 1
+            kw["address_coding"] = (_ENUM_AddressCodingType.get(v) or _rt.parse_enum(_ENUM_AddressCodingType, v))
+        v = el.get(Q_id)
+        if v is not None:
+            n += 1
+            kw["id"] = v
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"addressCoding", "displayOnly", "id"}), None, ())
     t = el.text
     if t is not None:
         kw["value"] = t
@@ -403,7 +411,7 @@ def parse_AddressType(el: etree._Element) -> AddressType:
 def _StatusType_status_code(c: etree._Element, kw: dict[str, Any]) -> None:
     if "status_code" in kw:
         raise Fallback
-    kw["status_code"] = _rt.parse_int(t) if (t := c.text) is not None else ""
+    kw["status_code"] = int(t) if (t := c.text) is not None else ""
 
 
 def _StatusType_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1036,7 +1044,7 @@ def _DeliveryReportReqType_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _DeliveryReportReqType_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmDeliveryStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmDeliveryStatusType.get(t) or _rt.parse_enum(_ENUM_MmDeliveryStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliveryReportReqType_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1178,7 +1186,7 @@ def _ReadReplyReqType_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReadReplyReqType_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmReadStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmReadStatusType.get(t) or _rt.parse_enum(_ENUM_MmReadStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _ReadReplyReqType_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1573,7 +1581,7 @@ def _DeliveryReportReq_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _DeliveryReportReq_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmDeliveryStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmDeliveryStatusType.get(t) or _rt.parse_enum(_ENUM_MmDeliveryStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliveryReportReq_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1715,7 +1723,7 @@ def _ReadReplyReq_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReadReplyReq_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmReadStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmReadStatusType.get(t) or _rt.parse_enum(_ENUM_MmReadStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _ReadReplyReq_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1913,7 +1921,7 @@ def _DeliverReqType_reply_charging_id(c: etree._Element, kw: dict[str, Any]) -> 
 def _DeliverReqType_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliverReqType_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2129,7 +2137,7 @@ def _DeliverReq_reply_charging_id(c: etree._Element, kw: dict[str, Any]) -> None
 def _DeliverReq_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliverReq_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2347,7 +2355,7 @@ def _ReplaceReqType_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReplaceReqType_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReqType_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2359,7 +2367,7 @@ def _ReplaceReqType_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]
 def _ReplaceReqType_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReqType_content(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2491,7 +2499,7 @@ def _SubmitReqType_linked_id(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReqType_message_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "message_class" in kw:
         raise Fallback
-    kw["message_class"] = _rt.parse_enum(_ENUM_MessageClassType, t) if (t := c.text) is not None else ""
+    kw["message_class"] = (_ENUM_MessageClassType.get(t) or _rt.parse_enum(_ENUM_MessageClassType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2521,19 +2529,19 @@ def _SubmitReqType_expiry_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReqType_delivery_report(c: etree._Element, kw: dict[str, Any]) -> None:
     if "delivery_report" in kw:
         raise Fallback
-    kw["delivery_report"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["delivery_report"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2545,13 +2553,13 @@ def _SubmitReqType_subject(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReqType_charged_party(c: etree._Element, kw: dict[str, Any]) -> None:
     if "charged_party" in kw:
         raise Fallback
-    kw["charged_party"] = _rt.parse_enum(_ENUM_ChargedPartyType, t) if (t := c.text) is not None else ""
+    kw["charged_party"] = (_ENUM_ChargedPartyType.get(t) or _rt.parse_enum(_ENUM_ChargedPartyType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_content(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2805,7 +2813,7 @@ def _ReplaceReq_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReplaceReq_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReq_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2817,7 +2825,7 @@ def _ReplaceReq_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]) ->
 def _ReplaceReq_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReq_content(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2949,7 +2957,7 @@ def _SubmitReq_linked_id(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_message_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "message_class" in kw:
         raise Fallback
-    kw["message_class"] = _rt.parse_enum(_ENUM_MessageClassType, t) if (t := c.text) is not None else ""
+    kw["message_class"] = (_ENUM_MessageClassType.get(t) or _rt.parse_enum(_ENUM_MessageClassType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2979,19 +2987,19 @@ def _SubmitReq_expiry_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_delivery_report(c: etree._Element, kw: dict[str, Any]) -> None:
     if "delivery_report" in kw:
         raise Fallback
-    kw["delivery_report"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["delivery_report"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3003,13 +3011,13 @@ def _SubmitReq_subject(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_charged_party(c: etree._Element, kw: dict[str, Any]) -> None:
     if "charged_party" in kw:
         raise Fallback
-    kw["charged_party"] = _rt.parse_enum(_ENUM_ChargedPartyType, t) if (t := c.text) is not None else ""
+    kw["charged_party"] = (_ENUM_ChargedPartyType.get(t) or _rt.parse_enum(_ENUM_ChargedPartyType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_content(c: etree._Element, kw: dict[str, Any]) -> None:

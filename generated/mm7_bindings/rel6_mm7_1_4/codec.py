@@ -220,17 +220,19 @@ def fill_ContentReferenceType(obj: ContentReferenceType, el: etree._Element) -> 
 
 def parse_ContentReferenceType(el: etree._Element) -> ContentReferenceType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_href)
-    if v is not None:
-        n += 1
-        kw["href"] = v
-    v = el.get(Q_allowAdaptations)
-    if v is not None:
-        n += 1
-        kw["allow_adaptations"] = _rt.parse_bool(v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"allowAdaptations", "href"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_href)
+        if v is not None:
+            n += 1
+            kw["href"] = v
+        v = el.get(Q_allowAdaptations)
+        if v is not None:
+            n += 1
+            kw["allow_adaptations"] = (v == "true" or _rt.parse_bool(v))
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"allowAdaptations", "href"}), None, ())
     return ContentReferenceType(**kw)
 
 
@@ -241,7 +243,7 @@ def _DeliveryConditionType_dc(c: etree._Element, kw: dict[str, Any]) -> None:
     v = kw.get("dc")
     if v is None:
         kw["dc"] = v = []
-    v.append(_rt.parse_int(t) if (t := c.text) is not None else "")
+    v.append(int(t) if (t := c.text) is not None else "")
 
 
 _CHILDREN_DeliveryConditionType: dict[str, Callable[[etree._Element, dict[str, Any]], None]] = {
@@ -327,17 +329,19 @@ def fill_ReplyChargingType(obj: ReplyChargingType, el: etree._Element) -> None:
 
 def parse_ReplyChargingType(el: etree._Element) -> ReplyChargingType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_replyChargingSize)
-    if v is not None:
-        n += 1
-        kw["reply_charging_size"] = _rt.parse_int(v)
-    v = el.get(Q_replyDeadline)
-    if v is not None:
-        n += 1
-        kw["reply_deadline"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"replyChargingSize", "replyDeadline"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_replyChargingSize)
+        if v is not None:
+            n += 1
+            kw["reply_charging_size"] = int(v)
+        v = el.get(Q_replyDeadline)
+        if v is not None:
+            n += 1
+            kw["reply_deadline"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"replyChargingSize", "replyDeadline"}), None, ())
     return ReplyChargingType(**kw)
 
 
@@ -357,13 +361,15 @@ def fill_SequencedDateTimeType(obj: SequencedDateTimeType, el: etree._Element) -
 
 def parse_SequencedDateTimeType(el: etree._Element) -> SequencedDateTimeType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_sequence)
-    if v is not None:
-        n += 1
-        kw["sequence"] = _rt.parse_int(v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"sequence"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_sequence)
+        if v is not None:
+            n += 1
+            kw["sequence"] = int(v)
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"sequence"}), None, ())
     t = el.text
     if t is not None:
         kw["value"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), t)
@@ -434,17 +440,19 @@ def fill_UaCapabilitiesType(obj: UaCapabilitiesType, el: etree._Element) -> None
 
 def parse_UaCapabilitiesType(el: etree._Element) -> UaCapabilitiesType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_UAProf)
-    if v is not None:
-        n += 1
-        kw["ua_prof"] = v
-    v = el.get(Q_TimeStamp)
-    if v is not None:
-        n += 1
-        kw["time_stamp"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"TimeStamp", "UAProf"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_UAProf)
+        if v is not None:
+            n += 1
+            kw["ua_prof"] = v
+        v = el.get(Q_TimeStamp)
+        if v is not None:
+            n += 1
+            kw["time_stamp"] = _rt.parse_union((_rt.parse_datetime, _rt.parse_duration), v)
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"TimeStamp", "UAProf"}), None, ())
     return UaCapabilitiesType(**kw)
 
 
@@ -494,21 +502,23 @@ def fill_AddressType(obj: AddressType, el: etree._Element) -> None:
 
 def parse_AddressType(el: etree._Element) -> AddressType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_displayOnly)
-    if v is not None:
-        n += 1
-        kw["display_only"] = _rt.parse_bool(v)
-    v = el.get(Q_addressCoding)
-    if v is not None:
-        n += 1
-        kw["address_coding"] = _rt.parse_enum(_ENUM_AddressCodingType, v)
-    v = el.get(Q_id)
-    if v is not None:
-        n += 1
-        kw["id"] = v
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"addressCoding", "displayOnly", "id"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_displayOnly)
+        if v is not None:
+            n += 1
+            kw["display_only"] = (v == "true" or _rt.parse_bool(v))
+        v = el.get(Q_addressCoding)
+        if v is not None:
+            n += 1
+            kw["address_coding"] = (_ENUM_AddressCodingType.get(v) or _rt.parse_enum(_ENUM_AddressCodingType, v))
+        v = el.get(Q_id)
+        if v is not None:
+            n += 1
+            kw["id"] = v
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"addressCoding", "displayOnly", "id"}), None, ())
     t = el.text
     if t is not None:
         kw["value"] = t
@@ -562,7 +572,7 @@ def parse_PreviouslySentDateType(el: etree._Element) -> PreviouslySentDateType:
 def _StatusType_status_code(c: etree._Element, kw: dict[str, Any]) -> None:
     if "status_code" in kw:
         raise Fallback
-    kw["status_code"] = _rt.parse_int(t) if (t := c.text) is not None else ""
+    kw["status_code"] = int(t) if (t := c.text) is not None else ""
 
 
 def _StatusType_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1257,13 +1267,13 @@ def _DeliveryReportReqType_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _DeliveryReportReqType_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmDeliveryStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmDeliveryStatusType.get(t) or _rt.parse_enum(_ENUM_MmDeliveryStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliveryReportReqType_mm_status_extension(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status_extension" in kw:
         raise Fallback
-    kw["mm_status_extension"] = _rt.parse_enum(_ENUM_MmStatusExtensionType, t) if (t := c.text) is not None else ""
+    kw["mm_status_extension"] = (_ENUM_MmStatusExtensionType.get(t) or _rt.parse_enum(_ENUM_MmStatusExtensionType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliveryReportReqType_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1565,7 +1575,7 @@ def _ReadReplyReqType_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReadReplyReqType_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmReadStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmReadStatusType.get(t) or _rt.parse_enum(_ENUM_MmReadStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _ReadReplyReqType_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -1887,13 +1897,15 @@ def fill_SequencedAddressType(obj: SequencedAddressType, el: etree._Element) -> 
 
 def parse_SequencedAddressType(el: etree._Element) -> SequencedAddressType:
     kw: dict[str, Any] = {}
-    n = 0
-    v = el.get(Q_sequence)
-    if v is not None:
-        n += 1
-        kw["sequence"] = _rt.parse_int(v)
-    if len(el.keys()) != n:
-        _rt.extra_attributes(el, kw, frozenset({"sequence"}), None, ())
+    keys = el.keys()
+    if keys:
+        n = 0
+        v = el.get(Q_sequence)
+        if v is not None:
+            n += 1
+            kw["sequence"] = int(v)
+        if len(keys) != n:
+            _rt.extra_attributes(el, kw, frozenset({"sequence"}), None, ())
     for c in el:
         h = _CHILDREN_SequencedAddressType.get(c.tag)
         if h is None:
@@ -2068,13 +2080,13 @@ def _DeliveryReportReq_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _DeliveryReportReq_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmDeliveryStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmDeliveryStatusType.get(t) or _rt.parse_enum(_ENUM_MmDeliveryStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliveryReportReq_mm_status_extension(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status_extension" in kw:
         raise Fallback
-    kw["mm_status_extension"] = _rt.parse_enum(_ENUM_MmStatusExtensionType, t) if (t := c.text) is not None else ""
+    kw["mm_status_extension"] = (_ENUM_MmStatusExtensionType.get(t) or _rt.parse_enum(_ENUM_MmStatusExtensionType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliveryReportReq_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2266,7 +2278,7 @@ def _ReadReplyReq_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReadReplyReq_mm_status(c: etree._Element, kw: dict[str, Any]) -> None:
     if "mm_status" in kw:
         raise Fallback
-    kw["mm_status"] = _rt.parse_enum(_ENUM_MmReadStatusType, t) if (t := c.text) is not None else ""
+    kw["mm_status"] = (_ENUM_MmReadStatusType.get(t) or _rt.parse_enum(_ENUM_MmReadStatusType, t)) if (t := c.text) is not None else ""
 
 
 def _ReadReplyReq_status_text(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2518,13 +2530,13 @@ def _ExtendedReplaceReqType_expiry_date(c: etree._Element, kw: dict[str, Any]) -
 def _ExtendedReplaceReqType_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ExtendedReplaceReqType_delivery_report(c: etree._Element, kw: dict[str, Any]) -> None:
     if "delivery_report" in kw:
         raise Fallback
-    kw["delivery_report"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["delivery_report"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ExtendedReplaceReqType_content(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -2933,7 +2945,7 @@ def _DeliverReqType_reply_charging_id(c: etree._Element, kw: dict[str, Any]) -> 
 def _DeliverReqType_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliverReqType_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3261,13 +3273,13 @@ def _ExtendedReplaceReq_expiry_date(c: etree._Element, kw: dict[str, Any]) -> No
 def _ExtendedReplaceReq_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ExtendedReplaceReq_delivery_report(c: etree._Element, kw: dict[str, Any]) -> None:
     if "delivery_report" in kw:
         raise Fallback
-    kw["delivery_report"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["delivery_report"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ExtendedReplaceReq_content(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3423,7 +3435,7 @@ def _ReplaceReqType_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReplaceReqType_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReqType_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3435,19 +3447,19 @@ def _ReplaceReqType_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]
 def _ReplaceReqType_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReqType_content_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "content_class" in kw:
         raise Fallback
-    kw["content_class"] = _rt.parse_enum(_ENUM_ContentClassType, t) if (t := c.text) is not None else ""
+    kw["content_class"] = (_ENUM_ContentClassType.get(t) or _rt.parse_enum(_ENUM_ContentClassType, t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReqType_drm_content(c: etree._Element, kw: dict[str, Any]) -> None:
     if "drm_content" in kw:
         raise Fallback
-    kw["drm_content"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["drm_content"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReqType_applic_id(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3637,7 +3649,7 @@ def _SubmitReqType_linked_id(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReqType_message_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "message_class" in kw:
         raise Fallback
-    kw["message_class"] = _rt.parse_enum(_ENUM_MessageClassType, t) if (t := c.text) is not None else ""
+    kw["message_class"] = (_ENUM_MessageClassType.get(t) or _rt.parse_enum(_ENUM_MessageClassType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3667,19 +3679,19 @@ def _SubmitReqType_expiry_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReqType_delivery_report(c: etree._Element, kw: dict[str, Any]) -> None:
     if "delivery_report" in kw:
         raise Fallback
-    kw["delivery_report"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["delivery_report"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3691,7 +3703,7 @@ def _SubmitReqType_subject(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReqType_charged_party(c: etree._Element, kw: dict[str, Any]) -> None:
     if "charged_party" in kw:
         raise Fallback
-    kw["charged_party"] = _rt.parse_enum(_ENUM_ChargedPartyType, t) if (t := c.text) is not None else ""
+    kw["charged_party"] = (_ENUM_ChargedPartyType.get(t) or _rt.parse_enum(_ENUM_ChargedPartyType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_charged_party_id(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3703,7 +3715,7 @@ def _SubmitReqType_charged_party_id(c: etree._Element, kw: dict[str, Any]) -> No
 def _SubmitReqType_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_delivery_condition(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -3733,13 +3745,13 @@ def _SubmitReqType_aux_applic_info(c: etree._Element, kw: dict[str, Any]) -> Non
 def _SubmitReqType_content_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "content_class" in kw:
         raise Fallback
-    kw["content_class"] = _rt.parse_enum(_ENUM_ContentClassType, t) if (t := c.text) is not None else ""
+    kw["content_class"] = (_ENUM_ContentClassType.get(t) or _rt.parse_enum(_ENUM_ContentClassType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_drm_content(c: etree._Element, kw: dict[str, Any]) -> None:
     if "drm_content" in kw:
         raise Fallback
-    kw["drm_content"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["drm_content"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReqType_content(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4149,7 +4161,7 @@ def _DeliverReq_reply_charging_id(c: etree._Element, kw: dict[str, Any]) -> None
 def _DeliverReq_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _DeliverReq_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4391,7 +4403,7 @@ def _ReplaceReq_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
 def _ReplaceReq_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReq_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4403,19 +4415,19 @@ def _ReplaceReq_earliest_delivery_time(c: etree._Element, kw: dict[str, Any]) ->
 def _ReplaceReq_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReq_content_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "content_class" in kw:
         raise Fallback
-    kw["content_class"] = _rt.parse_enum(_ENUM_ContentClassType, t) if (t := c.text) is not None else ""
+    kw["content_class"] = (_ENUM_ContentClassType.get(t) or _rt.parse_enum(_ENUM_ContentClassType, t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReq_drm_content(c: etree._Element, kw: dict[str, Any]) -> None:
     if "drm_content" in kw:
         raise Fallback
-    kw["drm_content"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["drm_content"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _ReplaceReq_applic_id(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4605,7 +4617,7 @@ def _SubmitReq_linked_id(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_message_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "message_class" in kw:
         raise Fallback
-    kw["message_class"] = _rt.parse_enum(_ENUM_MessageClassType, t) if (t := c.text) is not None else ""
+    kw["message_class"] = (_ENUM_MessageClassType.get(t) or _rt.parse_enum(_ENUM_MessageClassType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_time_stamp(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4635,19 +4647,19 @@ def _SubmitReq_expiry_date(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_delivery_report(c: etree._Element, kw: dict[str, Any]) -> None:
     if "delivery_report" in kw:
         raise Fallback
-    kw["delivery_report"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["delivery_report"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_read_reply(c: etree._Element, kw: dict[str, Any]) -> None:
     if "read_reply" in kw:
         raise Fallback
-    kw["read_reply"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["read_reply"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_priority(c: etree._Element, kw: dict[str, Any]) -> None:
     if "priority" in kw:
         raise Fallback
-    kw["priority"] = _rt.parse_enum(_ENUM_PriorityType, t) if (t := c.text) is not None else ""
+    kw["priority"] = (_ENUM_PriorityType.get(t) or _rt.parse_enum(_ENUM_PriorityType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_subject(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4659,7 +4671,7 @@ def _SubmitReq_subject(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_charged_party(c: etree._Element, kw: dict[str, Any]) -> None:
     if "charged_party" in kw:
         raise Fallback
-    kw["charged_party"] = _rt.parse_enum(_ENUM_ChargedPartyType, t) if (t := c.text) is not None else ""
+    kw["charged_party"] = (_ENUM_ChargedPartyType.get(t) or _rt.parse_enum(_ENUM_ChargedPartyType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_charged_party_id(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4671,7 +4683,7 @@ def _SubmitReq_charged_party_id(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_distribution_indicator(c: etree._Element, kw: dict[str, Any]) -> None:
     if "distribution_indicator" in kw:
         raise Fallback
-    kw["distribution_indicator"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["distribution_indicator"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_delivery_condition(c: etree._Element, kw: dict[str, Any]) -> None:
@@ -4701,13 +4713,13 @@ def _SubmitReq_aux_applic_info(c: etree._Element, kw: dict[str, Any]) -> None:
 def _SubmitReq_content_class(c: etree._Element, kw: dict[str, Any]) -> None:
     if "content_class" in kw:
         raise Fallback
-    kw["content_class"] = _rt.parse_enum(_ENUM_ContentClassType, t) if (t := c.text) is not None else ""
+    kw["content_class"] = (_ENUM_ContentClassType.get(t) or _rt.parse_enum(_ENUM_ContentClassType, t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_drm_content(c: etree._Element, kw: dict[str, Any]) -> None:
     if "drm_content" in kw:
         raise Fallback
-    kw["drm_content"] = _rt.parse_bool(t) if (t := c.text) is not None else ""
+    kw["drm_content"] = (t == "true" or _rt.parse_bool(t)) if (t := c.text) is not None else ""
 
 
 def _SubmitReq_content(c: etree._Element, kw: dict[str, Any]) -> None:
