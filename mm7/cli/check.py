@@ -157,10 +157,8 @@ def _compile_and_register(folder: Path) -> list[SchemaVersion]:
     sys.path.insert(0, str(out))
     used = []
     for xsd in sorted(folder.glob("*.xsd")):
-        if (
-            SOAP_ENV_NS
-            in xsd.read_text(encoding="utf-8", errors="replace").split("targetNamespace=", 1)[-1][:80]
-        ):
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        if etree.parse(str(xsd), parser).getroot().get("targetNamespace") == SOAP_ENV_NS:
             continue  # the SOAP envelope schema, not an MM7 one
         used.append(register_schema(package=f"{root}.{package_name_for(xsd)}", xsd=xsd))
     return used

@@ -103,8 +103,9 @@ def version_of(message: object) -> SchemaVersion:
         ConfigError: ``message`` is not a generated MM7 message object.
     """
     namespace = getattr(getattr(message, "Meta", None), "namespace", None)
-    for version in all_versions():
-        if namespace == version.namespace:
+    module = type(message).__module__
+    for version in all_versions():  # a registered schema may share a namespace with ours: the package decides
+        if namespace == version.namespace and (module + ".").startswith(version.package + "."):
             return version
     raise ConfigError(f"{type(message).__name__} is not a generated MM7 message class")
 

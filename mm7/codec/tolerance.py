@@ -486,7 +486,7 @@ class _Normalizer:
             if namespace is None:
                 reason = f"body elements have no namespace; read as {self.version.key} ({self.evidence})"
             elif _is_mm7(namespace) and self.version.accepts_namespace(namespace):
-                key = namespace[len(NAMESPACE_PREFIX) :]
+                key = namespace.removeprefix(NAMESPACE_PREFIX)
                 reason = f"namespace {key} read as {self.version.key} (same release)"
             else:
                 reason = f"namespace {namespace} read as {self.version.key} ({self.evidence})"

@@ -237,36 +237,54 @@ _registry_lock = threading.RLock()
 _registered: dict[str, SchemaVersion] = {}  # by key, in registration order
 _by_namespace: dict[str, SchemaVersion] = {}
 _by_mm7_version: dict[str, SchemaVersion] = {}
-_entry_points_loaded = False
+#: "unread", then "reading" (while one thread loads them: a plugin may look schemas up), then "read".
+_entry_points_state = "unread"
+_entry_points_error: ConfigError | None = None
 _LOOSE_RELEASE_RE = re.compile(r"REL-(\d+)-")
 
 
 def _ensure_entry_points() -> None:
-    """Register the schemas of the ``mm7.schemas`` entry points, once per process (on the first lookup)."""
-    global _entry_points_loaded
-    if _entry_points_loaded:
+    """Register the schemas of the ``mm7.schemas`` entry points, once per process (on the first lookup).
+
+    Raises:
+        ConfigError: An entry point cannot be loaded or registered (on every lookup: nothing is guessed).
+    """
+    global _entry_points_state, _entry_points_error
+    if _entry_points_state == "read":
+        if _entry_points_error is not None:
+            raise _entry_points_error
         return
-    with _registry_lock:
-        if _entry_points_loaded:
-            return
-        _entry_points_loaded = True
-        for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                spec = point.load()
-            except Exception as exc:
-                raise ConfigError(
-                    f"entry point {point.name} ({ENTRY_POINT_GROUP}): cannot load {point.value}: {exc}"
-                ) from exc
-            if not isinstance(spec, Mapping):
-                raise ConfigError(
-                    f"entry point {point.name} ({ENTRY_POINT_GROUP}) must name a mapping of "
-                    f"register_schema's arguments, not {type(spec).__name__}"
-                )
-            arguments = {"key": point.name, **spec}
-            try:
-                register_schema(**arguments)
-            except TypeError as exc:
-                raise ConfigError(f"entry point {point.name} ({ENTRY_POINT_GROUP}): {exc}") from exc
+    with _registry_lock:  # other threads wait here until the entry points are read
+        if _entry_points_state != "unread":
+            return  # read meanwhile, or being read by this thread (a lookup while importing a plugin)
+        _entry_points_state = "reading"
+        try:
+            for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+                _register_entry_point(point)
+        except ConfigError as exc:
+            _entry_points_error = exc
+        finally:
+            _entry_points_state = "read"
+    if _entry_points_error is not None:
+        raise _entry_points_error
+
+
+def _register_entry_point(point: importlib.metadata.EntryPoint) -> None:
+    where = f"entry point {point.name} ({ENTRY_POINT_GROUP})"
+    try:
+        spec = point.load()
+    except Exception as exc:  # whatever the plugin's import raises, it is a configuration problem
+        raise ConfigError(f"{where}: cannot load {point.value}: {exc}") from exc
+    if not isinstance(spec, Mapping):
+        raise ConfigError(
+            f"{where} must name a mapping of register_schema's arguments, not {type(spec).__name__}"
+        )
+    try:
+        register_schema(**{"key": point.name, **spec})
+    except TypeError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
 
 
 def _target_namespace(xsd: Path) -> str:

@@ -347,3 +347,46 @@ def test_an_entry_point_registers_the_schema_on_first_lookup(
     proc = run_mm7(user_schema, "validate", "--bindings", PACKAGE, envelopes / "valid.xml", path=(site,))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "REL-6-MM7-1-5-ep" in proc.stdout
+
+
+def test_a_registered_copy_of_our_schema_takes_our_namespace_only(
+    user_schema: UserSchema, tmp_path: Path
+) -> None:
+    """Precedence: the official REL-6-MM7-1-4.xsd registered from the user's package serves that namespace;
+    the other Rel-6 revisions and the built-in classes stay with mm7's REL6."""
+    schemas, out = tmp_path / "official", tmp_path / "out"
+    schemas.mkdir()
+    (schemas / "REL-6-MM7-1-4.xsd").write_bytes((REPO / "schemas" / "REL-6-MM7-1-4.xsd").read_bytes())
+    proc = subprocess.run(
+        [str(SCRIPT), "--schemas", str(schemas), "--out", str(out), "--package", "official"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+        env={**os.environ, "MM7_PYTHON": sys.executable},
+    )
+    assert proc.returncode == 0, proc.stderr
+    run_python(
+        user_schema,
+        """
+    import sys
+    import mm7
+
+    official = mm7.register_schema(
+        package="official.rel6_mm7_1_4", xsd=sys.argv[1], key="REL-6-MM7-1-4-official"
+    )
+    assert official is not mm7.REL6 and official.namespace == mm7.REL6.namespace
+    assert mm7.Dialect("REL-6-MM7-1-4", "6.8.0").schema is official
+    assert mm7.Dialect("REL-6-MM7-1-0", "6.8.0").schema is mm7.REL6
+    # Built-in classes stay ours (no MM7Version claimed); what arrives in the namespace is official's.
+    request = mm7.submit_request(to="15551234567", vasp_id="KEY")
+    wire = mm7.encode(request, transaction_id="t-1")
+    assert wire.version is mm7.REL6
+    back = mm7.decode(wire.to_bytes(), wire.content_type, mode="strict")
+    assert back.version is official and type(back.message).__module__.startswith("official.")
+    older = mm7.encode(request, transaction_id="t-2", namespace="REL-6-MM7-1-0")
+    assert mm7.decode(older.to_bytes(), older.content_type, mode="tolerant").version is mm7.REL6
+    """,
+        str(schemas / "REL-6-MM7-1-4.xsd"),
+        path=(out,),
+    )
