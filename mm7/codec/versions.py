@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.metadata
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +33,8 @@ from mm7._checks import require, require_strings
 from mm7.errors import ConfigError, UnsupportedOperationError, UnsupportedVersionError
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from mm7.codec.message_types import MM7Message
 
 __all__ = [
@@ -258,8 +259,10 @@ def _ensure_entry_points() -> None:
         if _entry_points_state != "unread":
             return  # read meanwhile, or being read by this thread (a lookup while importing a plugin)
         _entry_points_state = "reading"
+        from importlib.metadata import entry_points  # costly to import: only on the first lookup
+
         try:
-            for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            for point in entry_points(group=ENTRY_POINT_GROUP):
                 _register_entry_point(point)
         except ConfigError as exc:
             _entry_points_error = exc
@@ -269,7 +272,7 @@ def _ensure_entry_points() -> None:
         raise _entry_points_error
 
 
-def _register_entry_point(point: importlib.metadata.EntryPoint) -> None:
+def _register_entry_point(point: EntryPoint) -> None:
     where = f"entry point {point.name} ({ENTRY_POINT_GROUP})"
     try:
         spec = point.load()
