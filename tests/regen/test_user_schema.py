@@ -216,6 +216,11 @@ def test_mm7_validate_with_the_users_bindings(user_schema: UserSchema, envelopes
     # Without the bindings, mm7 does not know the namespace: not an MM7 message it can read.
     unknown = run_mm7(user_schema, "validate", valid)
     assert unknown.returncode != 0
+    # Bindings that cannot be registered are a usage error, named.
+    missing = run_mm7(
+        user_schema, "validate", "--bindings", "no_such_bindings", "--xsd", user_schema.xsd, valid
+    )
+    assert missing.returncode == 2 and "no_such_bindings" in missing.stderr, missing.stderr
 
 
 def test_mm7_validate_compiles_a_schema_folder(user_schema: UserSchema, envelopes: Path) -> None:
@@ -389,4 +394,29 @@ def test_a_registered_copy_of_our_schema_takes_our_namespace_only(
     """,
         str(schemas / "REL-6-MM7-1-4.xsd"),
         path=(out,),
+    )
+
+
+def test_a_broken_entry_point_is_a_config_error(user_schema: UserSchema, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "broken_schema-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: broken-schema\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[mm7.schemas]\nbroken = no_such_module:SCHEMA\n", encoding="utf-8"
+    )
+    run_python(
+        user_schema,
+        """
+    import mm7
+    try:
+        mm7.Dialect("REL-6-MM7-1-4", "6.8.0")
+    except mm7.ConfigError as exc:
+        assert "entry point broken (mm7.schemas)" in str(exc) and "no_such_module" in str(exc), exc
+    else:
+        raise AssertionError("a broken entry point went unnoticed")
+    """,
+        path=(site,),
     )
