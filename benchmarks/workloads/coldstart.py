@@ -2,6 +2,8 @@
 
 * ``python -c pass`` (the interpreter alone), ``python -c "import mm7"``, ``python -c "import zeep"``:
   wall time of the whole process; the table also shows the import cost net of the bare interpreter.
+* ``python -X importtime -c "import mm7"``: the cumulative time of ``import mm7`` as the interpreter counts it
+  (interpreter start left out), median and min of ``runs``, and how many modules the import loads.
 * In one fresh process: the first ``mm7.encode`` of a DeliveryReportReq (pays schema compilation and the
   xsdata context), the second one, and the steady state (median of 200 more). The second encode is also run
   under cProfile to check that it calls neither the schema compiler nor xsdata's metadata builder.
@@ -96,6 +98,36 @@ def import_profile(top: int = 8) -> list[tuple[str, float]]:
     return sorted(per_package.items(), key=lambda kv: -kv[1])[:top]
 
 
+def import_time(runs: int) -> dict[str, float]:
+    """``import mm7``'s cumulative time from ``-X importtime`` (seconds): median, min and max of ``runs``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import mm7"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        for line in done.stderr.splitlines():
+            fields = line.split("|")
+            if len(fields) == 3 and fields[2].strip() == "mm7":
+                times.append(int(fields[1]) / 1e6)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def modules_loaded() -> int:
+    """How many modules ``import mm7`` adds to a fresh interpreter's ``sys.modules``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    code = "import sys; before = len(sys.modules); import mm7; print(len(sys.modules) - before)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return int(done.stdout.strip())
+
+
 def measure(runs: int = 10) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result: dict[str, Any] = {"runs": runs}
@@ -123,6 +155,8 @@ def measure(runs: int = 10) -> dict[str, Any]:
     result["steady_encode"] = detail["steady_encode"]
     result["builders_in_second"] = detail["builders_in_second"]
     result["import_top"] = import_profile()
+    result["importtime mm7"] = import_time(runs)
+    result["modules loaded by import mm7"] = modules_loaded()
     return result
 
 

@@ -20,16 +20,7 @@ from mm7._checks import require
 from mm7.codec import envelope as env
 from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.mime import DecodedBody, Limits, Part
-from mm7.codec.mime import decode as decode_mime
 from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success
-from mm7.codec.tolerance import (
-    check_header_entries,
-    normalize,
-    repair_fault,
-    settle,
-    target_version,
-    trim_collapsed_values,
-)
 from mm7.codec.versions import REL6, SchemaVersion
 from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
 from mm7.errors import (
@@ -42,6 +33,9 @@ from mm7.errors import (
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message
+
+# The MIME parser (mm7.codec.mime.decoder) and the tolerant reader (mm7.codec.tolerance) are imported by the
+# functions that use them: ``import mm7`` does not load them for a program that only sends.
 
 __all__ = ["DecodedMessage", "Mode", "decode", "decode_parts", "sniff_content_type"]
 
@@ -218,6 +212,8 @@ def decode(
         raise TypeError(f"content_type must be a str or None, not {type(content_type).__name__}")
     require("limits", limits, Limits, optional=True)
     require("xml_limits", xml_limits, XMLLimits, optional=True)
+    from mm7.codec.mime.decoder import decode as decode_mime
+
     body = bytes(body)
     sniffed = sniff_content_type(body) if content_type is None else None
     mime = decode_mime(body, sniffed or content_type, limits=limits or Limits())
@@ -257,6 +253,8 @@ def decode_parts(
     mime: DecodedBody, *, mode: Mode = "strict", xml_limits: XMLLimits | None = None
 ) -> DecodedMessage[MM7Message | None]:
     """Like :func:`decode`, for a body already split by the MIME decoder (streaming receivers)."""
+    from mm7.codec.tolerance import target_version, trim_collapsed_values
+
     if mode not in ("strict", "tolerant"):
         raise ConfigError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
     xml = mime.root.read_bytes()
@@ -320,6 +318,8 @@ def _decode_deviating(
     root: etree._Element, xml: bytes, mime: DecodedBody, mode: Mode, deviations: list[Deviation]
 ) -> DecodedMessage[MM7Message | None]:
     """The slow path: name what deviates; in tolerant mode repair it, validate again, list what remains."""
+    from mm7.codec.tolerance import check_header_entries, normalize, repair_fault, settle, target_version
+
     strict = mode == "strict"
     read = env.read_envelope(root)
     version, _ = target_version(read.payload, read.transaction_ns)

@@ -15,13 +15,32 @@ One module per job:
 * :mod:`~mm7.codec.mime.decoder`: :class:`MultipartDecoder`, the one bounded incremental parser, and
   :func:`decode`, which feeds it a body held whole in memory.
 * :mod:`~mm7.codec.mime.references`: resolving an ``href`` to a decoded part (:meth:`DecodedBody.resolve`).
+
+The decoder is imported on first use of :class:`MultipartDecoder` or :func:`decode`: a program that only
+sends does not load it.
 """
 
 from __future__ import annotations
 
-from mm7.codec.mime.decoder import MultipartDecoder, decode
+import importlib
+from typing import TYPE_CHECKING
+
 from mm7.codec.mime.encoder import encode_multipart, encode_related, encode_single
 from mm7.codec.mime.model import DecodedBody, EncodedBody, Limits, Part
+
+if TYPE_CHECKING:
+    from mm7.codec.mime.decoder import MultipartDecoder, decode
+
+_LAZY = frozenset({"MultipartDecoder", "decode"})
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value: object = getattr(importlib.import_module("mm7.codec.mime.decoder"), name)
+    globals()[name] = value  # resolved once
+    return value
+
 
 __all__ = [
     "DecodedBody",

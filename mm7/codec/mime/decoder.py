@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from mm7.codec.deviations import Deviation, DeviationKind
 from mm7.codec.mime.model import (
@@ -36,6 +36,7 @@ from mm7.codec.mime.model import (
     Part,
     has_angle,
     parse_content_type,
+    parse_content_type_shared,
     strip_angle,
 )
 from mm7.errors import ConfigError, LimitExceededError, MIMEError
@@ -179,8 +180,10 @@ class _Payload:
     def __init__(self, ctx: _Context, head: _PartHead, limit: int | None = None) -> None:
         self._ctx = ctx
         self._head = head
-        decoder = _transfer_decoder(head.transfer_encoding, ctx.deviations)
-        self._decoder = None if decoder is _IDENTITY else decoder  # None: the bytes are the payload
+        # None: the bytes are the payload (told without a call in the usual cases, no header or "binary").
+        cte = head.transfer_encoding
+        decoder = _IDENTITY if cte is None or cte == "binary" else _transfer_decoder(cte, ctx.deviations)
+        self._decoder = None if decoder is _IDENTITY else decoder
         self._data: bytes | bytearray = b""
         self._sink: BinarySink | None = None
         self._limit = limit  # the SOAP part's size limit when this payload is the root part
@@ -219,7 +222,7 @@ class _Payload:
         return Part(h.content_type, h.content_id, h.content_location, h.extra, file=self._sink)
 
 
-@dataclass
+@dataclass(slots=True)
 class _PartHead:
     content_type: str
     media_type: str
@@ -230,27 +233,25 @@ class _PartHead:
     extra: tuple[tuple[str, str], ...]
 
 
+#: Whether a whole string is a header field name (a match) or not (None).
+_VALID_NAME = HEADER_NAME_RE.fullmatch
 _KNOWN_HEADERS = frozenset({"content-type", "content-id", "content-location", "content-transfer-encoding"})
 
 
-def _sort_headers(headers: list[tuple[str, str]]) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """Split a part's headers into the first of each known one (lower-case name) and the others, in order."""
+def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
+    # The first of each known header (lower-case name) is read; the others are kept, in order.
     found: dict[str, str] = {}
     extra: list[tuple[str, str]] = []
     for name, value in headers:
         key = name.lower()  # RFC 2045 §3 / RFC 822: header names are case-insensitive
         if key in _KNOWN_HEADERS:
-            found.setdefault(key, value.strip())
+            if key not in found:
+                found[key] = value.strip()
         else:
             extra.append((name, value.strip()))
-    return found, tuple(extra)
-
-
-def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
-    found, extra = _sort_headers(headers)
     # RFC 2046 §5.1.1: a part without Content-Type is text/plain; charset=us-ascii.
     content_type = found.get("content-type") or "text/plain"
-    media_type, params = parse_content_type(content_type)
+    media_type, params = parse_content_type_shared(content_type)
     content_id = found.get("content-id")
     if content_id is not None:
         if not has_angle(content_id):
@@ -268,7 +269,7 @@ def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
         content_id,
         found.get("content-location"),
         found.get("content-transfer-encoding"),
-        extra,
+        tuple(extra),
     )
 
 
@@ -291,18 +292,12 @@ class _Kind(Enum):
     CLOSE = "close-delimiter"
 
 
-class _Match(NamedTuple):
-    """A delimiter search result: the content ends at ``content_end``, the next state starts at ``after``.
+#: A delimiter search result ``(kind, content_end, after)``: the content ends at ``content_end``, the next
+#: state starts at ``after``. Offsets are into the parser's buffer; ``content_end`` is -1 when no delimiter
+#: begins in it. A plain tuple: one is made per delimiter line looked at.
+_Match = tuple[_Kind, int, int]
 
-    Offsets are into the parser's buffer; ``content_end`` is -1 when no delimiter begins in it.
-    """
-
-    kind: _Kind
-    content_end: int = 0
-    after: int = 0
-
-
-_NO_MATCH = _Match(_Kind.NEED_MORE, -1)
+_NO_MATCH: _Match = (_Kind.NEED_MORE, -1, 0)
 
 
 class _Consumer(Protocol):
@@ -359,6 +354,7 @@ class _MultipartParser:
         self._needle = b"\n" + self._delimiter
         self.boundary = boundary
         self._ctx = ctx
+        self._part_limit = ctx.limits.part_size
         self._depth = depth
         self._buf: bytes | bytearray = b""
         self._pos = 0
@@ -428,12 +424,12 @@ class _MultipartParser:
     def _finish_unclosed_part(self) -> None:
         """End the last part at the end of the body (no close-delimiter came)."""
         buf = self._buf
-        match = self._find_delimiter()
-        if match.kind is not _Kind.NEED_MORE:  # pragma: no cover - feed() consumes every whole delimiter
+        kind, content_end, _ = self._find_delimiter()
+        if kind is not _Kind.NEED_MORE:  # pragma: no cover - feed() consumes every whole delimiter
             raise MIMEError("unterminated multipart: unread delimiter at the end of the body")
-        if match.content_end >= 0:
+        if content_end >= 0:
             # A delimiter line cut short (`--boundary`, `--boundary-`, padding, a lone CR) ends the part.
-            end = match.content_end
+            end = content_end
             bare_lf = buf[end : end + 1] == b"\n"
         else:
             # The line break that would have come before the delimiter is not the part's content.
@@ -478,22 +474,24 @@ class _MultipartParser:
         buf, delim, pos = self._buf, self._delimiter, self._pos
         if self._at_start and buf.startswith(delim[: len(buf) - pos], pos):
             if len(buf) - pos < len(delim):
-                return _Match(_Kind.NEED_MORE, pos)
-            match = self._classify(pos + len(delim), content_end=pos)
-            if match.kind is not _Kind.NOT_DELIMITER:
+                return _Kind.NEED_MORE, pos, 0
+            match = self._classify(pos + len(delim), pos)
+            if match[0] is not _Kind.NOT_DELIMITER:
                 return match
+        needle, skip = self._needle, 1 + len(delim)
         search = pos
         while True:
-            i = buf.find(self._needle, search)
+            i = buf.find(needle, search)
             if i < 0:
                 return _NO_MATCH
             crlf = i > pos and buf[i - 1] == 0x0D
-            match = self._classify(i + 1 + len(delim), content_end=i - 1 if crlf else i)
-            if match.kind is _Kind.OPEN or match.kind is _Kind.CLOSE:
+            match = self._classify(i + skip, i - 1 if crlf else i)
+            kind = match[0]
+            if kind is _Kind.OPEN or kind is _Kind.CLOSE:
                 if not crlf:
                     self._ctx.deviations.add("mime-framing", _BARE_LF)
                 return match
-            if match.kind is _Kind.NEED_MORE:
+            if kind is _Kind.NEED_MORE:
                 return match
             search = i + 1
 
@@ -501,10 +499,12 @@ class _MultipartParser:
         """Classify what follows ``--boundary`` at offset ``j``."""
         buf = self._buf
         following = buf[j : j + 2]  # a bytearray slice compares equal to bytes
+        if following == CRLF:  # the usual case, the delimiter line without padding
+            return _Kind.OPEN, content_end, j + 2
         if following == b"--":
-            return _Match(_Kind.CLOSE, content_end, j + 2)
+            return _Kind.CLOSE, content_end, j + 2
         if following in (b"", b"-"):
-            return _Match(_Kind.NEED_MORE, content_end)
+            return _Kind.NEED_MORE, content_end, 0
         # Transport padding (LWSP) may sit between the boundary and the line break.
         k = j
         while k < len(buf) and buf[k] in b" \t":
@@ -513,25 +513,25 @@ class _MultipartParser:
             raise LimitExceededError("boundary line padding too long", limit="max_header_line")
         rest = buf[k : k + 2]
         if rest in (b"", b"\r"):
-            return _Match(_Kind.NEED_MORE, content_end)
+            return _Kind.NEED_MORE, content_end, 0
         if rest == CRLF:
-            return _Match(_Kind.OPEN, content_end, k + 2)
+            return _Kind.OPEN, content_end, k + 2
         if rest[:1] == b"\n":
             self._ctx.deviations.add("mime-framing", _BARE_LF)
-            return _Match(_Kind.OPEN, content_end, k + 1)
-        return _Match(_Kind.NOT_DELIMITER, content_end)
+            return _Kind.OPEN, content_end, k + 1
+        return _Kind.NOT_DELIMITER, content_end, 0
 
     def _step_preamble(self) -> bool:
-        match = self._find_delimiter()
-        if match.kind is _Kind.NEED_MORE:
+        kind, content_end, after = self._find_delimiter()
+        if kind is _Kind.NEED_MORE:
             keep = len(self._delimiter) + 1  # only what could begin a delimiter line is kept
-            if match.content_end < 0 and len(self._buf) - self._pos > keep:
+            if content_end < 0 and len(self._buf) - self._pos > keep:
                 self._pos = len(self._buf) - keep
                 self._at_start = False
             return False
-        if match.kind is _Kind.CLOSE:
+        if kind is _Kind.CLOSE:
             raise MIMEError("multipart body has no parts (close-delimiter first)")
-        self._pos = match.after
+        self._pos = after
         self._at_start = False
         self._open_part()
         return True
@@ -549,8 +549,10 @@ class _MultipartParser:
         """Read the header lines at hand; True once the empty line ending the block was read.
 
         A whole header block at hand whose every line ends in CRLF is split at once: the same lines, read
-        in the same order with the same checks, only the line ends found in one search. Otherwise (the
-        block is not whole yet, or has a bare LF) the lines are read one by one.
+        in the same order with the same checks, only the line ends found in one search. A block shorter
+        than ``max_header_line`` that is UTF-8 throughout is decoded in one go (each of its lines then is
+        too, and none can be too long). Otherwise (the block is not whole yet, or has a bare LF) the lines
+        are read one by one.
         """
         buf, limit, pos = self._buf, self._ctx.limits.max_header_line, self._pos
         if buf.startswith(CRLF, pos):  # no headers at all
@@ -559,13 +561,13 @@ class _MultipartParser:
             return True
         end = buf.find(b"\r\n\r\n", pos)
         if end >= 0:
-            block = buf[pos : end + 2]  # the last header line's CRLF included
+            block = buf[pos:end]  # the last header line's CRLF left out
             if block.count(b"\n") == block.count(CRLF):
-                if isinstance(block, bytes):
-                    lines = block[:-2].split(CRLF)
+                text = _utf8(block) if len(block) < limit else None  # None: each line on its own
+                if text is None:
+                    self._add_header_lines(block.split(CRLF), check_length=True)
                 else:
-                    lines = [bytes(line) for line in block[:-2].split(CRLF)]
-                self._add_header_lines(lines, check_length=True)
+                    self._add_header_texts(text.split("\r\n"))
                 self._pos = end + 4
                 self._start_body()
                 return True
@@ -587,10 +589,10 @@ class _MultipartParser:
             if end == start:
                 self._start_body()
                 return True
-            self._add_header_lines((bytes(buf[start:end]),), check_length=False)
+            self._add_header_lines((buf[start:end],), check_length=False)
 
-    def _add_header_lines(self, lines: Sequence[bytes], *, check_length: bool) -> None:
-        """Add header lines (line ends removed) to the current part's headers, in order.
+    def _add_header_lines(self, lines: Sequence[bytes | bytearray], *, check_length: bool) -> None:
+        """Add header lines (line ends removed), each checked and decoded on its own, in order.
 
         Args:
             lines: The lines.
@@ -598,33 +600,39 @@ class _MultipartParser:
                 of a whole block); False when the caller checked it already.
         """
         limits = self._ctx.limits
-        headers = self._headers
         for raw in lines:
             if check_length and len(raw) + 1 > limits.max_header_line:
                 raise LimitExceededError("header line too long", limit="max_header_line")
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
+            line = _utf8(raw)
+            if line is None:
                 self._ctx.deviations.add("mime-framing", "header bytes that are not UTF-8, read as Latin-1")
                 line = raw.decode("latin-1")
+            self._add_header_texts((line,))
+
+    def _add_header_texts(self, lines: Sequence[str]) -> None:
+        """Add decoded, non-empty header lines to the current part's headers, in order."""
+        limits = self._ctx.limits
+        max_line, max_headers, valid_name = limits.max_header_line, limits.max_headers_per_part, _VALID_NAME
+        headers = self._headers
+        for line in lines:
             if line[0] in " \t":  # RFC 5322 §2.2.3 folding: a continuation of the previous header
                 if not headers:
                     raise MIMEError("header block starts with a continuation line")
                 name, value = headers[-1]
                 value = f"{value} {line.strip()}"
-                if len(value) > limits.max_header_line:
+                if len(value) > max_line:
                     raise LimitExceededError("unfolded header too long", limit="max_header_line")
                 headers[-1] = (name, value)
                 continue
             name, sep, value = line.partition(":")
             name = name.rstrip()
-            if not sep or HEADER_NAME_RE.fullmatch(name) is None:
+            if not sep or valid_name(name) is None:
                 raise MIMEError(f"malformed header line {line[:80]!r}")
-            if len(headers) >= limits.max_headers_per_part:
+            if len(headers) >= max_headers:
                 raise LimitExceededError(
-                    f"more than {limits.max_headers_per_part} headers in a part", limit="max_headers_per_part"
+                    f"more than {max_headers} headers in a part", limit="max_headers_per_part"
                 )
-            headers.append((name.strip(), value.strip()))
+            headers.append((name, value.strip()))  # the name, all visible characters, needs no strip
 
     def _start_body(self) -> None:
         head = self._head = _part_head(self._headers, self._ctx)
@@ -655,19 +663,19 @@ class _MultipartParser:
         return None
 
     def _step_body(self) -> bool:
-        match = self._find_delimiter()
-        if match.kind is _Kind.NEED_MORE:
+        kind, content_end, after = self._find_delimiter()
+        if kind is _Kind.NEED_MORE:
             keep = len(self._delimiter) + 2  # a partial CRLF--boundary stays buffered
-            if match.content_end < 0 and len(self._buf) - self._pos > keep:
+            if content_end < 0 and len(self._buf) - self._pos > keep:
                 self._emit(len(self._buf) - keep)
                 self._at_start = False
             return False
-        self._emit(match.content_end)
+        self._emit(content_end)
         assert self._consumer is not None
         self._parts.append(self._consumer.finish())
         self._consumer = None
-        self._pos = match.after
-        if match.kind is _Kind.CLOSE:
+        self._pos = after
+        if kind is _Kind.CLOSE:
             # RFC 2046 §5.1.1: everything after the close-delimiter is epilogue, ignored; a
             # missing CRLF after it is therefore harmless.
             self._state = _State.EPILOGUE
@@ -683,15 +691,21 @@ class _MultipartParser:
         if n <= 0:
             return
         self._part_bytes += n
-        if self._part_bytes > self._ctx.limits.part_size:
-            raise LimitExceededError(
-                f"part larger than {self._ctx.limits.part_size} bytes", limit="max_part_size"
-            )
+        if self._part_bytes > self._part_limit:
+            raise LimitExceededError(f"part larger than {self._part_limit} bytes", limit="max_part_size")
         buf = self._buf
         chunk = buf[start:end] if isinstance(buf, bytes) else bytes(buf[start:end])
         self._pos = end
         assert self._consumer is not None
         self._consumer.feed(chunk)
+
+
+def _utf8(raw: bytes | bytearray) -> str | None:
+    """``raw`` decoded as UTF-8, or None when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _declared_length(head: _PartHead) -> int | None:

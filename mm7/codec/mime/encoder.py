@@ -7,7 +7,7 @@ and segments that yield the body when iterated, file payloads 64 KiB at a time.
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Sequence
 
 from mm7.codec.mime.model import (
@@ -26,11 +26,20 @@ from mm7.errors import ConfigError, LocalCodecError
 __all__ = ["encode_multipart", "encode_related", "encode_single"]
 
 
+def _token_hex(nbytes: int) -> str:
+    """``nbytes`` random bytes from the OS CSPRNG, as hex: what ``secrets.token_hex`` returns.
+
+    ``os.urandom`` directly, so that encoding does not import :mod:`secrets` (and with it :mod:`hmac`,
+    :mod:`hashlib` and :mod:`random`) for two calls.
+    """
+    return os.urandom(nbytes).hex()
+
+
 def _new_boundary() -> str:
     # 128 random bits: content fixed before the boundary is drawn cannot contain it except by a
     # ~2**-128 accident per position, so file payloads need not be scanned (RFC 2046 §5.1.1 only
     # asks that the delimiter not occur in the encapsulated parts).
-    return "=_mm7_" + secrets.token_hex(16)
+    return "=_mm7_" + _token_hex(16)
 
 
 def _transfer_encoding(part: Part) -> str:
@@ -47,12 +56,13 @@ def _is_8bit(data: bytes) -> bool:
     return all(len(line) <= 998 and b"\r" not in line and b"\n" not in line for line in lines)
 
 
-def _header_block(headers: Sequence[tuple[str, str]]) -> bytes:
-    out = bytearray()
+def _header_text(headers: Sequence[tuple[str, str]]) -> str:
+    """The header lines of one part, each ending in CRLF (the empty line ending the block not included)."""
+    lines = []
     for name, value in headers:
         check_header_value(name, value)
-        out += f"{name}: {value}".encode() + CRLF
-    return bytes(out + CRLF)
+        lines.append(f"{name}: {value}\r\n")
+    return "".join(lines)
 
 
 def _part_headers(part: Part, content_type: str, cte: str | None) -> list[tuple[str, str]]:
@@ -77,21 +87,38 @@ def _with_params(content_type: str, extra: Sequence[tuple[str, str]]) -> str:
     return "; ".join([media_type, *(f"{k}={quote_param(v)}" for k, v in items)])
 
 
-def _encode_part(part: Part) -> tuple[list[Segment], int]:
-    """Return the segments for one part (headers + payload) and their total length."""
+def _encode_part(part: Part, lead: str, out: list[Segment]) -> int:
+    """Append one part to ``out`` and return the length appended.
+
+    The part's first segment is ``lead`` (the delimiter line before it) and its header block, built as
+    one string and encoded once; then come its payload (bytes, or a :class:`Stream` for a file) or, for a
+    multipart, its children's segments. Nothing is joined here: the body is joined once, by
+    :meth:`EncodedBody.to_bytes` (or run by run while it is streamed).
+    """
     if part.children is None:
-        head = _header_block(_part_headers(part, part.content_type, _transfer_encoding(part)))
+        head = f"{lead}{_header_text(_part_headers(part, part.content_type, _transfer_encoding(part)))}\r\n"
+        head_bytes = head.encode()
         if part.data is not None:
-            return [head, part.data], len(head) + len(part.data)
+            out += (head_bytes, part.data)
+            return len(head_bytes) + len(part.data)
         size = part.size  # one stat() now; streaming checks the file still has this size
-        return [head, Stream(part, size)], len(head) + size
-    content_type, segments, length = _encode_children(part)
+        out += (head_bytes, Stream(part, size))
+        return len(head_bytes) + size
+    slot = len(out)
+    out.append(b"")  # the header block: it names the boundary, and is checked after the children
+    content_type, length = _encode_children(part, out)
     # RFC 2045 §6.4: a multipart entity may only be 7bit/8bit/binary; we leave the header out.
-    head = _header_block(_part_headers(part, content_type, None))
-    return [head, *segments], len(head) + length
+    head_bytes = f"{lead}{_header_text(_part_headers(part, content_type, None))}\r\n".encode()
+    out[slot] = head_bytes
+    return len(head_bytes) + length
 
 
-def _encode_children(part: Part, boundary: str | None = None) -> tuple[str, list[Segment], int]:
+def _encode_children(part: Part, out: list[Segment], boundary: str | None = None) -> tuple[str, int]:
+    """Append a multipart's delimiter lines and children to ``out``; return its Content-Type and length.
+
+    Delimiter lines follow RFC 2046 §5.1.1; the CRLF before a delimiter belongs to the delimiter, not to
+    the previous part.
+    """
     children = part.children or []
     if not children:
         raise LocalCodecError("a multipart part needs at least one child (RFC 2046 §5.1.1)")
@@ -104,10 +131,39 @@ def _encode_children(part: Part, boundary: str | None = None) -> tuple[str, list
             extra.append(("type", root.media_type))
         if root.content_id is not None:
             extra.append(("start", f"<{root.content_id}>"))
-    encoded = [_encode_part(child) for child in children]
-    body, boundary = _frame(encoded, boundary)
+    given = boundary is not None
+    if boundary is None:
+        # 128 random bits from the OS CSPRNG: content fixed before the draw contains it with probability
+        # ~2**-128, so scanning every in-memory payload for it (the dominant encode cost) buys nothing.
+        boundary = _new_boundary()
+    first = len(out)
+    length = 0
+    leads: dict[int, int] = {}  # index in ``out`` of each child's first segment → its lead's length
+    for index, child in enumerate(children):
+        lead = f"\r\n--{boundary}\r\n" if index else f"--{boundary}\r\n"
+        leads[len(out)] = len(lead)
+        length += _encode_part(child, lead, out)
+    if given:
+        check_boundary(boundary)
+        _check_absent(boundary, out, first, leads)
+    close = f"\r\n--{boundary}--\r\n".encode("ascii")
+    out.append(close)
     content_type = _with_params(part.content_type, [*extra, ("boundary", boundary)])
-    return content_type, body, sum(len(s) if isinstance(s, bytes) else s.size for s in body)
+    return content_type, length + len(close)
+
+
+def _check_absent(boundary: str, out: Sequence[Segment], first: int, leads: dict[int, int]) -> None:
+    """Refuse a caller-given boundary that occurs in the content: ``out[first:]`` but for its own leads.
+
+    Segments are scanned one by one: an occurrence cannot straddle two of them, since each joint between
+    segments is next to a CR or LF (header block end, delimiter line) and bchars have none. For the same
+    reason an occurrence in a header block cannot begin in the delimiter line before it.
+    """
+    needle = b"--" + boundary.encode("ascii")
+    for index in range(first, len(out)):
+        segment = out[index]
+        if isinstance(segment, bytes) and segment.find(needle, leads.get(index, 0)) >= 0:
+            raise LocalCodecError(f"boundary {boundary!r} occurs in the content")
 
 
 def _related_root(part: Part, children: Sequence[Part]) -> Part:
@@ -129,56 +185,6 @@ def _check_unique_ids(parts: Sequence[Part]) -> None:
                 seen.add(sub.content_id)
 
 
-def _frame(encoded: Sequence[tuple[list[Segment], int]], boundary: str | None) -> tuple[list[Segment], str]:
-    """Join encoded parts with delimiter lines (RFC 2046 §5.1.1), choosing a safe boundary."""
-    if boundary is None:
-        # 128 random bits from secrets: content fixed before the draw contains it with probability
-        # ~2**-128, so scanning every in-memory payload for it (the dominant encode cost) buys nothing.
-        boundary = _new_boundary()
-    else:
-        check_boundary(boundary)
-        # Segments are scanned one by one: an occurrence cannot straddle two of them, since each joint
-        # between segments is next to a CR or LF (header block end, delimiter line) and bchars have none.
-        needle = b"--" + boundary.encode()
-        for segments, _ in encoded:
-            for s in segments:
-                if isinstance(s, bytes) and needle in s:
-                    raise LocalCodecError(f"boundary {boundary!r} occurs in the content")
-    delimiter = b"--" + boundary.encode("ascii")
-    body: list[Segment] = []
-    for index, (segments, _) in enumerate(encoded):
-        # The CRLF before a delimiter belongs to the delimiter, not to the previous part.
-        body.append((CRLF if index else b"") + delimiter + CRLF)
-        body.extend(segments)
-    body.append(CRLF + delimiter + b"--" + CRLF)
-    return _merge_bytes(body), boundary
-
-
-#: In-memory payloads at least this large stay segments of their own when runs of bytes are merged.
-_MERGE_LIMIT = 8 * 1024
-
-
-def _merge_bytes(segments: Sequence[Segment]) -> list[Segment]:
-    """Join each run of small byte segments into one (fewer, larger writes when streaming).
-
-    A large payload is kept as it is: joining it with its neighbours here, and again at every nesting
-    level, would copy it each time; ``to_bytes`` copies it once.
-    """
-    merged: list[Segment] = []
-    run: list[bytes] = []
-    for seg in segments:
-        if isinstance(seg, bytes) and len(seg) < _MERGE_LIMIT:
-            run.append(seg)
-            continue
-        if run:
-            merged.append(b"".join(run))
-            run = []
-        merged.append(seg)
-    if run:
-        merged.append(b"".join(run))
-    return merged
-
-
 def encode_multipart(part: Part, *, boundary: str | None = None) -> EncodedBody:
     """Encode a multipart :class:`Part` as a top-level body.
 
@@ -195,7 +201,8 @@ def encode_multipart(part: Part, *, boundary: str | None = None) -> EncodedBody:
     """
     if part.children is None:
         raise ConfigError("encode_multipart needs a Part with children")
-    content_type, segments, length = _encode_children(part, boundary)
+    segments: list[Segment] = []
+    content_type, length = _encode_children(part, segments, boundary)
     return EncodedBody(content_type, length, tuple(segments))
 
 
@@ -224,7 +231,7 @@ def encode_related(
         ConfigError: Invalid boundary or header value.
         LocalCodecError: Duplicate Content-IDs, a dangling nested ``start``, or a boundary in data.
     """
-    root_id = root_content_id or f"soap-{secrets.token_hex(8)}@mm7"
+    root_id = root_content_id or f"soap-{_token_hex(8)}@mm7"
     root_part = Part("text/xml; charset=utf-8", root_id, data=bytes(root))
     envelope = Part(
         'multipart/related; type="text/xml"', start=root_part.content_id, children=[root_part, *attachments]

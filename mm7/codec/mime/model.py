@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import functools
 import io
-import mimetypes
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.message import Message
-from email.utils import collapse_rfc2231_value
 from pathlib import Path
 from typing import IO, Protocol, overload
 
@@ -63,12 +60,18 @@ def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     Raises:
         MIMEError: The stdlib parser failed on the value.
     """
-    media_type, params = _parse_content_type_cached(value)
+    media_type, params = parse_content_type_shared(value)
     return media_type, dict(params)
 
 
 @functools.lru_cache(maxsize=512)
-def _parse_content_type_cached(value: str) -> tuple[str, dict[str, str]]:
+def parse_content_type_shared(value: str) -> tuple[str, dict[str, str]]:
+    """:func:`parse_content_type` without the copy: the parameters are the cache's own, not to be changed."""
+    # Imported here, once per distinct value (the result is cached): ``import mm7`` does not load the
+    # email package.
+    from email.message import Message
+    from email.utils import collapse_rfc2231_value
+
     msg = Message()
     msg.set_raw("Content-Type", value)
     try:
@@ -148,6 +151,14 @@ class _TextAccessor:
         return obj.decode_text
 
 
+def _plain_headers(headers: tuple[object, ...]) -> bool:
+    """Whether every header is a (str, str) tuple (exact types)."""
+    for h in headers:
+        if type(h) is not tuple or len(h) != 2 or type(h[0]) is not str or type(h[1]) is not str:
+            return False
+    return True
+
+
 def _unreadable(path: Path, exc: OSError) -> ConfigError:
     return ConfigError(f"cannot read attachment file {str(path)!r}: {exc.strerror or exc}")
 
@@ -187,9 +198,10 @@ class Part:
     text = _TextAccessor()
 
     def __post_init__(self) -> None:
-        self._check_types()
-        given = [x is not None for x in (self.data, self.path, self.file, self.children)]
-        if sum(given) != 1:
+        if not self._exact_types():
+            self._check_types()
+        data, path, file, children = self.data, self.path, self.file, self.children
+        if (data is not None) + (path is not None) + (file is not None) + (children is not None) != 1:
             raise ConfigError("a Part needs exactly one of data, path, file or children")
         if self.content_id is not None:
             object.__setattr__(self, "content_id", strip_angle(self.content_id))
@@ -197,6 +209,33 @@ class Part:
             object.__setattr__(self, "start", strip_angle(self.start))
         if self.children is not None and not self.media_type.startswith("multipart/"):
             raise ConfigError(f"a Part with children must be multipart/*, not {self.media_type}")
+
+    def _exact_types(self) -> bool:
+        """Whether every field has exactly the type it is declared with, as the decoder builds parts.
+
+        This is the common case, told by ``type(x) is`` tests alone (a Part is built per decoded part);
+        anything else, subclasses and wrong types alike, goes through :meth:`_check_types`.
+        """
+        cid, location, start, data, children, headers = (
+            self.content_id,
+            self.content_location,
+            self.start,
+            self.data,
+            self.children,
+            self.headers,
+        )
+        return (
+            type(self.content_type) is str
+            and (cid is None or type(cid) is str)
+            and (location is None or type(location) is str)
+            and (start is None or type(start) is str)
+            and (data is None or type(data) is bytes)
+            and self.path is None
+            and self.file is None
+            and (children is None or (type(children) is list and all(type(c) is Part for c in children)))
+            and type(headers) is tuple
+            and (not headers or _plain_headers(headers))
+        )
 
     def _check_types(self) -> None:
         """A wrong argument type is a TypeError naming the argument (not an AttributeError later on)."""
@@ -299,6 +338,8 @@ class Part:
         """
         path = Path(path)
         if content_type is None:
+            import mimetypes  # here: only guessing a type needs it (and its tables)
+
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return cls(content_type, content_id, content_location, path=path)
 
@@ -331,7 +372,7 @@ class Part:
     @property
     def media_type(self) -> str:
         """Lower-case ``type/subtype`` without parameters."""
-        return parse_content_type(self.content_type)[0]
+        return parse_content_type_shared(self.content_type)[0]
 
     @property
     def params(self) -> dict[str, str]:
@@ -495,6 +536,9 @@ class Stream:
 
 #: A piece of an encoded body: bytes ready to send, or a payload streamed at send time.
 Segment = bytes | Stream
+#: While an :class:`EncodedBody` is streamed, runs of byte segments shorter than this are joined into one
+#: chunk; longer ones are chunks of their own, not copied.
+_MERGE_LIMIT = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -504,7 +548,8 @@ class EncodedBody:
     Attributes:
         content_type: The full Content-Type header value.
         content_length: Exact byte length, computed from data lengths and file sizes.
-        segments: The body's pieces, in order; file payloads are read only when iterated.
+        segments: The body's pieces, in order, as the encoder made them (a delimiter line with the next
+            part's header block, a payload, ...); file payloads are read only when iterated.
     """
 
     content_type: str
@@ -514,23 +559,38 @@ class EncodedBody:
     def __iter__(self) -> Iterator[bytes]:
         """Yield the body in chunks; files are opened now and read 64 KiB at a time, never whole.
 
+        Runs of small segments (delimiter lines, header blocks, short payloads) are joined into one chunk
+        each, for fewer and larger writes; a large in-memory payload is yielded as it is, not copied.
+
         Raises:
             LocalCodecError: A file changed size between encoding and streaming.
             ConfigError: A file cannot be opened or read (the message names the path).
         """
+        run: list[bytes] = []
         for segment in self.segments:
             if isinstance(segment, bytes):
+                if len(segment) < _MERGE_LIMIT:
+                    run.append(segment)
+                    continue
+                if run:
+                    yield b"".join(run)
+                    run = []
                 yield segment
                 continue
+            if run:
+                yield b"".join(run)
+                run = []
             expected, sent = segment.size, 0
             for chunk in segment.part.iter_bytes():
                 sent += len(chunk)
                 yield chunk
             if sent != expected:
                 raise LocalCodecError(f"attachment changed size while streaming ({expected} → {sent})")
+        if run:
+            yield b"".join(run)
 
     def to_bytes(self) -> bytes:
-        """Return the whole body in memory."""
+        """Return the whole body in memory: one join, which copies each payload once."""
         segments = self.segments
         if all(isinstance(segment, bytes) for segment in segments):
             return b"".join(segments)  # type: ignore[arg-type]  # all bytes, checked just above
