@@ -318,10 +318,8 @@ def test_client_and_receiver_over_http(user_schema: UserSchema, tmp_path: Path) 
     assert proc.stdout.strip().endswith("ok")
 
 
-def test_an_entry_point_registers_the_schema_on_first_lookup(
-    user_schema: UserSchema, envelopes: Path, tmp_path: Path
-) -> None:
-    """An installed package naming the schema in the ``mm7.schemas`` group: no register_schema call needed."""
+def entry_point_site(user: UserSchema, tmp_path: Path) -> Path:
+    """A folder holding an installed distribution whose ``mm7.schemas`` entry point names the user schema."""
     site = tmp_path / "site"
     info = site / "acme_schema-1.0.dist-info"
     info.mkdir(parents=True)
@@ -331,8 +329,16 @@ def test_an_entry_point_registers_the_schema_on_first_lookup(
     (info / "entry_points.txt").write_text(
         "[mm7.schemas]\nREL-6-MM7-1-5-ep = acme_schema:SCHEMA\n", encoding="utf-8"
     )
-    spec = {"package": PACKAGE, "xsd": str(user_schema.xsd), "mm7_versions": ["6.9.0"]}
+    spec = {"package": PACKAGE, "xsd": str(user.xsd), "mm7_versions": ["6.9.0"]}
     (site / "acme_schema.py").write_text(f"SCHEMA = {spec!r}\n", encoding="utf-8")
+    return site
+
+
+def test_an_entry_point_registers_the_schema_on_first_lookup(
+    user_schema: UserSchema, envelopes: Path, tmp_path: Path
+) -> None:
+    """An installed package naming the schema in the ``mm7.schemas`` group: no register_schema call needed."""
+    site = entry_point_site(user_schema, tmp_path)
     run_python(
         user_schema,
         f"""
@@ -420,3 +426,55 @@ def test_a_broken_entry_point_is_a_config_error(user_schema: UserSchema, tmp_pat
     """,
         path=(site,),
     )
+
+
+def test_mm7_serve_stores_a_deliver_req_of_an_entry_point_schema(
+    user_schema: UserSchema, tmp_path: Path
+) -> None:
+    """``mm7 serve`` with the schema installed (entry point): a DeliverReq in its namespace is stored."""
+    site = entry_point_site(user_schema, tmp_path)
+    inbox_url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mm7.cli", "serve", "--port", "0", "--inbox", inbox_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(user_schema, site),
+    )
+    try:
+        assert server.stdout is not None
+        line = ""
+        while "listening on" not in line:
+            line = server.stdout.readline()
+            assert line, "mm7 serve exited before listening"
+        url = line.split("listening on", 1)[1].strip()
+        run_python(
+            user_schema,
+            f"""
+    import dataclasses, sys
+    import mm7
+    from mm7.inbox import open_inbox
+
+    dialect = mm7.Dialect({TEST_NS!r}, "6.9.0")
+    assert dialect.schema.key == "REL-6-MM7-1-5-ep"
+    deliver = mm7.deliver_request(sender="15551230000", to="12345", mm7_version="6.9.0")
+    deliver = dataclasses.replace(deliver, campaign_tag="winter")
+    with mm7.MM7Client(sys.argv[1], dialect=dialect) as client:
+        answer = client.send(deliver, mm7.Part.from_text("hi"))
+    assert answer.operation == "DeliverRsp" and answer.version is dialect.schema, answer
+    inbox = open_inbox(sys.argv[2])
+    try:
+        [stored] = inbox.list()
+    finally:
+        inbox.close()
+    assert stored.namespace == {TEST_NS!r} and b"CampaignTag>winter<" in stored.envelope
+    """,
+            url,
+            inbox_url,
+            path=(site,),
+        )
+    finally:
+        server.terminate()
+        assert server.wait(30) == 0
+        if server.stdout is not None:
+            server.stdout.close()
