@@ -385,3 +385,15 @@ def test_the_client_takes_the_content_encode_takes() -> None:
     for decoded in (through_client, direct):
         assert [p.read_bytes() for p in decoded.media_parts()] == [b"\x89PNG....", b"Hello"]
         assert decoded.smil() is not None
+
+
+def test_a_value_xml_cannot_carry_is_the_callers_mistake() -> None:
+    """lxml refuses control characters with a bare ValueError; building what the caller gave, that is local."""
+    with pytest.raises(mm7.LocalCodecError, match="XML"):
+        mm7.encode(_request(), transaction_id="\x1b")
+    with pytest.raises(mm7.LocalCodecError, match="XML"):
+        mm7.encode_error(2007, transaction_id="tid\x00")
+    request = _request()
+    request.subject = "bell \x07"
+    with pytest.raises(mm7.LocalCodecError):
+        mm7.encode(request)

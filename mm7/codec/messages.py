@@ -213,11 +213,17 @@ def encode(
 
 @contextmanager
 def _caller_mistakes() -> Iterator[None]:
-    """Building what a caller gave: a problem a lower layer reports as the peer's is the caller's here."""
+    """Building what a caller gave: a problem a lower layer reports as the peer's is the caller's here.
+
+    So is a value lxml cannot write (a control character in a TransactionID or a Subject: XML 1.0 has no
+    way to carry it), which lxml reports as a bare ``ValueError``.
+    """
     try:
         yield
     except RemoteCodecError as exc:
         raise LocalCodecError(str(exc), transaction_id=exc.transaction_id) from exc
+    except ValueError as exc:
+        raise LocalCodecError(f"the message cannot be written as XML: {exc}") from exc
 
 
 def _build(
