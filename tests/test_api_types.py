@@ -388,7 +388,7 @@ def test_the_client_takes_the_content_encode_takes() -> None:
 
 
 def test_a_value_xml_cannot_carry_is_the_callers_mistake() -> None:
-    """lxml refuses control characters with a bare ValueError; building what the caller gave, that is local."""
+    """lxml refuses control characters with a bare ValueError; in what the caller gave, that is local."""
     with pytest.raises(mm7.LocalCodecError, match="XML"):
         mm7.encode(_request(), transaction_id="\x1b")
     with pytest.raises(mm7.LocalCodecError, match="XML"):
