@@ -26,6 +26,7 @@ NOT_AT_IMPORT = (
     "mm7.simulator",
     "mm7.codec.message_types",
     "mm7.codec.mime.decoder",
+    "mm7.codec.mime.references",
     "mm7.codec.schema_model",
     "mm7.codec.smil",
     "mm7.codec.tolerance",

@@ -17,7 +17,6 @@ from typing import IO, Protocol, overload
 
 from mm7._checks import require, require_items
 from mm7.codec.deviations import Deviation
-from mm7.codec.mime.references import resolve_reference
 from mm7.errors import ConfigError, LocalCodecError, MIMEError
 
 __all__ = ["DecodedBody", "EncodedBody", "Limits", "Part"]
@@ -658,6 +657,8 @@ class DecodedBody:
             (kind ``content-reference``, path ``MIME``) saying what was wrong; ``(None, None)`` when no part,
             or more than one, matches.
         """
+        from mm7.codec.mime.references import resolve_reference  # only a received message's href needs it
+
         part, reason = resolve_reference(list(self.iter_parts()), ref)
         return part, None if reason is None else Deviation("content-reference", reason, MIME_PATH)
 
