@@ -324,6 +324,10 @@ def _release_for(key: str, namespace: str, mm7_versions: frozenset[str]) -> int:
     return release
 
 
+def _numeric(mm7_version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in mm7_version.split("."))
+
+
 def register_schema(
     *,
     package: str,
@@ -351,7 +355,8 @@ def register_schema(
         namespaces: The namespaces it serves; the XSD's target namespace (always served) by default.
             Other namespaces are read as this schema and may be written (``encode(namespace=...)``).
         mm7_versions: The MM7Version values it serves (``["6.8.0"]``): messages built with one of them
-            use this schema. By default none: it is then used by namespace only.
+            use this schema, and the highest is its default. By default none: it is then used by namespace
+            only (and sends its release's default MM7Version).
         key: Its name in reports (``mm7 inspect``, ``DecodedMessage.version.key``); by default the last
             segment of its target namespace.
 
@@ -397,7 +402,7 @@ def register_schema(
     release = _release_for(key, target, values)
     try:
         bindings = importlib.import_module(package)
-    except (ImportError, ValueError, TypeError) as exc:
+    except Exception as exc:  # whatever importing the package raises, it cannot be registered
         raise ConfigError(f"register_schema: cannot import the bindings package {package}: {exc}") from exc
     operations = frozenset(
         getattr(getattr(obj, "Meta", None), "name", getattr(obj, "__name__", ""))
@@ -409,7 +414,7 @@ def register_schema(
     version = SchemaVersion(
         key=key,
         release=release,
-        default_mm7_version=min(values) if values else _BUILT_IN_DEFAULTS[release],
+        default_mm7_version=max(values, key=_numeric) if values else _BUILT_IN_DEFAULTS[release],
         package=package,
         operations=operations,
         _namespace=target,
