@@ -358,6 +358,10 @@ class _Generator:
             ]
         if len(fill) == 1:
             fill.append("    pass")
+        else:
+            # Field values are checked at run time (a value of another type goes to xsdata): typed as Any.
+            used = [name for name in ("v", "x") if any(line.startswith(f"    {name} = ") for line in fill)]
+            fill[1:1] = [f"    {name}: Any" for name in used]
         parse.append(f"    return {name}(**kw)")
         lines = [f"# ---- {name}", *handlers, *table, "", "", *fill, "", "", *parse]
         return _Generated(cls, meta.qname, frozenset(namespaces), lines)

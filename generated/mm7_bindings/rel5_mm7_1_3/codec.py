@@ -164,6 +164,7 @@ _ENUM_PriorityType = _rt.enum_members(PriorityType)
 
 
 def fill_ContentReferenceType(obj: ContentReferenceType, el: etree._Element) -> None:
+    v: Any
     v = obj.href
     if v is not None:
         el.set(Q_href, v if type(v) is str and v[:1] != '{' else _rt.attr(v))
@@ -205,6 +206,7 @@ _CHILDREN_GenericRequestType: dict[str, Callable[[etree._Element, dict[str, Any]
 
 
 def fill_GenericRequestType(obj: GenericRequestType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -230,6 +232,7 @@ def parse_GenericRequestType(el: etree._Element) -> GenericRequestType:
 
 
 def fill_ReplyChargingType(obj: ReplyChargingType, el: etree._Element) -> None:
+    v: Any
     v = obj.reply_charging_size
     if v is not None:
         el.set(Q_replyChargingSize, str(v) if type(v) is int else _rt.attr(v))
@@ -260,6 +263,7 @@ def parse_ReplyChargingType(el: etree._Element) -> ReplyChargingType:
 
 
 def fill_StatusDetailsType(obj: StatusDetailsType, el: etree._Element) -> None:
+    v: Any
     v = obj.content
     if v is not None:
         if type(v) is not list:
@@ -286,6 +290,7 @@ def parse_StatusDetailsType(el: etree._Element) -> StatusDetailsType:
 
 
 def fill_TransactionIdType(obj: TransactionIdType, el: etree._Element) -> None:
+    v: Any
     v = obj.other_attributes
     if v:
         _rt.any_attributes(v, el)
@@ -310,6 +315,7 @@ def parse_TransactionIdType(el: etree._Element) -> TransactionIdType:
 
 
 def fill_UaCapabilitiesType(obj: UaCapabilitiesType, el: etree._Element) -> None:
+    v: Any
     v = obj.ua_prof
     if v is not None:
         el.set(Q_UAProf, v if type(v) is str and v[:1] != '{' else _rt.attr(v))
@@ -340,6 +346,7 @@ def parse_UaCapabilitiesType(el: etree._Element) -> UaCapabilitiesType:
 
 
 def fill_TransactionId(obj: TransactionId, el: etree._Element) -> None:
+    v: Any
     v = obj.other_attributes
     if v:
         _rt.any_attributes(v, el)
@@ -364,6 +371,7 @@ def parse_TransactionId(el: etree._Element) -> TransactionId:
 
 
 def fill_AddressType(obj: AddressType, el: etree._Element) -> None:
+    v: Any
     v = obj.display_only
     if v is not None:
         el.set(Q_displayOnly, ("true" if v else "false") if type(v) is bool else _rt.attr(v))
@@ -434,6 +442,7 @@ _CHILDREN_StatusType: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_StatusType(obj: StatusType, el: etree._Element) -> None:
+    x: Any
     x = obj.status_code
     if x is not None:
         s = str(x) if type(x) is int else _rt.text(x)
@@ -489,6 +498,7 @@ _CHILDREN_GenericResponseType: dict[str, Callable[[etree._Element, dict[str, Any
 
 
 def fill_GenericResponseType(obj: GenericResponseType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -547,6 +557,7 @@ _CHILDREN_MultiAddressType: dict[str, Callable[[etree._Element, dict[str, Any]],
 
 
 def fill_MultiAddressType(obj: MultiAddressType, el: etree._Element) -> None:
+    v: Any
     v = obj.rfc2822_address
     if v is not None:
         if type(v) is not list:
@@ -623,6 +634,7 @@ _CHILDREN_SenderAddressType: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_SenderAddressType(obj: SenderAddressType, el: etree._Element) -> None:
+    x: Any
     x = obj.rfc2822_address
     if x is not None:
         if type(x) is not AddressType:
@@ -674,6 +686,7 @@ _CHILDREN_CancelRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_CancelRsp(obj: CancelRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -722,6 +735,7 @@ _CHILDREN_DeliveryReportRsp: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_DeliveryReportRsp(obj: DeliveryReportRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -770,6 +784,7 @@ _CHILDREN_RSErrorRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_RSErrorRsp(obj: RSErrorRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -818,6 +833,7 @@ _CHILDREN_ReadReplyRsp: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_ReadReplyRsp(obj: ReadReplyRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -866,6 +882,7 @@ _CHILDREN_ReplaceRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_ReplaceRsp(obj: ReplaceRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -914,6 +931,7 @@ _CHILDREN_VASPErrorRsp: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_VASPErrorRsp(obj: VASPErrorRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -969,6 +987,7 @@ _CHILDREN_DeliverRspType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_DeliverRspType(obj: DeliverRspType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1073,6 +1092,7 @@ _CHILDREN_DeliveryReportReqType: dict[str, Callable[[etree._Element, dict[str, A
 
 
 def fill_DeliveryReportReqType(obj: DeliveryReportReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1208,6 +1228,7 @@ _CHILDREN_ReadReplyReqType: dict[str, Callable[[etree._Element, dict[str, Any]],
 
 
 def fill_ReadReplyReqType(obj: ReadReplyReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1306,6 +1327,7 @@ _CHILDREN_RecipientsType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_RecipientsType(obj: RecipientsType, el: etree._Element) -> None:
+    v: Any
     v = obj.to
     if v is not None:
         if type(v) is not list:
@@ -1382,6 +1404,7 @@ _CHILDREN_SenderIdType: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_SenderIdType(obj: SenderIdType, el: etree._Element) -> None:
+    x: Any
     x = obj.vasp_id
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1444,6 +1467,7 @@ _CHILDREN_SubmitRspType: dict[str, Callable[[etree._Element, dict[str, Any]], No
 
 
 def fill_SubmitRspType(obj: SubmitRspType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1506,6 +1530,7 @@ _CHILDREN_DeliverRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_DeliverRsp(obj: DeliverRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1610,6 +1635,7 @@ _CHILDREN_DeliveryReportReq: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_DeliveryReportReq(obj: DeliveryReportReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1745,6 +1771,7 @@ _CHILDREN_ReadReplyReq: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_ReadReplyReq(obj: ReadReplyReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1840,6 +1867,7 @@ _CHILDREN_SubmitRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_SubmitRsp(obj: SubmitRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1958,6 +1986,7 @@ _CHILDREN_DeliverReqType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_DeliverReqType(obj: DeliverReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2063,6 +2092,7 @@ _CHILDREN_GenericVaspRequestType: dict[str, Callable[[etree._Element, dict[str, 
 
 
 def fill_GenericVaspRequestType(obj: GenericVaspRequestType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2174,6 +2204,7 @@ _CHILDREN_DeliverReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_DeliverReq(obj: DeliverReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2286,6 +2317,7 @@ _CHILDREN_CancelReqType: dict[str, Callable[[etree._Element, dict[str, Any]], No
 
 
 def fill_CancelReqType(obj: CancelReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2390,6 +2422,7 @@ _CHILDREN_ReplaceReqType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_ReplaceReqType(obj: ReplaceReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2590,6 +2623,7 @@ _CHILDREN_SubmitReqType: dict[str, Callable[[etree._Element, dict[str, Any]], No
 
 
 def fill_SubmitReqType(obj: SubmitReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2744,6 +2778,7 @@ _CHILDREN_CancelReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_CancelReq(obj: CancelReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2848,6 +2883,7 @@ _CHILDREN_ReplaceReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_ReplaceReq(obj: ReplaceReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -3048,6 +3084,7 @@ _CHILDREN_SubmitReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_SubmitReq(obj: SubmitReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)

@@ -210,6 +210,7 @@ _ENUM_PriorityType = _rt.enum_members(PriorityType)
 
 
 def fill_ContentReferenceType(obj: ContentReferenceType, el: etree._Element) -> None:
+    v: Any
     v = obj.href
     if v is not None:
         el.set(Q_href, v if type(v) is str and v[:1] != '{' else _rt.attr(v))
@@ -252,6 +253,7 @@ _CHILDREN_DeliveryConditionType: dict[str, Callable[[etree._Element, dict[str, A
 
 
 def fill_DeliveryConditionType(obj: DeliveryConditionType, el: etree._Element) -> None:
+    v: Any
     v = obj.dc
     if v is not None:
         if type(v) is not list:
@@ -294,6 +296,7 @@ _CHILDREN_GenericRequestType: dict[str, Callable[[etree._Element, dict[str, Any]
 
 
 def fill_GenericRequestType(obj: GenericRequestType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -319,6 +322,7 @@ def parse_GenericRequestType(el: etree._Element) -> GenericRequestType:
 
 
 def fill_ReplyChargingType(obj: ReplyChargingType, el: etree._Element) -> None:
+    v: Any
     v = obj.reply_charging_size
     if v is not None:
         el.set(Q_replyChargingSize, str(v) if type(v) is int else _rt.attr(v))
@@ -349,6 +353,7 @@ def parse_ReplyChargingType(el: etree._Element) -> ReplyChargingType:
 
 
 def fill_SequencedDateTimeType(obj: SequencedDateTimeType, el: etree._Element) -> None:
+    v: Any
     v = obj.sequence
     if v is not None:
         el.set(Q_sequence, str(v) if type(v) is int else _rt.attr(v))
@@ -380,6 +385,7 @@ def parse_SequencedDateTimeType(el: etree._Element) -> SequencedDateTimeType:
 
 
 def fill_StatusDetailsType(obj: StatusDetailsType, el: etree._Element) -> None:
+    v: Any
     v = obj.content
     if v is not None:
         if type(v) is not list:
@@ -406,6 +412,7 @@ def parse_StatusDetailsType(el: etree._Element) -> StatusDetailsType:
 
 
 def fill_TransactionIdType(obj: TransactionIdType, el: etree._Element) -> None:
+    v: Any
     v = obj.other_attributes
     if v:
         _rt.any_attributes(v, el)
@@ -430,6 +437,7 @@ def parse_TransactionIdType(el: etree._Element) -> TransactionIdType:
 
 
 def fill_UaCapabilitiesType(obj: UaCapabilitiesType, el: etree._Element) -> None:
+    v: Any
     v = obj.ua_prof
     if v is not None:
         el.set(Q_UAProf, v if type(v) is str and v[:1] != '{' else _rt.attr(v))
@@ -460,6 +468,7 @@ def parse_UaCapabilitiesType(el: etree._Element) -> UaCapabilitiesType:
 
 
 def fill_TransactionId(obj: TransactionId, el: etree._Element) -> None:
+    v: Any
     v = obj.other_attributes
     if v:
         _rt.any_attributes(v, el)
@@ -484,6 +493,7 @@ def parse_TransactionId(el: etree._Element) -> TransactionId:
 
 
 def fill_AddressType(obj: AddressType, el: etree._Element) -> None:
+    v: Any
     v = obj.display_only
     if v is not None:
         el.set(Q_displayOnly, ("true" if v else "false") if type(v) is bool else _rt.attr(v))
@@ -541,6 +551,7 @@ _CHILDREN_PreviouslySentDateType: dict[str, Callable[[etree._Element, dict[str, 
 
 
 def fill_PreviouslySentDateType(obj: PreviouslySentDateType, el: etree._Element) -> None:
+    v: Any
     v = obj.date_time
     if v is not None:
         if type(v) is not list:
@@ -595,6 +606,7 @@ _CHILDREN_StatusType: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_StatusType(obj: StatusType, el: etree._Element) -> None:
+    x: Any
     x = obj.status_code
     if x is not None:
         s = str(x) if type(x) is int else _rt.text(x)
@@ -657,6 +669,7 @@ _CHILDREN_ExtendedReplaceRspType: dict[str, Callable[[etree._Element, dict[str, 
 
 
 def fill_ExtendedReplaceRspType(obj: ExtendedReplaceRspType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -712,6 +725,7 @@ _CHILDREN_GenericResponseType: dict[str, Callable[[etree._Element, dict[str, Any
 
 
 def fill_GenericResponseType(obj: GenericResponseType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -770,6 +784,7 @@ _CHILDREN_MultiAddressType: dict[str, Callable[[etree._Element, dict[str, Any]],
 
 
 def fill_MultiAddressType(obj: MultiAddressType, el: etree._Element) -> None:
+    v: Any
     v = obj.rfc2822_address
     if v is not None:
         if type(v) is not list:
@@ -846,6 +861,7 @@ _CHILDREN_SenderAddressType: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_SenderAddressType(obj: SenderAddressType, el: etree._Element) -> None:
+    x: Any
     x = obj.rfc2822_address
     if x is not None:
         if type(x) is not AddressType:
@@ -897,6 +913,7 @@ _CHILDREN_CancelRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_CancelRsp(obj: CancelRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -945,6 +962,7 @@ _CHILDREN_DeliveryReportRsp: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_DeliveryReportRsp(obj: DeliveryReportRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -993,6 +1011,7 @@ _CHILDREN_RSErrorRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_RSErrorRsp(obj: RSErrorRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1041,6 +1060,7 @@ _CHILDREN_ReadReplyRsp: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_ReadReplyRsp(obj: ReadReplyRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1089,6 +1109,7 @@ _CHILDREN_ReplaceRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_ReplaceRsp(obj: ReplaceRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1137,6 +1158,7 @@ _CHILDREN_VASPErrorRsp: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_VASPErrorRsp(obj: VASPErrorRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1192,6 +1214,7 @@ _CHILDREN_DeliverRspType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_DeliverRspType(obj: DeliverRspType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1324,6 +1347,7 @@ _CHILDREN_DeliveryReportReqType: dict[str, Callable[[etree._Element, dict[str, A
 
 
 def fill_DeliveryReportReqType(obj: DeliveryReportReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1445,6 +1469,7 @@ _CHILDREN_ExtendedCancelRsp: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_ExtendedCancelRsp(obj: ExtendedCancelRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1500,6 +1525,7 @@ _CHILDREN_ExtendedReplaceRsp: dict[str, Callable[[etree._Element, dict[str, Any]
 
 
 def fill_ExtendedReplaceRsp(obj: ExtendedReplaceRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1618,6 +1644,7 @@ _CHILDREN_ReadReplyReqType: dict[str, Callable[[etree._Element, dict[str, Any]],
 
 
 def fill_ReadReplyReqType(obj: ReadReplyReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1737,6 +1764,7 @@ _CHILDREN_RecipientsType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_RecipientsType(obj: RecipientsType, el: etree._Element) -> None:
+    v: Any
     v = obj.to
     if v is not None:
         if type(v) is not list:
@@ -1813,6 +1841,7 @@ _CHILDREN_SenderIdType: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_SenderIdType(obj: SenderIdType, el: etree._Element) -> None:
+    x: Any
     x = obj.vasp_id
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -1875,6 +1904,8 @@ _CHILDREN_SequencedAddressType: dict[str, Callable[[etree._Element, dict[str, An
 
 
 def fill_SequencedAddressType(obj: SequencedAddressType, el: etree._Element) -> None:
+    v: Any
+    x: Any
     v = obj.sequence
     if v is not None:
         el.set(Q_sequence, str(v) if type(v) is int else _rt.attr(v))
@@ -1943,6 +1974,7 @@ _CHILDREN_SubmitRspType: dict[str, Callable[[etree._Element, dict[str, Any]], No
 
 
 def fill_SubmitRspType(obj: SubmitRspType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2005,6 +2037,7 @@ _CHILDREN_DeliverRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_DeliverRsp(obj: DeliverRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2137,6 +2170,7 @@ _CHILDREN_DeliveryReportReq: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_DeliveryReportReq(obj: DeliveryReportReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2321,6 +2355,7 @@ _CHILDREN_ReadReplyReq: dict[str, Callable[[etree._Element, dict[str, Any]], Non
 
 
 def fill_ReadReplyReq(obj: ReadReplyReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2437,6 +2472,7 @@ _CHILDREN_SubmitRsp: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_SubmitRsp(obj: SubmitRsp, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2562,6 +2598,7 @@ _CHILDREN_ExtendedReplaceReqType: dict[str, Callable[[etree._Element, dict[str, 
 
 
 def fill_ExtendedReplaceReqType(obj: ExtendedReplaceReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2678,6 +2715,7 @@ _CHILDREN_GenericVaspRequestType: dict[str, Callable[[etree._Element, dict[str, 
 
 
 def fill_GenericVaspRequestType(obj: GenericVaspRequestType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -2720,6 +2758,7 @@ _CHILDREN_PreviouslySentByType: dict[str, Callable[[etree._Element, dict[str, An
 
 
 def fill_PreviouslySentByType(obj: PreviouslySentByType, el: etree._Element) -> None:
+    v: Any
     v = obj.user_agent
     if v is not None:
         if type(v) is not list:
@@ -2802,6 +2841,7 @@ _CHILDREN_CancelReqType: dict[str, Callable[[etree._Element, dict[str, Any]], No
 
 
 def fill_CancelReqType(obj: CancelReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -3009,6 +3049,7 @@ _CHILDREN_DeliverReqType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_DeliverReqType(obj: DeliverReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -3180,6 +3221,7 @@ _CHILDREN_ExtendedCancelReqType: dict[str, Callable[[etree._Element, dict[str, A
 
 
 def fill_ExtendedCancelReqType(obj: ExtendedCancelReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -3305,6 +3347,7 @@ _CHILDREN_ExtendedReplaceReq: dict[str, Callable[[etree._Element, dict[str, Any]
 
 
 def fill_ExtendedReplaceReq(obj: ExtendedReplaceReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -3505,6 +3548,7 @@ _CHILDREN_ReplaceReqType: dict[str, Callable[[etree._Element, dict[str, Any]], N
 
 
 def fill_ReplaceReqType(obj: ReplaceReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -3789,6 +3833,7 @@ _CHILDREN_SubmitReqType: dict[str, Callable[[etree._Element, dict[str, Any]], No
 
 
 def fill_SubmitReqType(obj: SubmitReqType, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -4018,6 +4063,7 @@ _CHILDREN_CancelReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_CancelReq(obj: CancelReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -4225,6 +4271,7 @@ _CHILDREN_DeliverReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_DeliverReq(obj: DeliverReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -4473,6 +4520,7 @@ _CHILDREN_ReplaceReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]
 
 
 def fill_ReplaceReq(obj: ReplaceReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -4757,6 +4805,7 @@ _CHILDREN_SubmitReq: dict[str, Callable[[etree._Element, dict[str, Any]], None]]
 
 
 def fill_SubmitReq(obj: SubmitReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
@@ -4958,6 +5007,7 @@ _CHILDREN_ExtendedCancelReq: dict[str, Callable[[etree._Element, dict[str, Any]]
 
 
 def fill_ExtendedCancelReq(obj: ExtendedCancelReq, el: etree._Element) -> None:
+    x: Any
     x = obj.mm7_version
     if x is not None:
         s = x if type(x) is str else _rt.text(x)
