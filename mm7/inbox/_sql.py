@@ -370,7 +370,7 @@ GROUP_COMMIT_MAX_BATCH = 64
 class _PendingPut:
     """One put waiting for a group commit: its input, and its outcome once ``done``."""
 
-    __slots__ = ("done", "error", "notification", "params", "result", "wake")
+    __slots__ = ("done", "error", "lead", "notification", "params", "result", "wake")
 
     def __init__(self, notification: Notification, params: tuple[Any, ...]) -> None:
         self.notification = notification
@@ -378,7 +378,9 @@ class _PendingPut:
         self.result: PutResult | None = None
         self.error: BaseException | None = None
         self.done = False
-        #: Set when the put is done, or when its thread is to lead the next commit.
+        #: Handed the lead: its thread is to commit the next batch.
+        self.lead = False
+        #: Set when the put is done, or when it is handed the lead.
         self.wake = threading.Event()
 
 
@@ -432,7 +434,11 @@ class _GroupCommit:
             else:
                 self._queue.append(item)
         if not leading:
-            item.wake.wait()
+            try:
+                item.wake.wait()
+            except BaseException:
+                self._abandon(item)
+                raise
         if not item.done:  # handed the lead: commit what is queued, this put first among it
             self._lead(item)
         if item.error is not None:
@@ -450,12 +456,28 @@ class _GroupCommit:
         finally:
             for other in taken:
                 other.wake.set()
-            with self._lock:
-                if self._queue:
-                    self._queue.pop(0).wake.set()  # its thread leads next (still busy)
-                else:
-                    self._busy = False
-                    self._idle.set()
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        """End a lead: the oldest queued put's thread leads next (still busy), or the group is idle."""
+        with self._lock:
+            if self._queue:
+                following = self._queue.pop(0)
+                following.lead = True
+                following.wake.set()
+            else:
+                self._busy = False
+                self._idle.set()
+
+    def _abandon(self, item: _PendingPut) -> None:
+        """A waiting put's thread was interrupted: it leaves the queue, or passes on a lead it was handed."""
+        with self._lock:
+            if item in self._queue:
+                self._queue.remove(item)  # never stored, never acknowledged
+                return
+            handed = item.lead and not item.done
+        if handed:
+            self._hand_on()
 
     def _commit(self, batch: builtins.list[_PendingPut]) -> None:
         inbox = self._inbox()

@@ -250,3 +250,51 @@ def test_group_commit_default_and_url_parameter(inbox_url: str, backend: str) ->
         assert [n.dedupe_key for n in inbox.list()] == [make_dr().dedupe_key]
     with pytest.raises(ConfigError, match="group_commit"):
         open_inbox(_with(inbox_url, "sometimes"))
+
+
+class _InterruptedWait:
+    """A put's wake event whose wait is interrupted (like KeyboardInterrupt), at once or once it is set."""
+
+    def __init__(self, *, after_set: bool) -> None:
+        self.event = threading.Event()
+        self.after_set = after_set
+
+    def set(self) -> None:
+        self.event.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self.after_set:
+            self.event.wait()
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("after_set", [False, True], ids=["while-queued", "when-handed-the-lead"])
+def test_an_interrupted_waiter_does_not_stall_the_others(
+    inbox: Inbox, inbox_url: str, monkeypatch: pytest.MonkeyPatch, after_set: bool
+) -> None:
+    held = _Held(inbox, monkeypatch)
+    group = _group_of(inbox)
+    assert isinstance(inbox, SQLInbox)
+    interrupted = _PendingPut(make_dr("int", transaction_id="tx-int"), ())
+    interrupted.wake = _InterruptedWait(after_set=after_set)  # type: ignore[assignment]
+    with ThreadPoolExecutor(3) as pool:
+        head = pool.submit(inbox.put, make_dr("first", transaction_id="tx-f"))
+        assert held.entered.wait(60)
+        waiter = pool.submit(group.submit, interrupted)
+        while held.queued() < (1 if after_set else 0) and not waiter.done():
+            threading.Event().wait(0.001)
+        if not after_set:
+            with pytest.raises(KeyboardInterrupt):
+                waiter.result(timeout=60)
+        other = pool.submit(inbox.put, make_dr("other", transaction_id="tx-o"))
+        while held.queued() < (2 if after_set else 1):
+            threading.Event().wait(0.001)
+        held.release.set()
+        assert head.result(timeout=60).created
+        assert other.result(timeout=60).created  # led by the next put in line: nothing stalls
+        with pytest.raises(KeyboardInterrupt):
+            waiter.result(timeout=60)
+    assert inbox.put(make_dr("later", transaction_id="tx-l")).created
+    stored = _stored_keys_in_another_process(inbox_url)
+    assert make_dr("int", transaction_id="tx-int").dedupe_key not in stored
+    assert len(stored) == 3
