@@ -95,9 +95,20 @@ class SQLInbox(Inbox):
             return self._put_rows(conn, notification, params)
 
     def _put_batch(self, batch: Sequence[_PendingPut]) -> builtins.list[PutResult]:
-        """Several notifications in one transaction (one commit, one fsync); all or none are stored."""
+        """Several notifications in one transaction (one commit, one fsync); all or none are stored.
+
+        Raises:
+            _RowError: A row failed (the transaction is rolled back); the puts are then retried one by one.
+            StorageError: The transaction itself failed (no write access, commit failed): every put fails.
+        """
         with self._tx() as conn:
-            return [self._put_rows(conn, p.notification, p.params) for p in batch]
+            results = []
+            for p in batch:
+                try:
+                    results.append(self._put_rows(conn, p.notification, p.params))
+                except Exception as exc:
+                    raise _RowError(str(exc)) from exc
+            return results
 
     def _store(self, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         """Store durably: through the group committer when it is on, else in a transaction of its own."""
@@ -363,6 +374,19 @@ class SQLInbox(Inbox):
         """Release backend resources other than connections (nothing by default)."""
 
 
+class _RowError(Exception):
+    """One row of a group commit failed; the transaction was rolled back (raised by ``_put_batch``)."""
+
+
+def _own_copy(exc: Exception) -> Exception:
+    """An exception of its own for each waiting put (one raised in several threads shares a traceback)."""
+    if isinstance(exc, StorageError):
+        copy = StorageError(str(exc))
+        copy.__cause__ = exc
+        return copy
+    return exc
+
+
 #: Most notifications committed in one group-commit transaction.
 GROUP_COMMIT_MAX_BATCH = 64
 
@@ -489,10 +513,17 @@ class _GroupCommit:
                 return
             try:
                 results = inbox._put_batch(batch)
-            except Exception:
-                # Which row failed is unknown (and the whole transaction is rolled back): each on its own.
+            except _RowError:
+                # A row failed and the whole transaction was rolled back: each put on its own, so that
+                # only the bad row's put fails.
                 for item in batch:
                     self._one(inbox, item)
+            except Exception as exc:
+                # The transaction failed, not a row (no write access within busy_timeout, commit failed):
+                # nothing is stored; retrying each put would only wait as long again, one after another.
+                for item in batch:
+                    item.error = _own_copy(exc)
+                    item.done = True
             else:
                 for item, result in zip(batch, results, strict=True):
                     item.result, item.done = result, True

@@ -34,7 +34,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by a test that hides psycopg
     raise ConfigError("the PostgreSQL inbox needs psycopg 3: pip install 'mm7[postgres]'") from exc
 
-from mm7.inbox._sql import SQLInbox, _PendingPut
+from mm7.inbox._sql import SQLInbox, _PendingPut, _RowError
 from mm7.inbox.base import (
     _COLUMNS,
     DEFAULT_MAX_ATTACHMENT_SIZE,
@@ -336,10 +336,18 @@ class PostgresInbox(SQLInbox):
         # new id) or without pipeline support in libpq: statement by statement, still one transaction.
         if not _PIPELINE or any(p.notification.attachments for p in batch):
             return super()._put_batch(batch)
-        with self._tx(single=True) as conn:
+        conn = self._connection()
+        try:
             with conn.pipeline(), conn.transaction():
                 cursors = [conn.execute(_PUT_SQL, p.params) for p in batch]
             rows = [cursor.fetchone() for cursor in cursors]
+        except psycopg.Error as exc:
+            # The server's answers arrive together: which statement failed is not told. A row's error
+            # (the connection still usable) has the puts retried one by one; a lost connection fails all.
+            if conn.closed or conn.broken:
+                self._local.conn = None  # reconnect on the next call
+                raise StorageError(f"PostgreSQL inbox: {exc}") from exc
+            raise _RowError(str(exc)) from exc
         results = []
         for row in rows:
             if row is None:  # pragma: no cover - RETURNING always yields a row here

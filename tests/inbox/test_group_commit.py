@@ -19,7 +19,16 @@ from typing import Any
 import pytest
 
 from mm7.errors import ConfigError
-from mm7.inbox import Attachment, Inbox, InboxError, Notification, PutResult, StreamedData, open_inbox
+from mm7.inbox import (
+    Attachment,
+    Inbox,
+    InboxError,
+    Notification,
+    PutResult,
+    StorageError,
+    StreamedData,
+    open_inbox,
+)
 from mm7.inbox._sql import SQLInbox, _PendingPut
 
 from .conftest import ROOT, make_dr, make_mo
@@ -298,3 +307,33 @@ def test_an_interrupted_waiter_does_not_stall_the_others(
     stored = _stored_keys_in_another_process(inbox_url)
     assert make_dr("int", transaction_id="tx-int").dedupe_key not in stored
     assert len(stored) == 3
+
+
+def test_a_failing_transaction_fails_the_batch_without_retrying_each_put(
+    inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not a row's fault (e.g. no write access within busy_timeout): every put of the batch fails at once
+    # with its own StorageError, none is retried alone (which would only wait as long again, in turn).
+    assert isinstance(inbox, SQLInbox)
+    first = make_dr("first", transaction_id="tx-f")
+    rest = [make_dr(f"msg-{i}", transaction_id=f"tx-{i}") for i in range(4)]
+    singles: list[str] = []
+    single = inbox._put_single
+
+    def failing_batch(items: Sequence[_PendingPut]) -> list[PutResult]:
+        raise StorageError("SQLite inbox: no write access within 30 s (writer gate busy)")
+
+    def counted_single(notification: Notification, params: tuple[Any, ...]) -> PutResult:
+        singles.append(notification.dedupe_key)
+        return single(notification, params)
+
+    monkeypatch.setattr(inbox, "_put_batch", failing_batch)
+    monkeypatch.setattr(inbox, "_put_single", counted_single)
+    with _batch_behind_a_held_commit(inbox, monkeypatch, first, rest) as (head, futures, held):
+        errors = [f.exception(timeout=60) for f in futures]
+    assert head.result().created
+    assert held.batches == [4]
+    assert singles == [first.dedupe_key]  # the lone first put only
+    assert all(isinstance(e, StorageError) and "writer gate busy" in str(e) for e in errors)
+    assert len({id(e) for e in errors}) == 4
+    assert [n.dedupe_key for n in inbox.list()] == [first.dedupe_key]
