@@ -21,14 +21,21 @@ from mm7.cli._app import (
 @click.option("--schemas", type=click.Path(file_okay=False), help="Directory of .xsd files.")
 @click.option("--out", type=click.Path(file_okay=False), help="Directory receiving the bindings package.")
 @click.option("--package", help="Top-level package name of the bindings.")
+@click.option(
+    "--no-codecs",
+    is_flag=True,
+    help="Leave out the generated codec.py modules (the codec then binds with xsdata, slower).",
+)
 @handle_errors
-def regenerate(check: bool, schemas: str | None, out: str | None, package: str | None) -> None:
-    """Regenerate the xsdata bindings from the schemas (needs the mm7[regenerate] extra)."""
+def regenerate(
+    check: bool, schemas: str | None, out: str | None, package: str | None, no_codecs: bool
+) -> None:
+    """Regenerate the bindings, codecs and schema facts from the schemas (needs the mm7[regenerate] extra)."""
     try:
         from mm7 import _regenerate
     except ImportError as exc:
         fail(f"regenerate needs xsdata's generator: pip install 'mm7[regenerate]' ({exc})", EXIT_USAGE)
-    argv = [*(["--check"] if check else [])]
+    argv = [*(["--check"] if check else []), *(["--no-codecs"] if no_codecs else [])]
     for flag, value in (("--schemas", schemas), ("--out", out), ("--package", package)):
         if value is not None:
             argv += [flag, value]

@@ -228,3 +228,25 @@ def test_without_mm7_python_the_script_runs_under_python3_from_path(tmp_path: Pa
     )
     assert proc.returncode != 0 and "no .xsd files" in proc.stderr  # mm7._regenerate ran, and refused
     assert "-m mm7._regenerate" in marker.read_text()
+
+
+def test_the_mm7_command_passes_no_codecs_on(tmp_path: Path) -> None:
+    """``mm7 regenerate --no-codecs`` (the installed command) writes bindings and facts without codec.py."""
+    schemas = tmp_path / "user-schemas"
+    schemas.mkdir()
+    (schemas / "REL-6-MM7-1-5.xsd").write_text((REPO / "schemas" / "REL-6-MM7-1-4.xsd").read_text())
+    out = tmp_path / "out"
+    mm7_script = Path(sys.executable).with_name("mm7")
+    command = [str(mm7_script), "regenerate", "--schemas", str(schemas), "--out", str(out)]
+    proc = subprocess.run(
+        [*command, "--package", "cli_bindings", "--no-codecs"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+        env={**os.environ, "MM7_PYTHON": sys.executable},
+    )
+    assert proc.returncode == 0, proc.stderr
+    package = out / "cli_bindings" / "rel6_mm7_1_5"
+    assert (package / "schema_facts.py").exists() and (package / "rel_6_mm7_1_5.py").exists()
+    assert not (package / "codec.py").exists()
