@@ -16,25 +16,23 @@ Every error leaving the client is an :class:`~mm7.errors.MM7Error` carrying the 
 
 from __future__ import annotations
 
-import base64
-import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import requests
 
-from mm7.client._transport import HTTPRequest, HTTPResponse, RequestsTransport, Timeout, Transport
+from mm7.client._core import Exchange, Protocol
+from mm7.client._transport import HTTPResponse, RequestsTransport, Timeout, Transport
 from mm7.client.retry import RetryPolicy
 from mm7.client.throttle import Rate, Throttle
-from mm7.codec.messages import RESPONSE_OF, DecodedMessage, EncodedMessage, Mode, decode, encode, version_of
+from mm7.codec.messages import DecodedMessage, Mode
 from mm7.codec.mime import Limits, Part
-from mm7.codec.status import THREEGPP
-from mm7.codec.versions import Dialect, for_mm7_version
-from mm7.errors import ConfigError, MM7Error, MM7StatusError, RemoteCodecError, TransportError
+from mm7.codec.versions import Dialect
+from mm7.errors import ConfigError, MM7Error
 from mm7.profiles.base import Prepared, Profile
 from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
 
@@ -42,8 +40,6 @@ if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message, MM7Request, SubmitReq
 
 __all__ = ["ClientOptions", "MM7Client", "SubmitResult"]
-
-_USER_AGENT = "mm7-python/0.1.0"
 
 
 class ClientOptions(TypedDict, total=False):
@@ -65,10 +61,6 @@ class ClientOptions(TypedDict, total=False):
     dialect: Dialect | None
     sleep: Callable[[float], None]
     clock: Callable[[], float]
-
-
-# Headers the codec computes from the body; letting callers override them would desynchronise the two.
-_RESERVED_HEADERS = frozenset({"content-type", "content-length", "soapaction", "transfer-encoding"})
 
 
 @dataclass(frozen=True)
@@ -94,19 +86,6 @@ class SubmitResult:
     response: DecodedMessage[MM7Message | None] = field(repr=False)
     attempts: int = 1
     warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Exchange:
-    decoded: DecodedMessage[MM7Message | None]
-    http_status: int
-    attempts: int
-
-
-def _basic_auth(username: str, password: str) -> str:
-    # RFC 7617: base64 of "user:pass"; UTF-8 is the charset the RFC suggests servers announce.
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    return f"Basic {token}"
 
 
 class MM7Client:
@@ -171,27 +150,23 @@ class MM7Client:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.profile = profile if profile is not None else Profile()
-        url = endpoint or self.profile.endpoint
-        if not url:
-            raise ConfigError("MM7Client needs an endpoint (or a profile with a default endpoint)")
-        self.endpoint = url
-        if deadline is not None and not deadline > 0:
-            raise ConfigError(f"deadline must be > 0 or None, got {deadline}")
-        self.deadline = deadline
-        extra = dict(headers or {})
-        reserved = sorted(name for name in extra if name.lower() in _RESERVED_HEADERS)
-        if reserved:
-            raise ConfigError(f"headers {reserved} are computed from the body and cannot be set")
-        if auth is not None:
-            extra["Authorization"] = _basic_auth(*auth)
-        self._headers = {"User-Agent": _USER_AGENT, **self.profile.http_headers(), **extra}
-        self.status_table = self.profile.status_table
-        policy = retry if retry is not None else RetryPolicy()
-        if policy.status_table is THREEGPP and self.status_table is not THREEGPP:
-            # The carrier decides which of its codes are worth retrying (e.g. Sinch 3510, 2569).
-            policy = replace(policy, status_table=self.status_table)
-        self.retry = policy
+        self._core = Protocol(
+            endpoint,
+            profile=profile,
+            auth=auth,
+            headers=headers,
+            deadline=deadline,
+            retry=retry,
+            response_limits=response_limits,
+            response_mode=response_mode,
+            dialect=dialect,
+            client_name=type(self).__name__,
+        )
+        self.profile = self._core.profile
+        self.endpoint = self._core.endpoint
+        self.deadline = self._core.deadline
+        self.status_table = self._core.status_table
+        self.retry = self._core.retry
         self.throttle = throttle
         self._throttle_timeout = throttle_timeout
         self._transport: Transport = (
@@ -199,8 +174,6 @@ class MM7Client:
             if transport is not None
             else RequestsTransport(session, timeout=timeout, verify=verify, cert=cert)
         )
-        self._limits = response_limits or Limits()
-        self._mode: Mode = response_mode
         self.dialect = dialect
         self._sleep = sleep
         self._clock = clock
@@ -259,7 +232,7 @@ class MM7Client:
     @property
     def mm7_version(self) -> str:
         """The MM7Version of requests this client builds: the dialect's, else the profile's."""
-        return self.dialect.mm7_version if self.dialect is not None else self.profile.mm7_version
+        return self._core.mm7_version
 
     @property
     def sinch(self) -> SinchProfile:
@@ -298,7 +271,7 @@ class MM7Client:
                 :class:`~mm7.client.DeadlineExceeded` when a deadline passed.
             RemoteCodecError: The answer is not a valid MM7 message.
         """
-        prepared = self.profile.prepare("SubmitReq", self._in_dialect(message), content)
+        _, prepared = self._core.prepare(message, content, "SubmitReq")
         exchange = self._exchange(prepared, transaction_id, "SubmitReq", deadline)
         decoded = exchange.decoded
         return SubmitResult(
@@ -326,7 +299,7 @@ class MM7Client:
             The decoded CancelRsp.
         """
         return self.send(
-            self._vasp_request("CancelReq", {**fields, "message_id": message_id}),
+            self._core.vasp_request("CancelReq", {**fields, "message_id": message_id}),
             transaction_id=transaction_id,
         )
 
@@ -349,7 +322,7 @@ class MM7Client:
         Returns:
             The decoded ReplaceRsp.
         """
-        message = self._vasp_request("ReplaceReq", {**fields, "message_id": message_id})
+        message = self._core.vasp_request("ReplaceReq", {**fields, "message_id": message_id})
         return self.send(message, content, transaction_id=transaction_id)
 
     def extended_cancel(
@@ -368,7 +341,7 @@ class MM7Client:
         Raises:
             ConfigError: The profile's MM7Version is Rel-5, which has no extended operations.
         """
-        message = self._vasp_request("extendedCancelReq", {**fields, "cancel_id": cancel_id}, rel6=True)
+        message = self._core.vasp_request("extendedCancelReq", {**fields, "cancel_id": cancel_id}, rel6=True)
         return self.send(message, transaction_id=transaction_id)
 
     def extended_replace(
@@ -395,7 +368,8 @@ class MM7Client:
         Raises:
             ConfigError: The profile's MM7Version is Rel-5, which has no extended operations.
         """
-        message = self._vasp_request("extendedReplaceReq", {**fields, "replace_id": replace_id}, rel6=True)
+        fields = {**fields, "replace_id": replace_id}
+        message = self._core.vasp_request("extendedReplaceReq", fields, rel6=True)
         return self.send(message, content, transaction_id=transaction_id)
 
     def send(
@@ -423,134 +397,30 @@ class MM7Client:
             TransportError: No usable HTTP answer.
             RemoteCodecError: The answer is not a valid MM7 message.
         """
-        message = self._in_dialect(message)
-        operation = version_of(message).operation_of(message)
-        prepared = self.profile.prepare(operation, message, content)
+        operation, prepared = self._core.prepare(message, content)
         return self._exchange(prepared, transaction_id, operation, deadline).decoded
 
     # ------------------------------------------------------------------------------ plumbing
 
-    def _vasp_request(
-        self, operation: str, fields: Mapping[str, object], *, rel6: bool = False
-    ) -> MM7Request:
-        mm7_version = self.mm7_version
-        version = self.dialect.schema if self.dialect is not None else for_mm7_version(mm7_version)
-        if rel6 and version.release < 6:
-            raise ConfigError(f"{operation} is a Rel-6 operation; MM7Version {mm7_version} is Rel-5")
-        cls = version.binding_class(operation)
-        if operation == "extendedReplaceReq":
-            # The standard's extendedReplaceReq carries VASPID and VASID as direct children and no
-            # SenderIdentification (schemas/README.md, F14; encode refuses one).
-            ids = {"vasp_id": self.profile.vasp_id, "vas_id": self.profile.vas_id}
-            return cast("MM7Request", cls(mm7_version=mm7_version, **{**ids, **fields}))
-        ident = version.bindings.SenderIdType(vasp_id=self.profile.vasp_id, vas_id=self.profile.vas_id)
-        return cast("MM7Request", cls(mm7_version=mm7_version, sender_identification=ident, **fields))
-
-    def _in_dialect(self, message: Any) -> Any:
-        """The message with the dialect's MM7Version (a copy; the caller's object is not changed)."""
-        dialect = self.dialect
-        if dialect is None:
-            return message
-        version = version_of(message)
-        if version is not dialect.schema:
-            raise ConfigError(
-                f"{type(message).__name__} is a Rel-{version.release} message; this client speaks "
-                f"{dialect.revision} (Rel-{dialect.release})"
-            )
-        if getattr(message, "mm7_version", None) == dialect.mm7_version:
-            return message
-        return dataclasses.replace(message, mm7_version=dialect.mm7_version)
-
-    def _request(self, encoded: EncodedMessage) -> HTTPRequest:
-        headers = {**self._headers, **encoded.headers}
-        return HTTPRequest(self.endpoint, headers, encoded.body, encoded.body.content_length)
-
     def _exchange(
         self, prepared: Prepared, transaction_id: str | None, operation: str, deadline: float | None = None
-    ) -> _Exchange:
-        namespace = self.dialect.namespace if self.dialect is not None else None
-        encoded = encode(
-            prepared.message, transaction_id=transaction_id, content=prepared.content, namespace=namespace
-        )
-        tid = encoded.transaction_id
-        request = self._request(encoded)
-        expected = RESPONSE_OF.get(operation, operation)
-        seconds = deadline if deadline is not None else self.deadline
-        if seconds is not None and not seconds > 0:
-            raise ConfigError(f"deadline must be > 0 or None, got {seconds}")
+    ) -> Exchange:
         # The transport measures the deadline on time.monotonic(), whatever clock the retry policy uses.
-        ends_at = None if seconds is None else time.monotonic() + seconds
-        if ends_at is not None:
-            request = replace(request, deadline=ends_at)
-        state = self.retry.start(now=self._clock())
+        call = self._core.start(
+            prepared, transaction_id, operation, deadline, monotonic=time.monotonic(), now=self._clock()
+        )
         while True:
-            retry_after: str | None = None
+            response: HTTPResponse | None = None
             try:
                 if self.throttle is not None:
-                    wait = self._throttle_timeout
-                    if ends_at is not None:
-                        left = max(0.0, ends_at - time.monotonic())
-                        wait = left if wait is None else min(wait, left)
-                    self.throttle.acquire(wait)
-                response = self._transport.send(request)
-                retry_after = response.header("Retry-After")
-                decoded = self._interpret(response, tid, expected)
-                return _Exchange(decoded, response.status, state.attempts)
-            except (TransportError, MM7StatusError) as exc:
-                if exc.transaction_id is None:
-                    exc.transaction_id = tid
-                decision = self.retry.decide(
-                    attempt_state=state, error=exc, retry_after_header=retry_after, now=self._clock()
-                )
-                reason = decision.reason
-                if decision.retry and ends_at is not None and time.monotonic() + decision.delay >= ends_at:
-                    decision = replace(decision, retry=False)
-                    reason += f", but the call's {seconds:g}s deadline would pass before the retry"
-                if not decision.retry:
-                    exc.add_note(f"mm7: not retried after attempt {state.attempts}: {reason}")
-                    raise
-                self._sleep(decision.delay)
-                state = decision.state
+                    self.throttle.acquire(call.throttle_wait(self._throttle_timeout, time.monotonic()))
+                response = self._transport.send(call.request)
+                return call.receive(response)
             except MM7Error as exc:
-                if exc.transaction_id is None:
-                    exc.transaction_id = tid
-                raise
-
-    def _interpret(
-        self, response: HTTPResponse, tid: str, expected: str
-    ) -> DecodedMessage[MM7Message | None]:
-        status = response.status
-        try:
-            decoded = decode(
-                response.body, response.header("Content-Type"), mode=self._mode, limits=self._limits
-            )
-        except RemoteCodecError as exc:
-            if 200 <= status < 300:
-                raise  # garbage with a success status: the request may have taken effect
-            # No MM7 answer at all (an HTML error page, a proxy's 503...): the HTTP status is all we know,
-            # and RetryPolicy decides on it (429/503 retry).
-            raise TransportError(
-                f"HTTP {status} from {self.endpoint} without an MM7 answer ({exc.message})",
-                http_status=status,
-                request_sent=True,
-                transaction_id=tid,
-            ) from exc
-        if decoded.transaction_id and decoded.transaction_id != tid:
-            # TS 23.140: a response echoes the request's TransactionID. Another value means this
-            # answer may belong to another request; trusting its MessageID could mislabel a message.
-            raise RemoteCodecError(
-                f"answer carries TransactionID {decoded.transaction_id!r}, expected {tid!r}",
-                transaction_id=tid,
-            )
-        if decoded.is_error:
-            # Errors come as HTTP 200 or 500 with a SOAP Fault holding RSErrorRsp (Sinch); the MM7 status
-            # is the truth, whatever the HTTP status.
-            decoded.raise_for_status(table=self.status_table, http_status=status)
-        if decoded.operation != expected:
-            raise RemoteCodecError(f"answer is {decoded.operation}, expected {expected}", transaction_id=tid)
-        # A success answer under a non-2xx HTTP status is still a success: the relay says it took the
-        # request, and reporting a failure would invite a duplicate resend.
-        return decoded
+                delay = call.after_error(exc, response, monotonic=time.monotonic(), now=self._clock())
+                if delay is None:
+                    raise
+                self._sleep(delay)
 
     def close(self) -> None:
         """Close the transport's pooled connections."""

@@ -1,0 +1,291 @@
+"""The sans-IO protocol core both clients drive (:class:`MM7Client` and :class:`AsyncMM7Client`).
+
+In h11's style it performs no I/O, sleeps and reads no clock of its own: a shell hands it objects and
+readings and gets decisions back. :class:`Protocol` holds a client's configuration (endpoint, profile,
+headers, dialect, retry policy, decoding limits) and builds requests; :meth:`Protocol.start` turns one
+prepared message into a :class:`Call`, whose methods the shell calls around each attempt:
+
+1. :meth:`Call.throttle_wait` (how long the throttle may be waited for, from the call's deadline);
+2. the shell sends :attr:`Call.request` (blocking or awaiting);
+3. :meth:`Call.receive` classifies the answer: the decoded response, or a typed exception raised;
+4. on an :class:`~mm7.errors.MM7Error`, :meth:`Call.after_error` decides: a delay before the next attempt,
+   or None (the shell re-raises the exception, which now carries the TransactionID and a note).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, cast
+
+from mm7.client._transport import HTTPRequest, HTTPResponse
+from mm7.client.retry import RetryPolicy, RetryState
+from mm7.codec.messages import RESPONSE_OF, DecodedMessage, Mode, decode, encode, version_of
+from mm7.codec.mime import Limits, Part
+from mm7.codec.status import THREEGPP
+from mm7.codec.versions import Dialect, for_mm7_version
+from mm7.errors import ConfigError, MM7Error, MM7StatusError, RemoteCodecError, TransportError
+from mm7.profiles.base import Prepared, Profile
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message, MM7Request
+
+__all__ = ["Call", "Exchange", "Protocol"]
+
+USER_AGENT = "mm7-python/0.1.0"
+
+# Headers the codec computes from the body; letting callers override them would desynchronise the two.
+_RESERVED_HEADERS = frozenset({"content-type", "content-length", "soapaction", "transfer-encoding"})
+
+
+def _basic_auth(username: str, password: str) -> str:
+    # RFC 7617: base64 of "user:pass"; UTF-8 is the charset the RFC suggests servers announce.
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A successful exchange: the decoded answer, its HTTP status and how many attempts it took."""
+
+    decoded: DecodedMessage[MM7Message | None]
+    http_status: int
+    attempts: int
+
+
+class Protocol:
+    """A client's configuration and the protocol rules, without I/O (see the module docstring)."""
+
+    def __init__(
+        self,
+        endpoint: str | None,
+        *,
+        profile: Profile | None,
+        auth: tuple[str, str] | None,
+        headers: Mapping[str, str] | None,
+        deadline: float | None,
+        retry: RetryPolicy | None,
+        response_limits: Limits | None,
+        response_mode: Mode,
+        dialect: Dialect | None,
+        client_name: str = "MM7Client",
+    ) -> None:
+        self.profile = profile if profile is not None else Profile()
+        url = endpoint or self.profile.endpoint
+        if not url:
+            raise ConfigError(f"{client_name} needs an endpoint (or a profile with a default endpoint)")
+        self.endpoint = url
+        if deadline is not None and not deadline > 0:
+            raise ConfigError(f"deadline must be > 0 or None, got {deadline}")
+        self.deadline = deadline
+        extra = dict(headers or {})
+        reserved = sorted(name for name in extra if name.lower() in _RESERVED_HEADERS)
+        if reserved:
+            raise ConfigError(f"headers {reserved} are computed from the body and cannot be set")
+        if auth is not None:
+            extra["Authorization"] = _basic_auth(*auth)
+        self.headers = {"User-Agent": USER_AGENT, **self.profile.http_headers(), **extra}
+        self.status_table = self.profile.status_table
+        policy = retry if retry is not None else RetryPolicy()
+        if policy.status_table is THREEGPP and self.status_table is not THREEGPP:
+            # The carrier decides which of its codes are worth retrying (e.g. Sinch 3510, 2569).
+            policy = replace(policy, status_table=self.status_table)
+        self.retry = policy
+        self.limits = response_limits or Limits()
+        self.mode: Mode = response_mode
+        self.dialect = dialect
+
+    @property
+    def mm7_version(self) -> str:
+        """The MM7Version of requests: the dialect's, else the profile's."""
+        return self.dialect.mm7_version if self.dialect is not None else self.profile.mm7_version
+
+    # ------------------------------------------------------------------------------ building
+
+    def vasp_request(self, operation: str, fields: Mapping[str, object], *, rel6: bool = False) -> MM7Request:
+        """Build a CancelReq/ReplaceReq/extended... request carrying the profile's sender identification."""
+        mm7_version = self.mm7_version
+        version = self.dialect.schema if self.dialect is not None else for_mm7_version(mm7_version)
+        if rel6 and version.release < 6:
+            raise ConfigError(f"{operation} is a Rel-6 operation; MM7Version {mm7_version} is Rel-5")
+        cls = version.binding_class(operation)
+        if operation == "extendedReplaceReq":
+            # The standard's extendedReplaceReq carries VASPID and VASID as direct children and no
+            # SenderIdentification (schemas/README.md, F14; encode refuses one).
+            ids = {"vasp_id": self.profile.vasp_id, "vas_id": self.profile.vas_id}
+            return cast("MM7Request", cls(mm7_version=mm7_version, **{**ids, **fields}))
+        ident = version.bindings.SenderIdType(vasp_id=self.profile.vasp_id, vas_id=self.profile.vas_id)
+        return cast("MM7Request", cls(mm7_version=mm7_version, sender_identification=ident, **fields))
+
+    def in_dialect(self, message: Any) -> Any:
+        """The message with the dialect's MM7Version (a copy; the caller's object is not changed)."""
+        dialect = self.dialect
+        if dialect is None:
+            return message
+        version = version_of(message)
+        if version is not dialect.schema:
+            raise ConfigError(
+                f"{type(message).__name__} is a Rel-{version.release} message; this client speaks "
+                f"{dialect.revision} (Rel-{dialect.release})"
+            )
+        if getattr(message, "mm7_version", None) == dialect.mm7_version:
+            return message
+        return dataclasses.replace(message, mm7_version=dialect.mm7_version)
+
+    def prepare(
+        self, message: Any, content: Part | Sequence[Part] | None, operation: str | None = None
+    ) -> tuple[str, Prepared]:
+        """The message in the dialect, checked and completed by the profile: ``(operation, prepared)``."""
+        message = self.in_dialect(message)
+        if operation is None:
+            operation = version_of(message).operation_of(message)
+        return operation, self.profile.prepare(operation, message, content)
+
+    def start(
+        self,
+        prepared: Prepared,
+        transaction_id: str | None,
+        operation: str,
+        deadline: float | None,
+        *,
+        monotonic: float,
+        now: float,
+    ) -> Call:
+        """Encode the prepared message and begin a call.
+
+        Args:
+            prepared: What :meth:`prepare` returned.
+            transaction_id: The TransactionID; fresh when None.
+            operation: The request's operation name.
+            deadline: Seconds the call may take; the client's deadline when None.
+            monotonic: The shell's ``time.monotonic()`` reading (the transports' deadline clock).
+            now: The retry policy's clock reading.
+        """
+        namespace = self.dialect.namespace if self.dialect is not None else None
+        encoded = encode(
+            prepared.message, transaction_id=transaction_id, content=prepared.content, namespace=namespace
+        )
+        seconds = deadline if deadline is not None else self.deadline
+        if seconds is not None and not seconds > 0:
+            raise ConfigError(f"deadline must be > 0 or None, got {seconds}")
+        ends_at = None if seconds is None else monotonic + seconds
+        headers = {**self.headers, **encoded.headers}
+        body = encoded.body
+        request = HTTPRequest(self.endpoint, headers, body, body.content_length, deadline=ends_at)
+        return Call(
+            self,
+            request=request,
+            transaction_id=encoded.transaction_id,
+            expected=RESPONSE_OF.get(operation, operation),
+            seconds=seconds,
+            ends_at=ends_at,
+            state=self.retry.start(now=now),
+        )
+
+
+class Call:
+    """One call's progress: the request to send, and the decisions between attempts (no I/O)."""
+
+    def __init__(
+        self,
+        protocol: Protocol,
+        *,
+        request: HTTPRequest,
+        transaction_id: str,
+        expected: str,
+        seconds: float | None,
+        ends_at: float | None,
+        state: RetryState,
+    ) -> None:
+        self._protocol = protocol
+        self.request = request
+        self.transaction_id = transaction_id
+        self.expected = expected
+        self.seconds = seconds
+        self.ends_at = ends_at
+        self.state = state
+
+    @property
+    def attempts(self) -> int:
+        """Attempts made so far (the current one included)."""
+        return self.state.attempts
+
+    def throttle_wait(self, throttle_timeout: float | None, monotonic: float) -> float | None:
+        """Longest wait for a throttle slot: the client's limit, cut to what is left of the deadline."""
+        wait = throttle_timeout
+        if self.ends_at is not None:
+            left = max(0.0, self.ends_at - monotonic)
+            wait = left if wait is None else min(wait, left)
+        return wait
+
+    def receive(self, response: HTTPResponse) -> Exchange:
+        """Classify an HTTP answer: the exchange when it is a success, else the typed error raised."""
+        tid = self.transaction_id
+        protocol = self._protocol
+        status = response.status
+        try:
+            decoded = decode(
+                response.body, response.header("Content-Type"), mode=protocol.mode, limits=protocol.limits
+            )
+        except RemoteCodecError as exc:
+            if 200 <= status < 300:
+                raise  # garbage with a success status: the request may have taken effect
+            # No MM7 answer at all (an HTML error page, a proxy's 503...): the HTTP status is all we know,
+            # and RetryPolicy decides on it (429/503 retry).
+            raise TransportError(
+                f"HTTP {status} from {protocol.endpoint} without an MM7 answer ({exc.message})",
+                http_status=status,
+                request_sent=True,
+                transaction_id=tid,
+            ) from exc
+        if decoded.transaction_id and decoded.transaction_id != tid:
+            # TS 23.140: a response echoes the request's TransactionID. Another value means this
+            # answer may belong to another request; trusting its MessageID could mislabel a message.
+            raise RemoteCodecError(
+                f"answer carries TransactionID {decoded.transaction_id!r}, expected {tid!r}",
+                transaction_id=tid,
+            )
+        if decoded.is_error:
+            # Errors come as HTTP 200 or 500 with a SOAP Fault holding RSErrorRsp (Sinch); the MM7 status
+            # is the truth, whatever the HTTP status.
+            decoded.raise_for_status(table=protocol.status_table, http_status=status)
+        if decoded.operation != self.expected:
+            raise RemoteCodecError(
+                f"answer is {decoded.operation}, expected {self.expected}", transaction_id=tid
+            )
+        # A success answer under a non-2xx HTTP status is still a success: the relay says it took the
+        # request, and reporting a failure would invite a duplicate resend.
+        return Exchange(decoded, status, self.state.attempts)
+
+    def after_error(
+        self, exc: MM7Error, response: HTTPResponse | None, *, monotonic: float, now: float
+    ) -> float | None:
+        """Decide after a failed attempt: seconds to wait before the next one, or None to give up.
+
+        The exception gets the TransactionID (and, when not retried, a note saying why); the shell
+        re-raises it on None.
+
+        Args:
+            exc: What the attempt raised.
+            response: The HTTP answer, when one came (its Retry-After counts).
+            monotonic: The shell's ``time.monotonic()`` reading.
+            now: The retry policy's clock reading.
+        """
+        if exc.transaction_id is None:
+            exc.transaction_id = self.transaction_id
+        if not isinstance(exc, (TransportError, MM7StatusError)):
+            return None
+        retry = self._protocol.retry
+        retry_after = response.header("Retry-After") if response is not None else None
+        decision = retry.decide(attempt_state=self.state, error=exc, retry_after_header=retry_after, now=now)
+        reason = decision.reason
+        if decision.retry and self.ends_at is not None and monotonic + decision.delay >= self.ends_at:
+            decision = replace(decision, retry=False)
+            reason += f", but the call's {self.seconds:g}s deadline would pass before the retry"
+        if not decision.retry:
+            exc.add_note(f"mm7: not retried after attempt {self.state.attempts}: {reason}")
+            return None
+        self.state = decision.state
+        return decision.delay
