@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -296,6 +297,8 @@ def _check_recipients(message: object, report: _Report) -> None:
 
 
 def _check_address_ids(message: object, version: SchemaVersion, report: _Report) -> None:
+    if not _has_address_id(message, version.bindings.AddressType, version.package):
+        return
     seen: set[str] = set()
     for path, node in _walk(message, "", version):
         if not isinstance(node, version.bindings.AddressType) or node.id is None:
@@ -311,6 +314,67 @@ def _check_address_ids(message: object, version: SchemaVersion, report: _Report)
             report("F19", f"{path}/@id", f"id {node.id!r} is used twice; each id is unique in the message")
         else:
             seen.add(node.id)
+
+
+# Per (generated dataclass, address type): the fields whose declared type can reach an address, so the
+# common check (no address carries an id) visits only those and builds no path strings.
+_ADDRESS_FIELDS: dict[tuple[type, type], tuple[str, ...]] = {}
+
+
+def _reaches(annotation: object, address_type: type, seen: set[type]) -> bool:
+    if isinstance(annotation, type):
+        if issubclass(annotation, address_type) or issubclass(address_type, annotation):
+            return True
+        if not dataclasses.is_dataclass(annotation) or annotation in seen:
+            return False
+        seen.add(annotation)
+        return any(_reaches(hint, address_type, seen) for hint in _hints(annotation).values())
+    # Unions, list[...], Optional[...]: any argument may hold the value; other forms may hold anything.
+    args = typing.get_args(annotation)
+    if args:
+        return any(_reaches(arg, address_type, seen) for arg in args)
+    return annotation is not None
+
+
+def _hints(cls: type) -> dict[str, object]:
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # unresolvable hints: every field may hold an address
+        return {field.name: Any for field in dataclasses.fields(cls)}
+
+
+def _address_fields(cls: type, address_type: type) -> tuple[str, ...]:
+    key = (cls, address_type)
+    names = _ADDRESS_FIELDS.get(key)
+    if names is None:
+        hints = _hints(cls)
+        names = tuple(
+            field.name
+            for field in dataclasses.fields(cls)
+            if _reaches(hints.get(field.name, Any), address_type, {cls})
+        )
+        _ADDRESS_FIELDS[key] = names
+    return names
+
+
+def _has_address_id(node: object, address_type: type, package: str) -> bool:
+    """Whether :func:`_walk` would yield an address with an id below ``node`` (itself included)."""
+    if isinstance(node, address_type) and getattr(node, "id", None) is not None:
+        return True
+    if not dataclasses.is_dataclass(node):
+        return False
+    for name in _address_fields(type(node), address_type):
+        value = getattr(node, name)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else (value,):
+            if (
+                dataclasses.is_dataclass(item)
+                and type(item).__module__.startswith(package)
+                and _has_address_id(item, address_type, package)
+            ):
+                return True
+    return False
 
 
 def _walk(node: object, path: str, version: SchemaVersion) -> Iterator[tuple[str, object]]:

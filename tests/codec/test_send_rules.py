@@ -22,7 +22,7 @@ from xsdata.models.datatype import XmlDuration
 from mm7.codec import builders
 from mm7.codec import envelope as env
 from mm7.codec.messages import decode, encode, response_for, version_of
-from mm7.codec.send_rules import KIND, RULES, check_outgoing
+from mm7.codec.send_rules import KIND, RULES, _has_address_id, _walk, check_outgoing
 from mm7.codec.versions import REL5, REL6, SchemaVersion
 from mm7.codec.xml import schema_for, schema_problems
 from mm7.errors import LocalCodecError, LocalValidationError
@@ -430,5 +430,23 @@ def test_the_received_superset_is_schema_valid_and_only_the_rules_refuse_it(
         with pytest.raises(LocalValidationError) as info:
             encode(message, transaction_id="tx-p", fault=fault)
         assert info.value.problems == problems
+
+    run()
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=s.pair_id)
+def test_the_address_id_shortcut_agrees_with_the_full_walk(pair: tuple[SchemaVersion, str]) -> None:
+    # F19's check walks every object only when some address carries an id; the shortcut visits the fields
+    # whose declared types can reach an address. Both must see the same addresses.
+    version, operation = pair
+    address = version.bindings.AddressType
+
+    @PROPERTY
+    @given(message=s.messages(version, operation, received=True))
+    def run(message: Any) -> None:
+        walked = any(
+            isinstance(node, address) and node.id is not None for _, node in _walk(message, "", version)
+        )
+        assert _has_address_id(message, address, version.package) == walked
 
     run()
