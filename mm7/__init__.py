@@ -58,7 +58,7 @@ from mm7.errors import (
 )
 
 if _typing.TYPE_CHECKING:
-    from mm7.client import MM7Client
+    from mm7.client import AsyncMM7Client, MM7Client
     from mm7.codec.message_types import MM7Message
     from mm7.codec.smil import generate_smil, mixed_content, related_content
 
@@ -67,6 +67,7 @@ __version__ = "0.1.0"
 # Imported on first use: the client pulls in requests, the SMIL helpers and the message type aliases the
 # generated bindings of both versions.
 _LAZY = {
+    "AsyncMM7Client": "mm7.client",
     "MM7Client": "mm7.client",
     "MM7Message": "mm7.codec.message_types",
     "generate_smil": "mm7.codec.smil",
@@ -91,6 +92,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "REL5",
     "REL6",
+    "AsyncMM7Client",
     "ClientStatusError",
     "CodecError",
     "ConfigError",

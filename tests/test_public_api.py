@@ -9,8 +9,8 @@ from pathlib import Path
 import mm7
 
 EXPECTED = [
-    "REL5", "REL6", "ClientStatusError", "CodecError", "ConfigError", "DecodedMessage", "Deviation",
-    "Dialect", "EncodedMessage", "Extension", "LimitExceededError", "Limits", "LocalCodecError",
+    "REL5", "REL6", "AsyncMM7Client", "ClientStatusError", "CodecError", "ConfigError", "DecodedMessage",
+    "Deviation", "Dialect", "EncodedMessage", "Extension", "LimitExceededError", "Limits", "LocalCodecError",
     "LocalError", "LocalValidationError", "MIMEError", "MM7Client", "MM7Error", "MM7Message",
     "MM7StatusError", "MM7ValidationError", "MalformedXMLError", "Part", "RemoteCodecError", "RemoteError",
     "RemoteValidationError", "SchemaVersion", "ServerStatusError", "ServiceStatusError", "TransportError",

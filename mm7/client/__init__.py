@@ -15,6 +15,8 @@ revision and MM7Version a relay expects (``MM7Client(..., dialect=Dialect.for_re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mm7.client._client import ClientOptions, MM7Client, SubmitResult
 from mm7.client._transport import (
     DeadlineExceeded,
@@ -29,7 +31,14 @@ from mm7.client.retry import RetryDecision, RetryPolicy, RetryState
 from mm7.client.throttle import Rate, Throttle, ThrottleTimeout
 from mm7.codec.versions import Dialect
 
+if TYPE_CHECKING:
+    from mm7.client._async import AiohttpTransport, AsyncClientOptions, AsyncMM7Client, AsyncTransport
+
 __all__ = [
+    "AiohttpTransport",
+    "AsyncClientOptions",
+    "AsyncMM7Client",
+    "AsyncTransport",
     "ClientOptions",
     "DeadlineExceeded",
     "Dialect",
@@ -49,9 +58,37 @@ __all__ = [
     "Transport",
 ]
 
-# The classes defined in private modules present themselves as this package's (repr, docs, pickling).
+# Imported on first use: they need aiohttp, which a sync-only user never loads.
+_LAZY = {"AsyncMM7Client", "AsyncClientOptions", "AsyncTransport", "AiohttpTransport"}
+
+
+def _present(value: object) -> None:
+    """Classes defined in private modules present themselves as this package's (repr, docs, pickling)."""
+    if isinstance(value, type) and value.__module__.startswith("mm7.client._"):
+        value.__module__ = __name__
+
+
 for _name in __all__:
-    _value = globals()[_name]
-    if isinstance(_value, type) and _value.__module__.startswith("mm7.client._"):
-        _value.__module__ = __name__
-del _name, _value
+    if _name not in _LAZY:
+        _present(globals()[_name])
+del _name
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        from mm7.client import _async
+    except ModuleNotFoundError as exc:  # pragma: no cover - the test extra installs aiohttp
+        if exc.name != "aiohttp":
+            raise
+        raise ImportError(f"mm7.client.{name} needs aiohttp: pip install 'mm7[async]'") from exc
+
+    value = getattr(_async, name)
+    _present(value)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -518,7 +518,15 @@ class RequestsTransport:
                 stream=True,
                 allow_redirects=False,  # a redirect would need the body again, and MM7 has none
             ) as response:
-                body = self._read_limited(response)
+                try:
+                    body = self._read_limited(response)
+                except _CAUGHT as exc:
+                    # The answer's head arrived, so the whole request was sent: a failure while reading the
+                    # body (a read timeout, a reset) leaves it possibly accepted, never unsent.
+                    error = map_requests_error(exc, url=request.url)
+                    if isinstance(error, TransportError):
+                        error.request_sent = True
+                    raise error from exc
                 return HTTPResponse(response.status_code, dict(response.headers), body)
         except _CAUGHT as exc:
             raise map_requests_error(exc, url=request.url) from exc

@@ -24,6 +24,7 @@ whole process, so every client thread using the same account shares the same lim
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import deque
@@ -199,6 +200,40 @@ class Throttle:
                 )
             # Other threads may take the slot first; the loop re-checks under the lock.
             self._sleep(needed)
+
+    async def acquire_async(self, timeout: float | None = None) -> float:
+        """:meth:`acquire` for asyncio tasks: awaits ``asyncio.sleep``, never blocks the event loop.
+
+        The windows are the same as :meth:`acquire`'s, so threads and tasks sharing one throttle
+        (``Throttle.shared("sinch:<api_key>")``) share one limit. The lock is held only to check and
+        record, never across a wait.
+
+        Args:
+            timeout: Longest wait in seconds; None waits as long as needed.
+
+        Returns:
+            Seconds waited.
+
+        Raises:
+            ThrottleTimeout: When no slot can be had within ``timeout``.
+        """
+        start = self._clock()
+        while True:
+            with self._lock:
+                now = self._clock()
+                needed = self._wait_needed(now)
+                if needed <= 0:
+                    self._take(now)
+                    return max(0.0, now - start)
+            waited = max(0.0, now - start)
+            if timeout is not None and waited + needed > timeout:
+                raise ThrottleTimeout(
+                    f"{self.name}: no slot within {timeout:g}s "
+                    f"(waited {waited:.3f}s, {needed:.3f}s more needed)",
+                    waited=waited,
+                    wait_needed=needed,
+                )
+            await asyncio.sleep(needed)
 
     def __repr__(self) -> str:
         return f"Throttle({self.name!r}, [{', '.join(map(str, self._rates))}])"
