@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,12 +36,14 @@ from mm7.codec.mime import DecodedBody, EncodedBody, Part, encode_related, encod
 from mm7.codec.send_rules import STATUS_CODE_ONLY, require_sendable
 from mm7.codec.status import lookup
 from mm7.codec.versions import (
+    REL5,
     REL6,
     SOAP_ENV_NS,
     Dialect,
     SchemaVersion,
     all_versions,
     for_namespace,
+    registered_schemas,
     revision_namespace,
 )
 from mm7.codec.xml import parse_xml, schema_for, schema_problems
@@ -473,9 +476,86 @@ def encode_response(
     Returns:
         The encoded response.
     """
+    key = _template_key(request, status_code, status_text, fields)
+    transaction_id = request.transaction_id
+    if key is not None and transaction_id is not None and _PLAIN_ID.fullmatch(transaction_id):
+        template = _RESPONSE_TEMPLATES.get(key)
+        if template is not None:
+            return template.fill(transaction_id)
     response = response_for(request, status_code, status_text, **fields)
     dialect = answer_dialect(request)
-    return encode(response, transaction_id=request.transaction_id, namespace=dialect.namespace)
+    encoded = encode(response, transaction_id=transaction_id, namespace=dialect.namespace)
+    if key is not None and len(_RESPONSE_TEMPLATES) < _MAX_TEMPLATES:
+        template = _ResponseTemplate.of(
+            encode(response, transaction_id=_TEMPLATE_ID, namespace=dialect.namespace)
+        )
+        if template is not None:
+            _RESPONSE_TEMPLATES[key] = template
+    return encoded
+
+
+# The answer to a request differs from one request to the next only by its TransactionID, once the schema
+# version, wire namespace, MM7Version, operation and status are fixed. encode_response validates (schema and
+# send rules) the first answer of each such key, and a copy with a placeholder TransactionID becomes the
+# key's template; later answers put the escaped TransactionID in its place. That is as strict as validating
+# each answer because transactionIDType in our schemas (schemas/REL-5-MM7-1-3.xsd, REL-6-MM7-1-4.xsd) is
+# xs:string without facets: every string is valid there. Registered schemas may restrict it (and may take
+# over a namespace), so templates serve only while no schema is registered. TransactionIDs other than
+# printable ASCII (or blank at either end) take the full path, which refuses what XML cannot carry.
+_TEMPLATE_ID = "mm7-response-template-transaction-id"
+_PLAIN_ID = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+_MAX_TEMPLATES = 512
+_TemplateKey = tuple[str, str, str | None, str, str, int, str | None]
+
+
+@dataclass(frozen=True)
+class _ResponseTemplate:
+    head: bytes
+    tail: bytes
+    operation: str
+    version: SchemaVersion
+    namespace: str
+
+    @classmethod
+    def of(cls, encoded: EncodedMessage) -> _ResponseTemplate | None:
+        head, found, tail = encoded.envelope.partition(_TEMPLATE_ID.encode("ascii"))
+        if not found or _TEMPLATE_ID.encode("ascii") in tail:
+            return None
+        return cls(head, tail, encoded.operation, encoded.version, encoded.namespace)
+
+    def fill(self, transaction_id: str) -> EncodedMessage:
+        text = transaction_id.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        xml = b"".join((self.head, text.encode("ascii"), self.tail))
+        return EncodedMessage(
+            encode_single(xml), xml, transaction_id, self.operation, self.version, self.namespace
+        )
+
+
+_RESPONSE_TEMPLATES: dict[_TemplateKey, _ResponseTemplate] = {}
+
+
+def _template_key(
+    request: DecodedMessage[MM7Message | None],
+    status_code: int,
+    status_text: str | None,
+    fields: dict[str, object],
+) -> _TemplateKey | None:
+    """What the answer depends on besides its TransactionID; None when it may not come from a template."""
+    version = request.version
+    if (
+        fields
+        or (version is not REL5 and version is not REL6)
+        or request.operation not in RESPONSE_OF
+        or type(status_code) is not int
+        or not (status_text is None or type(status_text) is str)
+    ):
+        return None
+    mm7_version = getattr(request.message, "mm7_version", None) or version.default_mm7_version
+    spoken = request.mm7_version
+    if type(mm7_version) is not str or not (spoken is None or type(spoken) is str) or registered_schemas():
+        return None
+    # With only our schemas known, the answer's namespace (answer_dialect) follows from these three.
+    return (version.key, request.namespace, spoken, mm7_version, request.operation, status_code, status_text)
 
 
 def sniff_dialect(envelope: bytes) -> Dialect | None:
