@@ -163,6 +163,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 512  # listen backlog: the async tests open 200 connections at once
     owner: LoopbackServer
 
 
