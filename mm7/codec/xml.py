@@ -432,11 +432,21 @@ def parse_xml(
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise XMLSecurityError("XML with a DOCTYPE is refused")
-    _check_shape(root, limits)
+    _check_shape(root, limits, data)
     return root
 
 
-def _check_shape(root: etree._Element, limits: XMLLimits) -> None:
+def _check_shape(root: etree._Element, limits: XMLLimits, data: bytes) -> None:
+    # Bounds from the bytes decide most documents without walking the tree: every element starts with a
+    # '<' (comments, CDATA and PIs only over-count), so it bounds the element count and depth; and no text
+    # or attribute value has more characters than the document has bytes (no DTD: no entity expands).
+    tags = data.count(b"<")
+    if len(data) <= limits.max_text and tags <= limits.max_elements:
+        if tags > limits.max_depth and _depth(root) > limits.max_depth:
+            raise LimitExceededError(
+                f"XML nested deeper than {limits.max_depth} levels", limit="xml.max_depth"
+            )
+        return
     count = 0
     for element in root.iter():
         count += 1
