@@ -29,6 +29,7 @@ from mm7.client._transport import (
     HTTPRequest,
     HTTPResponse,
     Timeout,
+    _attempt_seconds,
 )
 from mm7.client.retry import RetryPolicy
 from mm7.client.throttle import Rate, Throttle
@@ -153,20 +154,17 @@ class AiohttpTransport:
             LimitExceededError: The response body is longer than ``max_response_size``.
             ConfigError: The URL is invalid.
         """
-        seconds = self.timeout.total
-        if request.deadline is not None:
-            remaining = request.deadline - time.monotonic()
-            seconds = remaining if seconds is None else min(seconds, remaining)
+        seconds, named = _attempt_seconds(self.timeout.total, request)
         phase = _Phase()
         if seconds is not None and seconds <= 0:
-            raise _deadline_error(phase, max(seconds, 0.0), request.url)
+            raise _deadline_error(phase, named if named is not None else 0.0, request.url)
         try:
             async with asyncio.timeout(seconds):
                 return await self._send(request, phase)
         except TimeoutError as exc:
             if seconds is None:
                 raise
-            raise _deadline_error(phase, seconds, request.url) from exc
+            raise _deadline_error(phase, named if named is not None else seconds, request.url) from exc
 
     async def _send(self, request: HTTPRequest, phase: _Phase) -> HTTPResponse:
         session = self._get_session()

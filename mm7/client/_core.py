@@ -173,7 +173,9 @@ class Protocol:
         ends_at = None if seconds is None else monotonic + seconds
         headers = {**self.headers, **encoded.headers}
         body = encoded.body
-        request = HTTPRequest(self.endpoint, headers, body, body.content_length, deadline=ends_at)
+        request = HTTPRequest(
+            self.endpoint, headers, body, body.content_length, deadline=ends_at, deadline_seconds=seconds
+        )
         return Call(
             self,
             request=request,

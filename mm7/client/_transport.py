@@ -126,6 +126,8 @@ class HTTPRequest:
         method: The HTTP method (MM7 only uses POST).
         deadline: ``time.monotonic()`` reading by which the exchange must be over (the client sets it from
             its per-call deadline); None for none. Transports that cannot enforce it may ignore it.
+        deadline_seconds: That per-call deadline in seconds, as the caller gave it: what an error names
+            when it passes (the time left for this attempt is less: encoding and earlier attempts used some).
     """
 
     url: str
@@ -134,6 +136,7 @@ class HTTPRequest:
     content_length: int
     method: str = "POST"
     deadline: float | None = None
+    deadline_seconds: float | None = None
 
     def read_body(self) -> bytes:
         """Return the whole body in memory (for function transports and tests)."""
@@ -303,8 +306,9 @@ _current = threading.local()
 class _Attempt:
     """One attempt's deadline: a timer that shuts the connection's socket down when it fires."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, named: float | None = None) -> None:
         self.seconds = seconds
+        self.named = seconds if named is None else named
         self.phase = "connecting"
         self.expired = False
         self._lock = threading.Lock()
@@ -385,6 +389,17 @@ class _DeadlineAdapter(requests.adapters.HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
 
 
+def _attempt_seconds(total: float | None, request: HTTPRequest) -> tuple[float | None, float | None]:
+    """Seconds this attempt may take, and the deadline an error names: the call's when it is the tighter."""
+    seconds, named = total, total
+    if request.deadline is not None:
+        remaining = request.deadline - time.monotonic()
+        if seconds is None or remaining < seconds:
+            seconds = remaining
+            named = request.deadline_seconds if request.deadline_seconds is not None else remaining
+    return seconds, named
+
+
 def _deadline_error(attempt: _Attempt, url: str) -> DeadlineExceeded:
     sent = {"connecting": False, "sending": None}.get(attempt.phase, True)
     what = {
@@ -392,8 +407,8 @@ def _deadline_error(attempt: _Attempt, url: str) -> DeadlineExceeded:
         "sending": "while sending the request (it may have arrived)",
     }.get(attempt.phase, "awaiting the answer to the whole request (it may have been accepted)")
     return DeadlineExceeded(
-        f"deadline of {attempt.seconds:.3g}s passed talking to {url or 'the MM7 server'} {what}",
-        deadline=attempt.seconds,
+        f"deadline of {attempt.named:.3g}s passed talking to {url or 'the MM7 server'} {what}",
+        deadline=attempt.named,
         phase=attempt.phase,
         request_sent=sent,
     )
@@ -481,13 +496,10 @@ class RequestsTransport:
             LimitExceededError: The response body is longer than ``max_response_size``.
             ConfigError: The URL or a header is invalid.
         """
-        seconds = self.timeout.total
-        if request.deadline is not None:
-            remaining = request.deadline - time.monotonic()
-            seconds = remaining if seconds is None else min(seconds, remaining)
+        seconds, named = _attempt_seconds(self.timeout.total, request)
         if seconds is None:
             return self._send(request, self.timeout.as_tuple())
-        attempt = _Attempt(max(seconds, 0.0))
+        attempt = _Attempt(max(seconds, 0.0), named)
         if seconds <= 0:
             raise _deadline_error(attempt, request.url)
         # Neither per-operation timeout needs to outlast the deadline.

@@ -117,7 +117,7 @@ def test_timeout_ends_a_dripping_answer_as_unknown(relay: LoopbackServer) -> Non
         ended = time.monotonic()
         rows = [json.loads(line) for line in out.splitlines()]
         assert code == 1 and [row["outcome"] for row in rows] == ["unknown"] * len(numbers)
-        assert all("deadline of 1.5s" in row["error"] for row in rows)
+        assert all("deadline of 1.5s" in row["error"] for row in rows), [row["error"] for row in rows]
         # From the request's arrival to the process's exit: the deadline plus interpreter shutdown.
         assert len(arrived) == len(numbers)
         assert 1.4 <= ended - max(arrived) < 1.5 + 2.0
