@@ -298,6 +298,9 @@ def map_requests_error(exc: BaseException, *, url: str = "") -> MM7Error:
 
 # --------------------------------------------------------------------------------------------- deadlines
 
+# How long after the deadline the per-operation socket timeouts of an attempt end (a safety net only).
+_DEADLINE_MARGIN = 0.5
+
 # The attempt running on this thread, so the connection classes below (called deep inside requests and
 # urllib3 on the same thread) can tell it which socket to shut down at the deadline.
 _current = threading.local()
@@ -502,12 +505,14 @@ class RequestsTransport:
         attempt = _Attempt(max(seconds, 0.0), named)
         if seconds <= 0:
             raise _deadline_error(attempt, request.url)
-        # Neither per-operation timeout needs to outlast the deadline.
-        connect, read = (None if t is None else min(t, seconds) for t in self.timeout.as_tuple())
+        # Neither per-operation timeout needs to outlast the deadline; each ends a little after it, so that the
+        # deadline's timer, not a socket timeout racing it, ends the attempt (and says it was the deadline).
+        limit = seconds + _DEADLINE_MARGIN
+        connect, read = (None if t is None else min(t, limit) for t in self.timeout.as_tuple())
         _current.attempt = attempt
         attempt.start()
         try:
-            return self._send(request, (connect if connect is not None else seconds, read))
+            return self._send(request, (connect if connect is not None else limit, read))
         except (MM7Error, OSError) as exc:
             if attempt.expired:
                 raise _deadline_error(attempt, request.url) from exc
