@@ -505,8 +505,8 @@ class RequestsTransport:
         attempt = _Attempt(max(seconds, 0.0), named)
         if seconds <= 0:
             raise _deadline_error(attempt, request.url)
-        # Neither per-operation timeout needs to outlast the deadline; each ends a little after it, so that the
-        # deadline's timer, not a socket timeout racing it, ends the attempt (and says it was the deadline).
+        # Neither per-operation timeout needs to outlast the deadline; each ends a little after it, so
+        # that the deadline's timer, not a socket timeout racing it, ends the attempt (and names it).
         limit = seconds + _DEADLINE_MARGIN
         connect, read = (None if t is None else min(t, limit) for t in self.timeout.as_tuple())
         _current.attempt = attempt
