@@ -24,11 +24,13 @@ import json
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from mm7.codec import summary
@@ -165,8 +167,26 @@ class ServerThread:
         )
         self.host: str = str(self._server.effective_host)
         self.port: int = int(self._server.effective_port)
-        self._thread = threading.Thread(target=self._server.run, name=f"waitress-{self.port}", daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name=f"waitress-{self.port}", daemon=True)
         self._thread.start()
+
+    def _serve(self) -> None:
+        # waitress's own run() loops until its socket map is empty; this loop also ends when stop() asks,
+        # and it is the only thread that closes the sockets (closing them while select() watches them races).
+        server = self._server
+        try:
+            while not self._stopping.is_set() and server._map:
+                wasyncore.loop(
+                    timeout=server.adj.asyncore_loop_timeout,
+                    map=server._map,
+                    count=1,
+                    use_poll=server.adj.asyncore_use_poll,
+                )
+        finally:
+            server.close()
+            for channel in list(server._map.values()):
+                channel.close()
 
     @property
     def base_url(self) -> str:
@@ -177,21 +197,16 @@ class ServerThread:
     def stop(self, timeout: float = 5.0) -> None:
         """Close the listening socket and every connection, then wait for the loop to end.
 
-        The sockets are closed by the loop's own thread (through waitress's trigger): closing them from
-        here while the loop sits in ``select()`` would race with it.
+        The loop's own thread closes the sockets; the trigger only wakes it early (without it the loop
+        notices within its poll timeout). A trigger that waitress already closed is not written to.
         """
         server = self._server
-
-        def close_all() -> None:
-            server.close()
-            for channel in list(server._map.values()):
-                channel.close()
-
-        if self._thread.is_alive():
-            server.trigger.pull_trigger(close_all)
-            self._thread.join(timeout)
-        else:
-            close_all()
+        self._stopping.set()
+        trigger = server.trigger
+        if self._thread.is_alive() and not trigger._closed:
+            with suppress(OSError):
+                trigger.pull_trigger()
+        self._thread.join(timeout)
         server.task_dispatcher.shutdown()
 
 
