@@ -23,6 +23,7 @@ import aiohttp
 from mm7.client._client import SubmitResult
 from mm7.client._core import Exchange
 from mm7.client._core import Protocol as _Core
+from mm7.client._shell import ShellBase, sinch_setup
 from mm7.client._transport import (
     DEFAULT_MAX_RESPONSE_SIZE,
     DeadlineExceeded,
@@ -39,7 +40,6 @@ from mm7.codec.mime.model import EncodedBody
 from mm7.codec.versions import Dialect
 from mm7.errors import ConfigError, LimitExceededError, MM7Error, TransportError
 from mm7.profiles.base import Prepared, Profile
-from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message, MM7Request, SubmitReq
@@ -261,7 +261,7 @@ class AsyncClientOptions(TypedDict, total=False):
     clock: Callable[[], float]
 
 
-class AsyncMM7Client:
+class AsyncMM7Client(ShellBase):
     """The asyncio twin of :class:`MM7Client`: the same arguments, operations as coroutines.
 
     Use it as ``async with``; one client serves any number of concurrent tasks (the pool holds
@@ -346,33 +346,20 @@ class AsyncMM7Client:
         ``rates`` are enforced by ``Throttle.shared("sinch:<api_key>")``, the same throttle the sync
         clients of that account use, so every thread and task of the process shares the limit.
         """
-        profile = SinchProfile(
+        profile = sinch_setup(
+            options,
             api_key=api_key,
-            vas_id=vas_id,
             short_code=short_code,
-            endpoint=endpoint or SINCH_ENDPOINT,
+            vas_id=vas_id,
+            endpoint=endpoint,
             mm7_version=mm7_version,
             carrier_id=carrier_id,
             default_region=default_region,
-            rates=tuple(rates),
+            rates=rates,
+            username=username,
+            password=password,
         )
-        if profile.rates and "throttle" not in options:
-            options["throttle"] = Throttle.shared(f"sinch:{api_key}", profile.rates)
-        if username is not None:
-            options["auth"] = (username, password or "")
         return cls(profile.endpoint, profile=profile, **options)
-
-    @property
-    def mm7_version(self) -> str:
-        """The MM7Version of requests this client builds: the dialect's, else the profile's."""
-        return self._core.mm7_version
-
-    @property
-    def sinch(self) -> SinchProfile:
-        """The profile, as a SinchProfile (ConfigError when the client has another profile)."""
-        if not isinstance(self.profile, SinchProfile):
-            raise ConfigError(f"this client's profile is {self.profile.name!r}, not sinch")
-        return self.profile
 
     # ------------------------------------------------------------------------------ operations
 

@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 import requests
 
 from mm7.client._core import Exchange, Protocol
+from mm7.client._shell import ShellBase, sinch_setup
 from mm7.client._transport import HTTPResponse, RequestsTransport, Timeout, Transport
 from mm7.client.retry import RetryPolicy
 from mm7.client.throttle import Rate, Throttle
 from mm7.codec.messages import DecodedMessage, Mode
 from mm7.codec.mime import Limits, Part
 from mm7.codec.versions import Dialect
-from mm7.errors import ConfigError, MM7Error
+from mm7.errors import MM7Error
 from mm7.profiles.base import Prepared, Profile
-from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message, MM7Request, SubmitReq
@@ -88,7 +88,7 @@ class SubmitResult:
     warnings: tuple[str, ...] = ()
 
 
-class MM7Client:
+class MM7Client(ShellBase):
     """A VASP-side MM7 client: SubmitReq, CancelReq, ReplaceReq and the Rel-6 extended operations.
 
     Thread-safe for concurrent sends (the bulk sender shares one client between threads): it holds
@@ -213,33 +213,20 @@ class MM7Client:
         Returns:
             The client.
         """
-        profile = SinchProfile(
+        profile = sinch_setup(
+            options,
             api_key=api_key,
-            vas_id=vas_id,
             short_code=short_code,
-            endpoint=endpoint or SINCH_ENDPOINT,
+            vas_id=vas_id,
+            endpoint=endpoint,
             mm7_version=mm7_version,
             carrier_id=carrier_id,
             default_region=default_region,
-            rates=tuple(rates),
+            rates=rates,
+            username=username,
+            password=password,
         )
-        if profile.rates and "throttle" not in options:
-            options["throttle"] = Throttle.shared(f"sinch:{api_key}", profile.rates)
-        if username is not None:
-            options["auth"] = (username, password or "")
         return cls(profile.endpoint, profile=profile, **options)
-
-    @property
-    def mm7_version(self) -> str:
-        """The MM7Version of requests this client builds: the dialect's, else the profile's."""
-        return self._core.mm7_version
-
-    @property
-    def sinch(self) -> SinchProfile:
-        """The profile, as a SinchProfile (ConfigError when the client has another profile)."""
-        if not isinstance(self.profile, SinchProfile):
-            raise ConfigError(f"this client's profile is {self.profile.name!r}, not sinch")
-        return self.profile
 
     # ------------------------------------------------------------------------------ operations
 

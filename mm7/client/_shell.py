@@ -1,0 +1,88 @@
+"""What both client shells (:class:`MM7Client`, :class:`AsyncMM7Client`) share above the protocol core.
+
+The profile accessors (``mm7_version``, ``sinch``) and the Sinch constructor's work: building the
+:class:`~mm7.profiles.sinch.SinchProfile` and the options it implies (the account's shared throttle, HTTP
+Basic credentials). Each shell keeps its own typed ``for_sinch`` signature and calls :func:`sinch_setup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict, TypeVar
+
+from mm7.client._core import Protocol
+from mm7.client.throttle import Rate, Throttle
+from mm7.errors import ConfigError
+from mm7.profiles.base import Profile
+from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
+
+__all__ = ["ShellBase", "SinchOptions", "sinch_setup"]
+
+
+class SinchOptions(TypedDict, total=False):
+    """Client options the Sinch constructor adds to the caller's."""
+
+    throttle: Throttle | None
+    auth: tuple[str, str] | None
+
+
+#: A shell's options TypedDict (ClientOptions, AsyncClientOptions): both have SinchOptions' keys.
+OptionsT = TypeVar("OptionsT", bound=SinchOptions)
+
+
+class ShellBase:
+    """Accessors both clients have: they read the profile and the protocol core."""
+
+    _core: Protocol
+    profile: Profile
+
+    @property
+    def mm7_version(self) -> str:
+        """The MM7Version of requests this client builds: the dialect's, else the profile's."""
+        return self._core.mm7_version
+
+    @property
+    def sinch(self) -> SinchProfile:
+        """The profile, as a SinchProfile (ConfigError when the client has another profile)."""
+        if not isinstance(self.profile, SinchProfile):
+            raise ConfigError(f"this client's profile is {self.profile.name!r}, not sinch")
+        return self.profile
+
+
+def sinch_setup(
+    options: OptionsT,
+    *,
+    api_key: str,
+    short_code: str,
+    vas_id: str | None,
+    endpoint: str | None,
+    mm7_version: str,
+    carrier_id: str | None,
+    default_region: str | None,
+    rates: Sequence[Rate],
+    username: str | None,
+    password: str | None,
+) -> SinchProfile:
+    """The Sinch profile; completes the caller's ``options`` (a fresh ``**options`` dict) in place.
+
+    ``rates`` become ``Throttle.shared("sinch:<api_key>")`` unless ``options`` names a throttle;
+    ``username`` (with ``password``) becomes the HTTP Basic ``auth``, replacing any in ``options``.
+
+    Returns:
+        The profile.
+    """
+    profile = SinchProfile(
+        api_key=api_key,
+        vas_id=vas_id,
+        short_code=short_code,
+        endpoint=endpoint or SINCH_ENDPOINT,
+        mm7_version=mm7_version,
+        carrier_id=carrier_id,
+        default_region=default_region,
+        rates=tuple(rates),
+    )
+    if profile.rates and "throttle" not in options:
+        options["throttle"] = Throttle.shared(f"sinch:{api_key}", profile.rates)
+    if username is not None:
+        options["auth"] = (username, password or "")
+    return profile
