@@ -1,0 +1,612 @@
+"""The receiver's protocol core, free of I/O: a request's head and body bytes in, an HTTP answer out.
+
+Both receivers drive it: the WSGI app (:class:`~mm7.server.app.ReceiverApp`) reads ``wsgi.input`` on a
+server thread; the ASGI app (:class:`~mm7.server.asgi.ASGIReceiverApp`) awaits ``receive()`` on the event
+loop and hands the blocking steps (decoding, the inbox) to a thread. What is checked, in which order,
+what is stored and what is answered lives here only, so both answer the same request with the same bytes.
+
+A request goes through three steps, in the manner of h11:
+
+1. :meth:`ReceiverCore.begin` takes the request head as CGI variables (``REQUEST_METHOD``, ``REMOTE_ADDR``,
+   ``CONTENT_TYPE``, ``CONTENT_LENGTH``, ``HTTP_*``: a WSGI environ, or one built from an ASGI scope). It
+   answers at once what the head decides (health check, method, auth, declared size, content type), or
+   returns an :class:`Exchange` for the body;
+2. :meth:`Exchange.feed` takes body bytes as the server reads them, streaming them through the codec's
+   :class:`~mm7.codec.mime.MultipartDecoder` (large payloads spill to temporary files); it answers early
+   when the body is refused (over ``max_body_size``, malformed MIME), and the server reads no more;
+3. :meth:`Exchange.finish`, at the end of the body, decodes it in tolerant mode
+   (:func:`~mm7.codec.messages.decode_parts`), **stores the notification durably**
+   (:meth:`~mm7.inbox.Inbox.put`, deduplicated; this blocks on the inbox) and only then returns the Rsp
+   built by :func:`~mm7.codec.messages.response_for`.
+
+The MMSC (Sinch) posts ``DeliverReq`` (mobile-originated messages), ``DeliveryReportReq`` and
+``ReadReplyReq``. Its contract (``docs/sinch.md``, "Receiving"): answer within 10 s with HTTP 200 and the
+matching Rsp carrying the request's TransactionID and StatusCode 1000; anything else is retried 5 minutes
+later, up to 5 times. The application's own handlers never run here: workers (:mod:`mm7.server.worker`)
+take notifications from the inbox later. Every protocol rule lives in the codec; this module maps
+outcomes to HTTP.
+
+Answers (TS 23.140 §8.7 for the faults; the VASP answers errors with a SOAP Fault holding VASPErrorRsp):
+
+======================================  ====  ==========================================
+situation                               HTTP  MM7 StatusCode in the answer
+======================================  ====  ==========================================
+stored (or a duplicate of a stored one)  200  1000 in DeliverRsp/DeliveryReportRsp/...
+malformed MIME or XML                    500  2007 message format corrupt
+schema violation                         500  4004 validation error
+valid MM7 but not for a receiver         500  4003 unsupported operation
+unknown namespace / MM7Version           500  4002 unsupported version
+Content-Type not XML nor multipart       415  2007 (fault)
+body larger than ``max_body_size``       413  2007 (fault, "request too large")
+body unreadable (bad chunking, client    400  2007 (fault; a warning in the log, no traceback)
+gone mid-body, over-long chunk line,
+shorter than its Content-Length)
+inbox failed (disk full, read-only...)   500  3000 system error -- the MMSC retries
+any other failure                        500  3000 (generic fault; details only in our log)
+wrong credentials / address              401 / 403, plain text, body not read
+GET or HEAD                              200  health text; other methods 405
+======================================  ====  ==========================================
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from xsdata.models.datatype import XmlDateTime
+
+from mm7.codec import summary
+from mm7.codec.messages import (
+    DecodedMessage,
+    answer_dialect,
+    decode_parts,
+    encode_error,
+    encode_response,
+    new_transaction_id,
+    sniff_dialect,
+)
+from mm7.codec.mime import DecodedBody, Limits, MultipartDecoder, Part, encode_multipart
+from mm7.codec.versions import REL6, Dialect, SchemaVersion
+from mm7.codec.xml import XMLLimits
+from mm7.errors import CodecError, LimitExceededError, MIMEError, MM7Error
+from mm7.inbox import (
+    Attachment,
+    Inbox,
+    Notification,
+    NotificationKind,
+    StorageError,
+    StreamedData,
+    dedupe_key_for,
+)
+from mm7.server.auth import AuthPolicy
+
+if TYPE_CHECKING:
+    from mm7.codec.message_types import MM7Message
+
+__all__ = [
+    "DEFAULT_KEPT_HEADERS",
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_SPOOL_SIZE",
+    "DEVIATIONS_HEADER",
+    "KINDS",
+    "READ_CHUNK",
+    "VIOLATIONS_HEADER",
+    "Answer",
+    "Exchange",
+    "ReceiverCore",
+]
+
+logger = logging.getLogger("mm7.server")
+
+
+#: Largest request body accepted. Carriers cap an MMS well below 5 MB (Sinch: a few hundred KB to
+#: ~5 MB); 16 MiB leaves room for base64 overhead and odd peers while bounding what one request costs.
+DEFAULT_MAX_BODY_SIZE = 16 * 1024 * 1024
+#: Payload bytes kept in memory per part before spilling to a temporary file.
+DEFAULT_SPOOL_SIZE = 256 * 1024
+#: Body bytes a server reads (and feeds to an :class:`Exchange`) at a time.
+READ_CHUNK = 64 * 1024
+#: HTTP headers copied into the stored notification. Sinch sends the carrier as ``X-Mblox-Carrier-Id``
+#: on MO and delivery reports (e.g. Verizon ``0001890``); it is needed to answer on the same route.
+DEFAULT_KEPT_HEADERS = ("X-Mblox-Carrier-Id", "SOAPAction", "User-Agent")
+#: Key under which the codec's tolerated deviations are kept in :attr:`Notification.headers`
+#: (the inbox has no field of its own for them yet; "; "-separated sentences).
+DEVIATIONS_HEADER = "X-MM7-Deviations"
+#: Key under which what is still schema-invalid after repair is kept: the message is stored *flagged*
+#: (``ReceiverApp(reject_invalid=False)``, the default) so that nothing an MMSC sent is lost.
+VIOLATIONS_HEADER = "X-MM7-Violations"
+
+#: The requests a VASP receives (TS 23.140 §8.7: the relay originates these three).
+KINDS = {
+    "DeliverReq": NotificationKind.DELIVER,
+    "DeliveryReportReq": NotificationKind.DELIVERY_REPORT,
+    "ReadReplyReq": NotificationKind.READ_REPLY,
+}
+
+# StatusText for the status codes this app answers (TS 23.140 Table 23, "Request Status Codes").
+_STATUS_TEXT = {
+    2007: "Message format corrupt",
+    4002: "Unsupported version",
+    4003: "Unsupported operation",
+    4004: "Validation error",
+    3000: "System error",
+}
+_HEALTH = b"mm7 receiver: ok\n"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer.
+
+    Attributes:
+        status: The status line's code and reason, ``"200 OK"`` (the WSGI form).
+        headers: Response headers (Content-Type and Content-Length always among them).
+        body: The body, sent in full (a HEAD request gets the headers only).
+    """
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def status_code(self) -> int:
+        """The status as a number (``200``)."""
+        return int(self.status.split(" ", 1)[0])
+
+
+class _RequestError(Exception):
+    """An outcome that ends the request early with a given HTTP status and MM7 fault."""
+
+    def __init__(self, http_status: str, status_code: int, text: str, details: str | None = None) -> None:
+        super().__init__(text)
+        self.http_status = http_status
+        self.status_code = status_code
+        self.text = text
+        self.details = details
+
+
+class ReceiverCore:
+    """What a receiver does with a request, whatever server it runs on (no I/O of its own).
+
+    Args:
+        inbox: Where notifications are stored before they are acknowledged.
+        auth: Optional Basic auth and IP allow-list, checked before the body is read.
+        max_body_size: Largest body accepted, checked against Content-Length before reading and
+            enforced while reading (413 either way).
+        spool_size: Payload bytes per part kept in memory before spilling to a temporary file.
+        limits: Further MIME limits for the codec; its ``max_body_size`` is replaced by ``max_body_size``.
+        xml_limits: Limits for the SOAP part. Its ``max_size`` (1 MiB by default) is enforced while the body
+            is read: a larger SOAP part (bare body or multipart root) is refused as soon as it is exceeded,
+            so a refused request holds at most about that many bytes in memory, whatever its body size.
+        kept_headers: HTTP headers copied into the stored notification.
+        reject_invalid: Answer a SOAP Fault (4004) and store nothing when a request is still invalid
+            after tolerant repair. By default such a request is stored flagged (its violations under
+            ``X-MM7-Violations``), answered with success and handed to the worker with its violations:
+            refusing it would lose it, since the MMSC would send the same bytes again.
+    """
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        *,
+        auth: AuthPolicy | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        spool_size: int = DEFAULT_SPOOL_SIZE,
+        limits: Limits | None = None,
+        kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
+        reject_invalid: bool = False,
+        xml_limits: XMLLimits | None = None,
+    ) -> None:
+        base = limits or Limits()
+        self.inbox = inbox
+        self.auth = auth or AuthPolicy()
+        self.max_body_size = max_body_size
+        self.spool_size = spool_size
+        self.limits = Limits(
+            max_body_size=max_body_size,
+            max_parts=base.max_parts,
+            max_depth=base.max_depth,
+            max_header_line=base.max_header_line,
+            max_headers_per_part=base.max_headers_per_part,
+            max_part_size=base.max_part_size,
+        )
+        self.kept_headers = tuple(kept_headers)
+        self.reject_invalid = reject_invalid
+        self.xml_limits = xml_limits or XMLLimits()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.inbox!r}, max_body_size={self.max_body_size})"
+
+    # ----------------------------------------------------------------------------------- the head
+
+    def begin(self, environ: Mapping[str, Any]) -> Answer | Exchange:
+        """Take a request's head: answer what it decides alone, or return the :class:`Exchange` for its body.
+
+        Args:
+            environ: The head as CGI variables (a WSGI environ, or one made from an ASGI scope).
+
+        Returns:
+            The answer (health check, 405, 401/403, 400 bad Content-Length, 413 declared size, 415), or
+            the exchange to feed the body into.
+        """
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method in ("GET", "HEAD"):
+            return Answer("200 OK", _text_headers(_HEALTH), _HEALTH)
+        if method != "POST":
+            body = b"method not allowed: POST MM7 requests, GET for health\n"
+            return Answer(
+                "405 Method Not Allowed", [*_text_headers(body), ("Allow", "GET, HEAD, POST")], body
+            )
+        rejection = self.auth.check(environ)
+        if rejection is not None:
+            logger.warning("rejected request from %s: %s", environ.get("REMOTE_ADDR"), rejection.reason)
+            body = f"{rejection.reason}\n".encode()
+            return Answer(rejection.http_status, [*_text_headers(body), *rejection.headers], body)
+        try:
+            length = _content_length(environ)
+            if length is not None and length > self.max_body_size:
+                # Refused on the declared size alone: nothing of the body is read.
+                raise _too_large(f"Content-Length {length} exceeds {self.max_body_size} bytes")
+            return Exchange(self, environ, length)
+        except _RequestError as exc:
+            return self._refusal(exc)
+
+    def internal_error(self, environ: Mapping[str, Any]) -> Answer:
+        """The answer to a failure of our own (call from an ``except`` block: the traceback is logged).
+
+        Whatever went wrong, the peer gets a generic fault and no traceback; the traceback goes to our
+        log. 3000 is retryable, so the MMSC tries again later.
+        """
+        logger.exception("receiver failed on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+        return _fault("500 Internal Server Error", 3000, _STATUS_TEXT[3000])
+
+    # ----------------------------------------------------------------------------------- the body
+
+    def _sink(self) -> IO[bytes]:
+        # Large MO attachments must not sit in memory: past spool_size a payload rolls over to a
+        # temporary file, deleted when DecodedBody.close() closes it.
+        return tempfile.SpooledTemporaryFile(max_size=self.spool_size)
+
+    def _refusal(self, exc: Exception) -> Answer:
+        """The answer to a body refused before it could be read whole (no dialect known yet)."""
+        if isinstance(exc, _RequestError):
+            return self._error(exc, None)
+        if isinstance(exc, LimitExceededError) and exc.limit in ("max_body_size", "max_attachment_size"):
+            return self._error(_too_large(str(exc)), None)
+        assert isinstance(exc, CodecError)
+        return self._codec_error(exc, None)
+
+    def _store(self, mime: DecodedBody, environ: Mapping[str, Any]) -> Answer:
+        """Decode a whole body, store it, answer; the body's spooled payloads are closed in any case."""
+        decoded: DecodedMessage[MM7Message | None] | None = None
+        try:
+            decoded = decode_parts(mime, mode="tolerant", xml_limits=self.xml_limits)
+            kind = KINDS.get(decoded.operation)
+            if kind is None:
+                # Valid MM7, but a request the relay handles (SubmitReq...) or an answer: not ours.
+                raise _RequestError(
+                    "500 Internal Server Error",
+                    4003,
+                    _STATUS_TEXT[4003],
+                    f"a VASP does not accept {decoded.operation}",
+                )
+            if self.reject_invalid and not decoded.valid:
+                raise _RequestError(
+                    "500 Internal Server Error",
+                    4004,
+                    _STATUS_TEXT[4004],
+                    f"{decoded.operation} does not validate: " + "; ".join(map(str, decoded.violations)),
+                )
+            notification = self._notification(kind, decoded, environ)
+            try:
+                result = self.inbox.put(notification)
+            except StorageError as exc:
+                # Not stored, so not acknowledged: a non-200 makes the MMSC retry in 5 minutes.
+                logger.error("inbox refused %s %s: %s", decoded.operation, decoded.transaction_id, exc)
+                raise _RequestError("500 Internal Server Error", 3000, _STATUS_TEXT[3000]) from exc
+            logger.info(
+                "%s %s stored as #%d (%s)%s",
+                decoded.operation,
+                decoded.transaction_id,
+                result.id,
+                "new" if result.created else f"duplicate, received {result.times_received} times",
+                _flags(decoded),
+            )
+            # In the request's dialect: its namespace revision and MM7Version, its TransactionID.
+            response = encode_response(decoded)
+            body = response.to_bytes()
+            return Answer("200 OK", _xml_headers(body), body)
+        except _RequestError as exc:
+            return self._error(exc, decoded, mime=mime)
+        except LimitExceededError as exc:
+            if exc.limit in ("max_body_size", "max_attachment_size"):
+                return self._error(_too_large(str(exc)), decoded, mime=mime)
+            return self._codec_error(exc, decoded, mime)
+        except CodecError as exc:
+            return self._codec_error(exc, decoded, mime)
+        finally:
+            mime.close()
+
+    # ----------------------------------------------------------------------------------- storing
+
+    def _notification(
+        self, kind: NotificationKind, decoded: DecodedMessage[MM7Message | None], environ: Mapping[str, Any]
+    ) -> Notification:
+        # The codec knows where each operation keeps them: a DeliverReq's recipient is its first
+        # Recipients address (the VASP's short code), a report's is its Recipient; a DR's date is Date.
+        read = summary.summarize(decoded.message)
+        sender = read.sender.value if read.sender is not None else None
+        recipient = read.recipient.value if read.recipient is not None else None
+        mm_status = read.mm_status
+        when = _datetime(read.date)
+        message_id = read.message_id
+        linked_id = read.linked_id
+        headers = self._kept_headers(environ)
+        if decoded.deviations:
+            headers[DEVIATIONS_HEADER] = "; ".join(f"[{d.kind}] {d}" for d in decoded.deviations)
+        if decoded.violations:
+            headers[VIOLATIONS_HEADER] = "; ".join(map(str, decoded.violations))
+        return Notification(
+            kind=kind,
+            dedupe_key=dedupe_key_for(
+                kind,
+                transaction_id=decoded.transaction_id,
+                message_id=message_id,
+                linked_id=linked_id,
+                sender=sender,
+                recipient=recipient,
+                mm_status=mm_status,
+                date=when,
+            ),
+            transaction_id=decoded.transaction_id,
+            mm7_version=decoded.mm7_version or decoded.version.default_mm7_version,
+            namespace=decoded.namespace,
+            message_id=message_id,
+            sender=sender,
+            recipient=recipient,
+            mm_status=mm_status,
+            status_text=read.status_text,
+            event_date=when,
+            envelope=decoded.envelope,
+            attachments=[_attachment(part) for part in decoded.attachments],
+            headers=headers,
+        )
+
+    def _kept_headers(self, environ: Mapping[str, Any]) -> dict[str, str]:
+        kept: dict[str, str] = {}
+        for name in self.kept_headers:
+            value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+            if value is not None:
+                kept[name] = str(value)
+        return kept
+
+    # ----------------------------------------------------------------------------------- errors
+
+    def _codec_error(
+        self,
+        exc: CodecError,
+        decoded: DecodedMessage[MM7Message | None] | None,
+        mime: DecodedBody | None = None,
+    ) -> Answer:
+        status = exc.status_code if exc.status_code in _STATUS_TEXT else 2007
+        return self._error(
+            _RequestError("500 Internal Server Error", status, _STATUS_TEXT[status], str(exc)),
+            decoded,
+            transaction_id=exc.transaction_id,
+            mime=mime,
+        )
+
+    def _error(
+        self,
+        exc: _RequestError,
+        decoded: DecodedMessage[MM7Message | None] | None,
+        transaction_id: str | None = None,
+        mime: DecodedBody | None = None,
+    ) -> Answer:
+        logger.warning("answering %s / MM7 %d: %s", exc.http_status, exc.status_code, exc.details or exc.text)
+        # Answer in the request's dialect (namespace revision, MM7Version) whenever it can be read: from the
+        # decoded request, else from its SOAP part read without validation.
+        if decoded is not None:
+            dialect: Dialect | None = answer_dialect(decoded)
+        else:
+            dialect = sniff_dialect(mime.root.read_bytes()) if mime is not None else None
+        tid = transaction_id or (decoded.transaction_id if decoded is not None else "")
+        return _fault(
+            exc.http_status,
+            exc.status_code,
+            exc.text,
+            details=exc.details,
+            transaction_id=tid,
+            version=dialect.schema if dialect is not None else REL6,
+            mm7_version=dialect.mm7_version if dialect is not None else None,
+            namespace=dialect.namespace if dialect is not None else None,
+        )
+
+
+class Exchange:
+    """One POST whose head was accepted: its body is fed in as it arrives, then finished into an answer.
+
+    Made by :meth:`ReceiverCore.begin`. It does no I/O of its own: the server reads, the exchange parses,
+    and :meth:`finish` stores (blocking on the inbox, so an event loop runs it in a thread). Every way
+    out (an answer from :meth:`feed`, :meth:`finish`, :meth:`unreadable`, or :meth:`close` when the
+    client is gone) frees what the body spooled so far.
+
+    Attributes:
+        content_length: The declared Content-Length, or None when the body is not delimited by one.
+    """
+
+    def __init__(self, core: ReceiverCore, environ: Mapping[str, Any], content_length: int | None) -> None:
+        self.content_length = content_length
+        self._core = core
+        self._environ = environ
+        self._sinks: list[IO[bytes]] = []
+        try:
+            self._decoder = MultipartDecoder(
+                environ.get("CONTENT_TYPE") or None,
+                core.limits,
+                self._sink,
+                spool_threshold=core.spool_size,
+                max_root_size=core.xml_limits.max_size,
+            )
+        except MIMEError as exc:
+            # Neither XML nor multipart: no MM7 peer sends that, so say so at the HTTP level too.
+            raise _RequestError("415 Unsupported Media Type", 2007, _STATUS_TEXT[2007], str(exc)) from exc
+
+    def _sink(self) -> IO[bytes]:
+        self._sinks.append(self._core._sink())
+        return self._sinks[-1]
+
+    def feed(self, data: bytes) -> Answer | None:
+        """Take the next body bytes; an answer means the body is refused and no more should be read.
+
+        Past ``max_body_size`` (or a SOAP part over its limit, or broken MIME) the answer comes as soon
+        as the bytes that cross the line arrive.
+        """
+        try:
+            self._decoder.feed(data)
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, CodecError):
+                return self._core._refusal(exc)
+            raise
+        return None
+
+    def finish(self) -> Answer:
+        """The body has ended: decode it, store the notification, and answer (blocks on the inbox)."""
+        try:
+            mime = self._decoder.close()
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, CodecError):
+                return self._core._refusal(exc)
+            raise
+        self._sinks = []  # owned by the decoded body now, closed by _store
+        return self._core._store(mime, self._environ)
+
+    def unreadable(self, details: str) -> Answer:
+        """The server could not read the body as sent (bad chunking, client gone, short body): a 400.
+
+        Sending the same request again unchanged cannot help, so 2007, never 3000 (kept for our own
+        failures).
+        """
+        self.close()
+        return self._core._refusal(_unreadable(details))
+
+    def close(self) -> None:
+        """Free the payloads spooled so far (a spilled one's temporary file is deleted now)."""
+        sinks, self._sinks = self._sinks, []
+        for spooled in sinks:
+            spooled.close()
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _unreadable(details: str) -> _RequestError:
+    return _RequestError("400 Bad Request", 2007, _STATUS_TEXT[2007], details)
+
+
+def _too_large(details: str) -> _RequestError:
+    # Sinch calls this "request too large" (its 2560); in 3GPP terms the message cannot be taken as sent.
+    return _RequestError("413 Request Entity Too Large", 2007, "Request too large", details)
+
+
+def _fault(
+    http_status: str,
+    status_code: int,
+    text: str,
+    *,
+    details: str | None = None,
+    transaction_id: str = "",
+    version: SchemaVersion = REL6,
+    mm7_version: str | None = None,
+    namespace: str | None = None,
+) -> Answer:
+    # Errors to relay-originated requests are VASPErrorRsp inside a SOAP Fault (TS 23.140 §8.7.9);
+    # request_operation="DeliverReq" selects that kind for every request this app receives.
+    attempts = [
+        (transaction_id, version, mm7_version, details, namespace),
+        (new_transaction_id(), REL6, None, None, None),
+    ]
+    for tid, schema, mm7_ver, detail, ns in attempts:
+        try:
+            body = encode_error(
+                status_code,
+                text,
+                # The request's TransactionID when it could be read (TS 23.140 §8.2: answers echo it);
+                # a hostile one (empty, padded, invalid for the schema) falls back to a fresh one.
+                transaction_id=tid or new_transaction_id(),
+                version=schema,
+                request_operation="DeliverReq",
+                mm7_version=mm7_ver,
+                details=(detail or "")[:500] or None,
+                namespace=ns,
+            ).to_bytes()
+        except MM7Error:
+            logger.warning("could not echo TransactionID %r / details in a fault; answering a plain one", tid)
+            continue
+        return Answer(http_status, _xml_headers(body), body)
+    body = b"system error\n"  # unreachable unless the codec cannot encode its own constant fault
+    return Answer("500 Internal Server Error", _text_headers(body), body)
+
+
+def _xml_headers(body: bytes) -> list[tuple[str, str]]:
+    return [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+
+
+def _flags(decoded: DecodedMessage[MM7Message | None]) -> str:
+    """What the log line adds for a message that needed repair or is stored flagged."""
+    text = f"; deviations: {'; '.join(map(str, decoded.deviations))}" if decoded.deviations else ""
+    if decoded.violations:
+        text += f"; FLAGGED, invalid after repair: {'; '.join(map(str, decoded.violations))}"
+    return text
+
+
+def _text_headers(body: bytes) -> list[tuple[str, str]]:
+    return [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+
+
+def _content_length(environ: Mapping[str, Any]) -> int | None:
+    raw = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise _RequestError(
+            "400 Bad Request", 2007, _STATUS_TEXT[2007], f"invalid Content-Length {raw[:40]!r}"
+        )
+    return int(raw)
+
+
+def _attachment(part: Part) -> Attachment:
+    """An inbox attachment for one top-level MIME part after the SOAP envelope.
+
+    A nested multipart (Sinch's MO content is a ``multipart/mixed`` with the media inside) is kept whole,
+    re-encoded as MIME by the codec, so the worker can give handlers back the same tree with the same
+    Content-IDs and the ``Content href`` still resolves.
+    """
+    if part.is_multipart:
+        encoded = encode_multipart(part)
+        # Streamed: the re-encoded MIME is read from the spooled parts while the inbox writes it.
+        data = StreamedData(encoded.content_length, lambda: iter(encoded))
+        return Attachment(part.content_id, encoded.content_type, part.content_location, data)
+    if part.file is not None:
+        return Attachment(
+            part.content_id,
+            part.content_type,
+            part.content_location,
+            StreamedData(part.size, part.iter_bytes),
+        )
+    return Attachment(part.content_id, part.content_type, part.content_location, part.read_bytes())
+
+
+def _datetime(value: XmlDateTime | None) -> datetime | None:
+    if value is None:
+        return None
+    result = value.to_datetime()
+    if not isinstance(result, datetime) or result.tzinfo is None:
+        return None  # a Date without zone cannot be placed in time; keep it only in the envelope
+    return result
