@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
 import importlib.util
 import json
+import multiprocessing
+import os
 import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 from lxml import etree
@@ -28,11 +36,13 @@ from mm7.cli._app import (
     out_console,
 )
 from mm7.cli.httpfile import Capture, CaptureError, read_capture
+from mm7.cli.inputs import STDIN, Input, find_inputs
+from mm7.cli.junit import JUnitCase, junit_report
 from mm7.codec.messages import DecodedMessage, Mode, decode
 from mm7.codec.mime import Part
 from mm7.codec.mime import decode as decode_mime
 from mm7.codec.summary import Address, summarize
-from mm7.codec.versions import SOAP_ENV_NS, SchemaVersion, register_schema, registered_schemas
+from mm7.codec.versions import SOAP_ENV_NS, register_schema, registered_schemas
 from mm7.codec.xml import parse_xml
 from mm7.errors import (
     ConfigError,
@@ -128,43 +138,50 @@ def _xsd_beside(package: str) -> Path:
 
 def use_schemas(
     bindings: tuple[str, ...], xsds: tuple[Path, ...], folder: Path | None
-) -> list[SchemaVersion]:
-    """Register the schema sets named on the command line; return them (a usage error when they are wrong)."""
+) -> list[tuple[str, Path]]:
+    """Register the schema sets named on the command line (a usage error when they are wrong).
+
+    Returns:
+        The bindings package and XSD of each schema registered here (not those an ``mm7.schemas`` entry
+        point registers), for worker processes to register the same.
+    """
     if len(xsds) > len(bindings):
         fail("--xsd is given once per --bindings package", EXIT_USAGE)
-    used: list[SchemaVersion] = []
+    made: list[tuple[str, Path]] = []
     try:
-        known = {version.package: version for version in registered_schemas()}
+        known = {version.package for version in registered_schemas()}
         for index, package in enumerate(bindings):
             if index >= len(xsds) and package in known:
-                used.append(known[package])  # registered already (an mm7.schemas entry point)
-                continue
+                continue  # registered already (an mm7.schemas entry point)
             xsd = xsds[index] if index < len(xsds) else _xsd_beside(package)
-            used.append(register_schema(package=package, xsd=xsd))
+            register_schema(package=package, xsd=xsd)
+            made.append((package, xsd))
         if folder is not None:
-            used.extend(_compile_and_register(folder))
+            made.extend(_compile_and_register(folder))
     except ConfigError as exc:
         fail(one_line(exc), EXIT_USAGE)
-    return used
+    return made
 
 
-def _compile_and_register(folder: Path) -> list[SchemaVersion]:
+def _compile_and_register(folder: Path) -> list[tuple[str, Path]]:
     from mm7._regenerate import compile_schemas, package_name_for  # needs mm7[regenerate]
 
     out = Path(click.get_current_context().with_resource(tempfile.TemporaryDirectory(prefix="mm7-schemas-")))
     root = "mm7_user_schemas"
     compile_schemas(folder, out, root_package=root)
     sys.path.insert(0, str(out))
-    used = []
+    made = []
     for xsd in sorted(folder.glob("*.xsd")):
         parser = etree.XMLParser(no_network=True, resolve_entities=False)
         if etree.parse(str(xsd), parser).getroot().get("targetNamespace") == SOAP_ENV_NS:
             continue  # the SOAP envelope schema, not an MM7 one
-        used.append(register_schema(package=f"{root}.{package_name_for(xsd)}", xsd=xsd))
-    return used
+        package = f"{root}.{package_name_for(xsd)}"
+        register_schema(package=package, xsd=xsd)
+        made.append((package, xsd))
+    return made
 
 
-# ------------------------------------------------------------------------------------------ validate
+# ------------------------------------------------------------------------------------------ records
 
 
 def _problems(loaded: Loaded) -> list[ValidationProblem]:
@@ -220,9 +237,113 @@ def validation_record(loaded: Loaded, *, mode: Mode) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------------------ many files
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One input's validation record (the ``--format json`` object) and how long it took."""
+
+    record: dict[str, Any]
+    seconds: float
+
+
+def check_file(name: str, *, mode: Mode, content_type: str | None) -> Checked:
+    """Read and validate one file (``-`` for stdin): what a worker process does for each file."""
+    started = time.perf_counter()
+    record = validation_record(load(name, mode=mode, content_type=content_type), mode=mode)
+    return Checked(record, time.perf_counter() - started)
+
+
+def _check_input(item: Input, *, mode: Mode, content_type: str | None) -> Checked:
+    if item.problem is None:
+        return check_file(item.name, mode=mode, content_type=content_type)
+    nothing = Loaded(item.name, error=FileNotFoundError(item.problem), readable=False)
+    return Checked(validation_record(nothing, mode=mode), 0.0)
+
+
+def _goes_to_a_worker(item: Input) -> bool:
+    return item.problem is None and item.name != STDIN
+
+
+def _start_worker(path: list[str], schemas: list[tuple[str, Path]]) -> None:
+    """Prepare a worker process: the parent's import path, and the schemas the command line registered."""
+    sys.path.extend(entry for entry in path if entry not in sys.path)
+    for package, xsd in schemas:
+        register_schema(package=package, xsd=xsd)
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))  # the cores this process may run on
+    return os.cpu_count() or 1
+
+
+def check_all(
+    inputs: list[Input],
+    *,
+    mode: Mode,
+    content_type: str | None,
+    jobs: int,
+    schemas: list[tuple[str, Path]],
+) -> Iterator[Checked]:
+    """Validate the inputs, in ``jobs`` worker processes (0: one per core); results in the inputs' order.
+
+    Standard input and the arguments that name nothing are handled here; files go to the workers, started
+    fresh (``spawn``, the same on every platform) with the schemas registered for this run.
+    """
+    in_workers = [item.name for item in inputs if _goes_to_a_worker(item)]
+    workers = min(jobs or _cores(), len(in_workers))
+    if workers <= 1:
+        for item in inputs:
+            yield _check_input(item, mode=mode, content_type=content_type)
+        return
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(list(sys.path), schemas),
+    ) as pool:
+        chunk = max(1, min(64, len(in_workers) // (workers * 4)))
+        work = functools.partial(check_file, mode=mode, content_type=content_type)
+        done = pool.map(work, in_workers, chunksize=chunk)
+        for item in inputs:
+            yield (
+                next(done)
+                if _goes_to_a_worker(item)
+                else _check_input(item, mode=mode, content_type=content_type)
+            )
+
+
+# ------------------------------------------------------------------------------------------ validate
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="text: a report to read; json: one object per file (JSON lines); junit: a JUnit XML report.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE",
+    help="Write the report to FILE instead of standard output (and a one-line summary on stderr).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Validate in N worker processes (0: one per core); the report is the same, in the same order.",
+)
 @click.option(
     "--tolerant", is_flag=True, help="Repair the deviations real peers send, list them, then validate."
 )
@@ -231,40 +352,84 @@ def validation_record(loaded: Loaded, *, mode: Mode) -> dict[str, Any]:
 def validate(
     files: tuple[str, ...],
     fmt: str,
+    output: Path | None,
+    jobs: int,
     tolerant: bool,
     content_type: str | None,
     bindings: tuple[str, ...],
     xsds: tuple[Path, ...],
     schema_folder: Path | None,
 ) -> None:
-    """Validate MM7 messages strictly (files, or - for stdin).
+    """Validate MM7 messages strictly: files, folders (recursively), quoted patterns, or - for stdin.
 
-    Each FILE may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope.
-    --bindings (or --schemas) reads them with a schema set of yours as well as mm7's own.
+    Each file may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope. A folder
+    contributes its .http, .mime, .eml and .xml files (hidden ones skipped); a pattern such as
+    'captures/**/*.http' is expanded by mm7 (** spans folders); a file named outright is always read. Each
+    file is validated once, in path order. --bindings (or --schemas) reads them with a schema set of yours
+    as well as mm7's own.
 
     \b
     Exit codes: 0 every file valid, 1 some file invalid, 2 some file unreadable
-    (missing, or not an MM7 message at all).
+    (missing, or not an MM7 message at all; a folder or pattern with no file) or a usage error.
     """  # noqa: D301  (click's paragraph marker is the backspace character "\b", not a backslash)
     mode: Mode = "tolerant" if tolerant else "strict"
-    use_schemas(bindings, xsds, schema_folder)
-    worst = EXIT_OK
-    for name in files:
-        loaded = load(name, mode=mode, content_type=content_type)
-        record = validation_record(loaded, mode=mode)
-        if not loaded.readable:
-            worst = EXIT_USAGE
-        elif not is_valid(loaded):
-            worst = max(worst, EXIT_FAILED)
-        if fmt == "json":
-            click.echo(json.dumps(record, ensure_ascii=False))
-        else:
-            _print_validation(record)
-    sys.exit(worst)
+    schemas = use_schemas(bindings, xsds, schema_folder)
+    inputs = find_inputs(files)
+    with contextlib.ExitStack() as stack:
+        try:
+            sink: IO[bytes] | None = stack.enter_context(output.open("wb")) if output is not None else None
+        except OSError as exc:
+            fail(f"--output {output}: {one_line(exc)}", EXIT_USAGE)
+        started, clock = datetime.now(), time.perf_counter()
+        results = check_all(inputs, mode=mode, content_type=content_type, jobs=jobs, schemas=schemas)
+        checked: list[Checked] = []
+        for result in results:
+            checked.append(result)
+            for line in _report_lines(result.record, fmt):  # text and JSON go out file by file
+                click.echo(line.encode() if sink else line, file=sink)
+        if fmt == "junit":
+            report = _junit(checked, mode=mode, seconds=time.perf_counter() - clock, started=started)
+            out: IO[bytes] = sink if sink is not None else sys.stdout.buffer
+            out.write(report)
+            out.flush()
+    records = [result.record for result in checked]
+    if output is not None:
+        click.echo(f"mm7 validate: {_summary(records)}; report written to {output}", err=True)
+    sys.exit(_exit_code(records))
 
 
-def _print_validation(record: dict[str, Any]) -> None:
-    what = ", ".join(
+def _report_lines(record: dict[str, Any], fmt: str) -> list[str]:
+    if fmt == "json":
+        return [json.dumps(record, ensure_ascii=False)]
+    return report_lines(record) if fmt == "text" else []  # junit: one report at the end
+
+
+def _exit_code(records: list[dict[str, Any]]) -> int:
+    """The worst outcome: 2 when some file is unreadable, else 1 when some is invalid, else 0."""
+    if not all(record["readable"] for record in records):
+        return EXIT_USAGE
+    return EXIT_OK if all(record["valid"] for record in records) else EXIT_FAILED
+
+
+def _label(record: dict[str, Any]) -> str:
+    return "valid" if record["valid"] else "invalid" if record["readable"] else "unreadable"
+
+
+def _summary(records: list[dict[str, Any]]) -> str:
+    labels = [_label(record) for record in records]
+    counts = ", ".join(f"{labels.count(label)} {label}" for label in ("valid", "invalid", "unreadable"))
+    return f"{len(records)} file{'s' if len(records) != 1 else ''}: {counts}"
+
+
+def _error_line(error: dict[str, Any]) -> str:
+    where = f"{error['path']} (line {error['line']}): " if error["path"] else ""
+    kind = f"[{error['kind']}] " if error["kind"] not in ("schema", "unreadable") else ""
+    return f"{kind}{where}{error['reason']}"
+
+
+def _description(record: dict[str, Any]) -> str:
+    """``SubmitReq, REL-6-MM7-1-4, MM7Version 6.8.0``: what the file was read as, as far as known."""
+    return ", ".join(
         str(x)
         for x in (
             record["operation"],
@@ -273,18 +438,59 @@ def _print_validation(record: dict[str, Any]) -> None:
         )
         if x
     )
-    label = "valid" if record["valid"] else "invalid" if record["readable"] else "unreadable"
-    click.echo(f"{record['file']}: {label}" + (f" ({what})" if what else ""))
-    for error in record["errors"]:
-        where = f"{error['path']} (line {error['line']}): " if error["path"] else ""
-        kind = f"[{error['kind']}] " if error["kind"] not in ("schema", "unreadable") else ""
-        click.echo(f"  {kind}{where}{error['reason']}")
+
+
+def report_lines(record: dict[str, Any]) -> list[str]:
+    """The ``--format text`` report of one file: its verdict, then one indented line per finding."""
+    what = _description(record)
+    lines = [f"{record['file']}: {_label(record)}" + (f" ({what})" if what else "")]
+    lines += [f"  {_error_line(error)}" for error in record["errors"]]
     for deviation in record["deviations"]:
         where = f" (at {deviation['path']})" if deviation["path"] else ""
-        click.echo(f"  repaired [{deviation['kind']}]: {deviation['reason']}{where}")
+        lines.append(f"  repaired [{deviation['kind']}]: {deviation['reason']}{where}")
     for extension in record["extensions"]:
         what_kept = "attribute" if extension["attribute"] else "element"
-        click.echo(f"  kept {what_kept} {extension['name']} (at {extension['path']})")
+        lines.append(f"  kept {what_kept} {extension['name']} (at {extension['path']})")
+    return lines
+
+
+def _junit_case(checked: Checked) -> JUnitCase:
+    """A file as a JUnit test case: invalid is a failure, unreadable an error; the errors as mm7 reports them.
+
+    The message is the first error (element path, line, reason), with the number of further ones; the
+    text lists every error; system-out holds the whole text report of the file.
+    """
+    record = checked.record
+    case = JUnitCase(
+        name=record["file"],
+        classname=f"mm7.validate.{record['mode']}",
+        seconds=checked.seconds,
+        output="\n".join(report_lines(record)),
+    )
+    if record["valid"]:
+        return case
+    errors: list[dict[str, Any]] = record["errors"] or [
+        {"path": "", "line": 0, "reason": _label(record), "kind": "schema"}
+    ]
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return dataclasses.replace(
+        case,
+        outcome="failure" if record["readable"] else "error",
+        message=_error_line(first) + more,
+        type=first["kind"],
+        details="\n".join(_error_line(error) for error in errors),
+    )
+
+
+def _junit(checked: list[Checked], *, mode: Mode, seconds: float, started: datetime) -> bytes:
+    return junit_report(
+        [_junit_case(result) for result in checked],
+        suite="mm7 validate",
+        seconds=seconds,
+        properties=[("mode", mode)],
+        timestamp=started,
+    )
 
 
 # ------------------------------------------------------------------------------------------ inspect

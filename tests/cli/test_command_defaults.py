@@ -186,6 +186,35 @@ def test_validate_a_valid_capture(tmp_path: Path) -> None:
     assert "valid (SubmitReq" in result.stdout
 
 
+#: ``mm7 validate``'s options and their defaults (docs/cli.md); a new option fails here until listed, and
+#: tests/cli/test_validate_pipeline.py runs each one.
+VALIDATE_DEFAULTS = {
+    "fmt": "text",
+    "output": None,
+    "jobs": 1,
+    "tolerant": False,
+    "content_type": None,
+    "bindings": (),
+    "xsds": (),
+    "schema_folder": None,
+}
+
+
+def test_validate_a_folder_with_its_defaults(tmp_path: Path) -> None:
+    """A folder is walked; the report goes to stdout as text, from one process; no file is written."""
+    command = cli.get_command(click.Context(cli), "validate")
+    assert command is not None
+    parsed = command.make_context("validate", ["captures"]).params
+    assert parsed == {"files": ("captures",), **VALIDATE_DEFAULTS}
+    (tmp_path / "captures" / "sub").mkdir(parents=True)
+    shutil.copy(FIXTURES / "submit_request.http", tmp_path / "captures" / "sub" / "submit.http")
+    before = sorted(tmp_path.rglob("*"))
+    result = run("validate", "captures", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("captures/sub/submit.http: valid (SubmitReq") and result.stderr == ""
+    assert sorted(tmp_path.rglob("*")) == before
+
+
 def test_inspect_a_capture(tmp_path: Path) -> None:
     result = run("inspect", str(FIXTURES / "submit_request.http"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
