@@ -117,6 +117,13 @@ INBOX_OPTION = click.option(
     default=None,
     help="Worker threads [env MM7_THREADS; default 8].",
 )
+@click.option(
+    "--asgi",
+    is_flag=True,
+    default=False,
+    help="Run the ASGI receiver on uvicorn (needs mm7[asgi]) instead of the WSGI one on waitress; same "
+    "answers, limits and deadlines.",
+)
 @handle_errors
 def serve(
     host: str,
@@ -135,8 +142,9 @@ def serve(
     idle_timeout: float | None,
     connection_limit: int | None,
     threads: int | None,
+    asgi: bool,
 ) -> None:
-    """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress).
+    """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress; uvicorn: --asgi).
 
     Settings come from the MM7_* environment variables (as for python -m mm7.server, create_app() and
     the shipped gunicorn configuration); an option given here replaces its variable. Prints
@@ -166,8 +174,14 @@ def serve(
         threads=threads,
     )
     stop_on_sigterm()
+    if asgi:
+        from mm7.server.asgi_hosting import serve_asgi_settings
+
+        launch = serve_asgi_settings
+    else:
+        launch = serve_settings
     with contextlib.suppress(KeyboardInterrupt):
-        serve_settings(settings, host, port, on_listening=announce)
+        launch(settings, host, port, on_listening=announce)
 
 
 class LoggingHandlers:

@@ -264,6 +264,17 @@ class ReceiverCore:
         logger.exception("receiver failed on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
         return _fault("500 Internal Server Error", 3000, _STATUS_TEXT[3000])
 
+    def too_slow(self, seconds: float) -> Answer:
+        """The answer to a body not received whole within ``seconds`` (408 with 2007)."""
+        return self._refusal(
+            _RequestError(
+                "408 Request Timeout",
+                2007,
+                _STATUS_TEXT[2007],
+                f"request body not received within {seconds:g} seconds",
+            )
+        )
+
     # ----------------------------------------------------------------------------------- the body
 
     def _sink(self) -> IO[bytes]:

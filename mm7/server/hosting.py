@@ -47,6 +47,7 @@ from mm7._secrets import read_password_file
 from mm7.errors import ConfigError
 from mm7.inbox import open_inbox
 from mm7.server.app import DEFAULT_MAX_BODY_SIZE, ReceiverApp
+from mm7.server.asgi import ASGIReceiverApp
 from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, parse_networks
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "create_app",
     "create_app_from_env",
     "make_app",
+    "make_asgi_app",
     "make_server",
     "serve",
     "serve_settings",
@@ -115,7 +117,7 @@ def make_app(
         trust_forwarded_for: Use ``X-Forwarded-For`` when the peer is a trusted proxy.
         max_body_size: Largest request body in bytes.
         reject_invalid: Refuse (fault 4004, nothing stored) a request still invalid after tolerant repair,
-            instead of storing it flagged (see :class:`~mm7.server.app.ReceiverApp`).
+            instead of storing it flagged (see :class:`~mm7.server.core.ReceiverCore`).
 
     Returns:
         The WSGI application.
@@ -124,6 +126,68 @@ def make_app(
         ConfigError: Inconsistent settings (user without password, bad CIDR...).
         StorageError: The inbox cannot be opened.
     """
+    auth = _auth_policy(username, password, allow, trusted_proxies, trust_forwarded_for, max_body_size)
+    return ReceiverApp(
+        open_inbox(inbox_url), auth=auth, max_body_size=max_body_size, reject_invalid=reject_invalid
+    )
+
+
+def make_asgi_app(
+    inbox_url: str = DEFAULT_INBOX_URL,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    allow: Iterable[str] | str = (),
+    trusted_proxies: Iterable[str] | str = (),
+    trust_forwarded_for: bool = False,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    reject_invalid: bool = False,
+    body_timeout: float | None = None,
+) -> ASGIReceiverApp:
+    """Build the ASGI receiver on the inbox at ``inbox_url``: :func:`make_app`'s arguments, same answers.
+
+    Mount it in FastAPI (``app.mount("/mm7", make_asgi_app(...))``) or run it with ``mm7 serve --asgi``.
+
+    Args:
+        inbox_url: ``sqlite:///path.db`` or ``postgresql://...`` (see :func:`mm7.inbox.open_inbox`).
+        username: HTTP Basic user name; Basic auth is on when given (with ``password``).
+        password: HTTP Basic password.
+        allow: Allowed client networks (CIDRs); every address when empty.
+        trusted_proxies: Proxies whose ``X-Forwarded-For`` is believed.
+        trust_forwarded_for: Use ``X-Forwarded-For`` when the peer is a trusted proxy.
+        max_body_size: Largest request body in bytes.
+        reject_invalid: Refuse (fault 4004, nothing stored) a request still invalid after tolerant repair.
+        body_timeout: Seconds a request may take to send its whole body (408 after); by default the body
+            limit at 1 MiB/s, at least 30 (:func:`default_body_timeout`).
+
+    Returns:
+        The ASGI application (:class:`~mm7.server.asgi.ASGIReceiverApp`).
+
+    Raises:
+        ConfigError: Inconsistent settings (user without password, bad CIDR...).
+        StorageError: The inbox cannot be opened.
+    """
+    auth = _auth_policy(username, password, allow, trusted_proxies, trust_forwarded_for, max_body_size)
+    if body_timeout is not None and body_timeout <= 0:
+        raise ConfigError(f"the body timeout must be positive, got {body_timeout}")
+    return ASGIReceiverApp(
+        open_inbox(inbox_url),
+        auth=auth,
+        max_body_size=max_body_size,
+        reject_invalid=reject_invalid,
+        body_timeout=default_body_timeout(max_body_size) if body_timeout is None else body_timeout,
+    )
+
+
+def _auth_policy(
+    username: str | None,
+    password: str | None,
+    allow: Iterable[str] | str,
+    trusted_proxies: Iterable[str] | str,
+    trust_forwarded_for: bool,
+    max_body_size: int,
+) -> AuthPolicy:
+    """Check the settings both apps share and build their auth policy."""
     if bool(username) != bool(password):
         raise ConfigError("HTTP Basic auth needs both a user name and a password")
     if max_body_size < 1:
@@ -134,13 +198,7 @@ def make_app(
     if not networks and (proxies or trust_forwarded_for):
         raise ConfigError("trusted proxies only matter with an allow-list (MM7_ALLOW)")
     allow_list = AllowList(networks, proxies, trust_forwarded_for) if networks else None
-    inbox = open_inbox(inbox_url)
-    return ReceiverApp(
-        inbox,
-        auth=AuthPolicy(basic, allow_list),
-        max_body_size=max_body_size,
-        reject_invalid=reject_invalid,
-    )
+    return AuthPolicy(basic, allow_list)
 
 
 def _flag(value: str | None) -> bool:
@@ -250,6 +308,20 @@ class ReceiverSettings:
             trust_forwarded_for=self.trust_forwarded_for,
             max_body_size=self.max_body_size,
             reject_invalid=self.reject_invalid,
+        )
+
+    def make_asgi_app(self) -> ASGIReceiverApp:
+        """The ASGI application these settings describe (:func:`make_asgi_app`), with their body deadline."""
+        return make_asgi_app(
+            self.inbox_url,
+            username=self.username,
+            password=self.password,
+            allow=self.allow,
+            trusted_proxies=self.trusted_proxies,
+            trust_forwarded_for=self.trust_forwarded_for,
+            max_body_size=self.max_body_size,
+            reject_invalid=self.reject_invalid,
+            body_timeout=self.effective_body_timeout,
         )
 
 

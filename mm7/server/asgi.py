@@ -1,0 +1,242 @@
+"""The receiver as a pure ASGI 3 application: mount it in FastAPI or Starlette, or run it on uvicorn.
+
+It drives the same protocol core as the WSGI receiver (:mod:`mm7.server.core`), so it keeps the same
+promises with the same bytes: auth and the allow-list checked on the head, the body streamed through the
+MIME decoder with the same size limits, the notification stored durably *before* the 200 and its
+TransactionID-matched Rsp, duplicates acknowledged and stored once, the same faults.
+
+It never blocks the event loop: everything that touches a disk or a database (the MIME decoder spilling
+large payloads to temporary files, decoding, :meth:`~mm7.inbox.Inbox.put`) runs in a worker thread
+(:func:`asyncio.to_thread`, the loop's default executor), one hop per request for a body that arrives in
+one piece, as a delivery report does. Body bytes are collected on the loop and handed to the thread in
+batches of :data:`~mm7.server.core.READ_CHUNK`; past ``max_body_size`` the request is refused as soon as
+the batch that crosses the line has been fed.
+
+Deadlines: the ASGI server owns the connection, so it owns the deadline for a request's headers
+(``mm7 serve --asgi`` sets one on uvicorn, as the WSGI launcher does on waitress). The app keeps a body
+deadline of its own (``body_timeout``), for servers that have none: a body not received whole in time is
+answered 408 with a 2007 fault and the connection is closed.
+
+A request answered before its body was read whole (refused by auth, size, content type) is answered with
+``Connection: close``, so the server does not read the rest of a body nobody wants.
+
+Lifespan: on ``lifespan.shutdown`` the app closes its inbox. Starlette does not pass lifespan events to a
+mounted app, so a FastAPI app that mounts this one closes it in its own lifespan (:meth:`aclose`,
+``docs/receiver.md``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any, TypeVar
+
+from mm7.codec.mime import Limits
+from mm7.codec.xml import XMLLimits
+from mm7.inbox import Inbox
+from mm7.server.auth import AuthPolicy
+from mm7.server.core import (
+    DEFAULT_KEPT_HEADERS,
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_SPOOL_SIZE,
+    READ_CHUNK,
+    Answer,
+    Exchange,
+    ReceiverCore,
+)
+
+__all__ = ["ASGIReceiverApp", "Receive", "Scope", "Send", "cgi_environ"]
+
+logger = logging.getLogger("mm7.server")
+
+#: An ASGI connection scope, and the receive and send callables (ASGI 3).
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+_T = TypeVar("_T")
+
+
+class ASGIReceiverApp(ReceiverCore):
+    """ASGI 3 application receiving DeliverReq, DeliveryReportReq and ReadReplyReq into an inbox.
+
+    Args:
+        inbox: Where notifications are stored before they are acknowledged.
+        auth: Optional Basic auth and IP allow-list, checked before the body is read.
+        max_body_size: Largest body accepted (413 on the declared size, or as soon as it is exceeded).
+        spool_size: Payload bytes per part kept in memory before spilling to a temporary file.
+        limits: Further MIME limits for the codec.
+        kept_headers: HTTP headers copied into the stored notification.
+        reject_invalid: Refuse (4004) requests still invalid after tolerant repair.
+        xml_limits: Limits for the SOAP part.
+        body_timeout: Seconds a request may take to send its whole body, from the call of the app; None
+            for no deadline of the app's own.
+
+    The arguments other than ``body_timeout`` are those of :class:`~mm7.server.core.ReceiverCore`.
+    """
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        *,
+        auth: AuthPolicy | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        spool_size: int = DEFAULT_SPOOL_SIZE,
+        limits: Limits | None = None,
+        kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
+        reject_invalid: bool = False,
+        xml_limits: XMLLimits | None = None,
+        body_timeout: float | None = None,
+    ) -> None:
+        super().__init__(
+            inbox,
+            auth=auth,
+            max_body_size=max_body_size,
+            spool_size=spool_size,
+            limits=limits,
+            kept_headers=kept_headers,
+            reject_invalid=reject_invalid,
+            xml_limits=xml_limits,
+        )
+        self.body_timeout = body_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection scope: ``http`` requests and the ``lifespan`` protocol."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            raise RuntimeError(f"the mm7 receiver serves HTTP, not {scope['type']!r}")
+        environ = cgi_environ(scope)
+        body_read = scope["method"] != "POST"
+        answer: Answer | None
+        try:
+            head = self.begin(environ)
+            if isinstance(head, Exchange):
+                answer, body_read = await self._receive_body(head, receive)
+            else:
+                answer = head
+        except Exception:
+            answer = self.internal_error(environ)
+        if answer is None:
+            return  # the client went away mid-body: nobody to answer
+        headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers
+        ]
+        if not body_read:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": answer.status_code, "headers": headers})
+        body = b"" if scope["method"] == "HEAD" else answer.body
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def aclose(self) -> None:
+        """Close the inbox, off the loop (the lifespan's shutdown does this when the app is not mounted)."""
+        await asyncio.to_thread(self.inbox.close)
+
+    # ----------------------------------------------------------------------------------- body
+
+    async def _receive_body(self, exchange: Exchange, receive: Receive) -> tuple[Answer | None, bool]:
+        """Collect the body on the loop, feed it off the loop; the answer, and whether the body ended."""
+        pending: list[bytes] = []
+        size = 0
+        deadline = None if self.body_timeout is None else time.monotonic() + self.body_timeout
+        try:
+            while True:
+                try:
+                    message = await asyncio.wait_for(
+                        receive(), None if deadline is None else max(0.0, deadline - time.monotonic())
+                    )
+                except TimeoutError:
+                    exchange.close()
+                    return self.too_slow(self.body_timeout or 0.0), False
+                if message["type"] == "http.disconnect":
+                    logger.warning("client went away before the end of its request body; nothing stored")
+                    exchange.close()
+                    return None, False
+                chunk = message.get("body", b"")
+                if chunk:
+                    pending.append(chunk)
+                    size += len(chunk)
+                if not message.get("more_body", False):
+                    return await _off_loop(exchange, _finish, exchange, pending), True
+                if size >= READ_CHUNK:
+                    refused = await _off_loop(exchange, _feed, exchange, pending)
+                    pending, size = [], 0
+                    if refused is not None:
+                        return refused, False
+        except asyncio.CancelledError:
+            raise  # _off_loop leaves the exchange to its thread
+        except BaseException:
+            exchange.close()
+            raise
+
+    # ----------------------------------------------------------------------------------- lifespan
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def cgi_environ(scope: Scope) -> dict[str, str]:
+    """The head of an ASGI ``http`` scope as the CGI variables the core reads (as a WSGI server sets them).
+
+    Header names holding an underscore are dropped, as waitress and gunicorn drop them: ``X_Forwarded_For``
+    would otherwise land on ``HTTP_X_FORWARDED_FOR`` beside (or instead of) the proxy's own header.
+    Repeated headers are joined with ``", "``.
+    """
+    client = scope.get("client")
+    environ: dict[str, str] = {
+        "REQUEST_METHOD": str(scope["method"]),
+        "PATH_INFO": str(scope.get("path", "")),
+        "REMOTE_ADDR": str(client[0]) if client else "",
+    }
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = bytes(raw_name).decode("latin-1")
+        if "_" in name:
+            continue
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        value = bytes(raw_value).decode("latin-1")
+        environ[key] = f"{environ[key]}, {value}" if key in environ else value
+    return environ
+
+
+def _feed(exchange: Exchange, chunks: list[bytes]) -> Answer | None:
+    return exchange.feed(b"".join(chunks))
+
+
+def _finish(exchange: Exchange, chunks: list[bytes]) -> Answer:
+    if chunks:
+        refused = _feed(exchange, chunks)
+        if refused is not None:
+            return refused
+    return exchange.finish()
+
+
+async def _off_loop(exchange: Exchange, function: Callable[..., _T], *args: Any) -> _T:
+    """Run ``function`` in a worker thread, which owns ``exchange`` until it is done.
+
+    If the request is cancelled meanwhile, the thread still finishes and the exchange is closed after it:
+    its spooled files are never closed under the thread's feet.
+    """
+    task = asyncio.ensure_future(asyncio.to_thread(function, *args))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(lambda done: _abandoned(exchange, done))
+        raise
+
+
+def _abandoned(exchange: Exchange, done: asyncio.Future[Any]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        logger.warning("an abandoned request failed: %s", done.exception())
+    exchange.close()

@@ -1,0 +1,194 @@
+"""Run the ASGI receiver on uvicorn (``mm7 serve --asgi``), with the WSGI launcher's limits.
+
+The same :class:`~mm7.server.hosting.ReceiverSettings` as the waitress launcher, mapped onto uvicorn:
+
+* **header deadline** (``header_timeout``): uvicorn has none, so its h11 protocol is subclassed
+  (:func:`deadline_protocol`): a connection whose request head is not complete ``header_timeout``
+  seconds after it began (at accept, or at the first byte of a request on a kept-alive connection) is
+  closed, as the waitress launcher closes it;
+* **body deadline** (``body_timeout``): the same protocol closes a connection whose body is not complete
+  ``body_timeout`` seconds after its head; the app keeps the same deadline of its own for servers that
+  have none (:class:`~mm7.server.asgi.ASGIReceiverApp`);
+* **body limit**: enforced by the app (413 on the declared size, or as soon as it is exceeded);
+* **idle kept-alive connections**: uvicorn's ``timeout_keep_alive`` (``idle_timeout``);
+* **connections**: uvicorn's ``limit_concurrency`` (``connection_limit``): past it uvicorn answers 503,
+  which an MMSC retries, where waitress leaves further connections in the listen backlog;
+* **threads**: the size of the loop's default executor, where the app decodes and stores.
+
+Requires the ``asgi`` extra (``pip install 'mm7[asgi]'``): uvicorn is imported only when serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from mm7.errors import ConfigError
+from mm7.server.hosting import ReceiverSettings
+
+if TYPE_CHECKING:
+    import uvicorn
+
+__all__ = ["GRACEFUL_SHUTDOWN", "deadline_protocol", "serve_asgi_settings"]
+
+logger = logging.getLogger("mm7.server")
+
+#: Seconds requests still running at shutdown (SIGTERM) get to finish before they are cancelled.
+GRACEFUL_SHUTDOWN = 10.0
+
+
+def deadline_protocol(header_timeout: float, body_timeout: float) -> type[asyncio.Protocol]:
+    """The h11 protocol of uvicorn, with a deadline for a request's head and one for its body.
+
+    The deadlines follow h11's view of the peer (public h11 API): while the peer is ``IDLE`` with bytes
+    of a head buffered (or a fresh connection), the head deadline runs; while it is in ``SEND_BODY``,
+    the body deadline. Past either, the connection is closed; a request task waiting for the body then
+    receives ``http.disconnect`` and stores nothing.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class DeadlineH11Protocol(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            self._phase: str | None = None
+            self._timer: asyncio.TimerHandle | None = None
+            super().connection_made(transport)
+            # The first request's head clock starts at accept: a connection that sends nothing is held
+            # no longer than one that sends its head slowly.
+            self._enter("head")
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            state = self.conn.their_state
+            if state is h11.SEND_BODY:
+                self._enter("body")
+            elif state is h11.IDLE and self.conn.trailing_data[0]:
+                self._enter("head")
+            elif state is not h11.IDLE:
+                self._enter(None)  # the request is in: answering it is no longer the client's pace
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._enter(None)
+            super().connection_lost(exc)
+
+        def _enter(self, phase: str | None) -> None:
+            if phase == self._phase:
+                return  # the clock keeps running from when this phase began
+            self._phase = phase
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if phase is not None:
+                timeout = header_timeout if phase == "head" else body_timeout
+                self._timer = self.loop.call_later(timeout, self._expired, phase)
+
+        def _expired(self, phase: str) -> None:
+            if phase == self._phase and not self.transport.is_closing():
+                logger.info("dropping %s: request %s not received within the deadline", self.client, phase)
+                self.transport.close()
+
+    return DeadlineH11Protocol
+
+
+def serve_asgi_settings(
+    settings: ReceiverSettings,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    on_listening: Callable[[str], None] | None = None,
+) -> None:
+    """Build the ASGI app ``settings`` describe and serve it on uvicorn with their limits until stopped.
+
+    uvicorn handles SIGINT and SIGTERM itself: it stops accepting, lets running requests finish (at most
+    :data:`GRACEFUL_SHUTDOWN` seconds), runs the app's lifespan shutdown (which closes the inbox) and
+    returns.
+
+    Args:
+        settings: The receiver's settings.
+        host: Address to listen on (one address: a name resolving to several is refused).
+        port: Port (0 picks a free one).
+        on_listening: Called with ``http://HOST:PORT/`` once the server accepts requests.
+
+    Raises:
+        ConfigError: uvicorn is not installed, or ``host`` resolves to several addresses.
+    """
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise ConfigError(f"the ASGI receiver runs on uvicorn: pip install 'mm7[asgi]' ({exc})") from exc
+
+    sock = _listen(host, port)
+    app = settings.make_asgi_app()
+    try:
+        config = uvicorn.Config(
+            app,
+            http=deadline_protocol(settings.header_timeout, settings.effective_body_timeout),
+            lifespan="on",
+            log_config=None,
+            access_log=False,
+            # The peer is the socket's: X-Forwarded-For is judged by the app's allow-list, which believes
+            # it only from the trusted proxies configured (uvicorn would believe it from 127.0.0.1).
+            proxy_headers=False,
+            server_header=False,
+            timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type]
+            limit_concurrency=settings.connection_limit,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,  # type: ignore[arg-type]
+        )
+        server = uvicorn.Server(config)
+        url = f"http://{host}:{sock.getsockname()[1]}/"
+        asyncio.run(_serve(server, sock, settings, url, on_listening))
+    finally:
+        sock.close()
+        app.inbox.close()
+
+
+async def _serve(
+    server: uvicorn.Server,
+    sock: socket.socket,
+    settings: ReceiverSettings,
+    url: str,
+    on_listening: Callable[[str], None] | None,
+) -> None:
+    loop = asyncio.get_running_loop()
+    # asyncio.run shuts this executor down (waiting for its threads) when the loop ends.
+    loop.set_default_executor(
+        concurrent.futures.ThreadPoolExecutor(settings.threads, thread_name_prefix="mm7-receiver")
+    )
+    serving = asyncio.ensure_future(server.serve(sockets=[sock]))
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.01)
+    if server.started:
+        logger.info(
+            "mm7 ASGI receiver listening on %s (uvicorn; header deadline %gs, body deadline %gs, "
+            "%d connections)",
+            url,
+            settings.header_timeout,
+            settings.effective_body_timeout,
+            settings.connection_limit,
+        )
+        if on_listening is not None:
+            on_listening(url)
+    await serving
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on one address of ``host`` (the WSGI launcher's rule: one address)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    addresses = {info[4] for info in infos}
+    if len(addresses) != 1:
+        raise ConfigError(f"{host!r} resolves to {len(addresses)} addresses: give one address")
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
