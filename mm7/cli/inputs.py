@@ -5,7 +5,7 @@
 * A **directory** is walked recursively; the files in it that count as MM7 messages are those whose
   extension is one of :data:`MESSAGE_SUFFIXES` (HTTP captures, MIME bodies, SOAP envelopes). Hidden files
   and folders (a name starting with ``.``, such as ``.git``) are skipped, and symbolic links to folders
-  are not followed.
+  are not followed. Other files (``.txt`` among them: capture folders also hold notes) are left alone.
 * A **pattern** (``*``, ``?`` or ``[...]``, quoted so that the shell leaves it alone) is expanded here, with
   ``**`` matching any number of folders: every file it matches is read (the pattern chose them), and every
   folder it matches is walked like a directory argument.
