@@ -66,6 +66,32 @@ def _fail_numbers(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-request-size", type=click.IntRange(1), help="Largest request in bytes (2560 above).")
 @click.option("--throughput", type=click.IntRange(1), help="Requests per second accepted (3510 above).")
 @click.option(
+    "--latency",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Seconds every MM7 answer waits (other requests are served meanwhile).",
+)
+@click.option(
+    "--http-429-every",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Answer every Nth MM7 request with HTTP 429 and Retry-After.",
+)
+@click.option(
+    "--busy-every",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Answer every Nth acceptable SubmitReq with 4006 (carrier capacity reached).",
+)
+@click.option(
+    "--retry-after",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="Seconds in the Retry-After header of a 429.",
+)
+@click.option(
     "--log",
     "log_path",
     type=click.Path(dir_okay=False),

@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,7 +56,11 @@ class LogEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as a JSON-ready dict."""
-        return asdict(self)
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
+
+
+#: LogEntry's fields, in order (every value is a JSON scalar: no deep copy needed, unlike ``asdict``).
+_FIELD_NAMES = tuple(f.name for f in fields(LogEntry))
 
 
 class ExchangeLog:

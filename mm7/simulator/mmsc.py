@@ -1,6 +1,8 @@
 """A local MMSC that behaves like Sinch's MM7 endpoint, for development and tests.
 
-:class:`MMSCSimulator` is a WSGI application. ``POST`` on any path (other than ``/_sim/...``) is the MM7
+:class:`MMSCSimulator` answers HTTP requests (:meth:`MMSCSimulator.handle`);
+:meth:`MMSCSimulator.start` serves it on its own asyncio HTTP server (:mod:`mm7.simulator.loop_server`), and
+it is also a WSGI application for any WSGI server. ``POST`` on any path (other than ``/_sim/...``) is the MM7
 endpoint: a SubmitReq is checked with :mod:`mm7.simulator.rules` (the codec in strict mode plus Sinch's
 rules) and answered with a SubmitRsp carrying a fresh numeric MessageID, or with a SOAP Fault holding
 RSErrorRsp and Sinch's status code. Answers and faults are in the request's dialect (its namespace revision
@@ -20,12 +22,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import http
 import json
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -50,6 +54,7 @@ from mm7.codec.status import MMStatus
 from mm7.codec.versions import REL6, STANDARD_MM_STATUSES, Dialect, for_mm7_version
 from mm7.errors import ConfigError, MM7Error
 from mm7.simulator.log import ExchangeLog, LogEntry
+from mm7.simulator.loop_server import Answer, LoopServer, Request
 from mm7.simulator.postback import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_RETRY_INTERVAL,
@@ -58,6 +63,7 @@ from mm7.simulator.postback import (
     PostbackScheduler,
 )
 from mm7.simulator.rules import (
+    EveryNth,
     Rejection,
     SubmitRules,
     ThroughputGate,
@@ -126,6 +132,13 @@ class SimulatorConfig:
         throughput_window: The throughput window in seconds.
         carrier_id: ``X-Mblox-Carrier-Id`` header added to postbacks, if any.
         log_path: A JSON-lines file mirroring the exchange log, if any.
+        latency: Seconds every answer on the MM7 endpoint waits before it is sent. The simulator's own
+            server keeps serving other requests meanwhile; a WSGI server hosting the app holds a thread.
+        http_429_every: Answer every Nth request on the MM7 endpoint with HTTP 429 Too Many Requests
+            and a ``Retry-After`` header, before any other check; None never does.
+        busy_every: Answer every Nth SubmitReq that would be accepted with status 4006 (carrier capacity
+            reached, retry later) instead of 1000; None never does.
+        retry_after: Seconds in the ``Retry-After`` header of a 429.
     """
 
     rules: SubmitRules = field(default_factory=SubmitRules)
@@ -141,12 +154,22 @@ class SimulatorConfig:
     throughput_window: float = 1.0
     carrier_id: str | None = None
     log_path: str | Path | None = None
+    latency: float = 0.0
+    http_429_every: int | None = None
+    busy_every: int | None = None
+    retry_after: int = 1
 
     def __post_init__(self) -> None:
         for status in (*self.reports, *self.fail_numbers.values()):
             standard_mm_status(status)  # ConfigError for a value the standard does not define
         if self.max_retries < 0 or self.retry_interval < 0 or self.report_delay < 0:
             raise ConfigError("max_retries, retry_interval and report_delay must not be negative")
+        if self.latency < 0 or self.retry_after < 0:
+            raise ConfigError("latency and retry_after must not be negative")
+        for name in ("http_429_every", "busy_every"):
+            every = getattr(self, name)
+            if every is not None and every < 1:
+                raise ConfigError(f"{name} must be at least 1 (or None), got {every}")
 
 
 class ServerThread:
@@ -211,7 +234,7 @@ class ServerThread:
 
 
 class MMSCSimulator:
-    """A Sinch-like MMSC: a WSGI app plus a postback thread and an exchange log.
+    """A Sinch-like MMSC: an HTTP handler (and WSGI app) plus a postback thread and an exchange log.
 
     Args:
         config: The behaviour; defaults accept any credentials and send no reports.
@@ -227,19 +250,23 @@ class MMSCSimulator:
             timeout=self.config.postback_timeout,
         )
         self._gate = ThroughputGate(self.config.throughput, self.config.throughput_window)
-        self._server: ServerThread | None = None
+        self._too_many = EveryNth(self.config.http_429_every)
+        self._busy = EveryNth(self.config.busy_every)
+        self._server: LoopServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve on ``host:port`` (0: a free port) in background threads.
+        """Serve on ``host:port`` (0: a free port) from an event loop on a background thread.
 
         Returns:
             The MM7 endpoint URL, e.g. ``http://127.0.0.1:43121/mm7/v1/``.
         """
         if self._server is None:
             self.postbacks.start()
-            self._server = ServerThread(self, host, port)
+            self._server = LoopServer(
+                self.handle, host, port, max_body_size=max(self.config.rules.max_request_size, 1)
+            )
         return self.url
 
     @property
@@ -272,34 +299,73 @@ class MMSCSimulator:
     ) -> None:
         self.stop()
 
-    # -- WSGI ------------------------------------------------------------------------------------
+    # -- HTTP ------------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Answer:
+        """Answer one HTTP request; the answer's ``delay`` is the configured latency on the MM7 endpoint.
+
+        Args:
+            request: The request, body included.
+
+        Returns:
+            The answer (it does not block: waiting out the latency is the server's job).
+        """
+        if request.path.startswith("/_sim/"):
+            return self._control(request)
+        if request.method != "POST":
+            answer = Answer(405, b"MM7 endpoint: POST a SubmitReq\n", "text/plain", (("Allow", "POST"),))
+        elif self._too_many.due():
+            answer = self._too_many_requests()
+        else:
+            answer = self._submit(request)
+        return replace(answer, delay=self.config.latency) if self.config.latency else answer
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        """The WSGI entry point."""
-        path = environ.get("PATH_INFO") or "/"
-        method = environ.get("REQUEST_METHOD", "GET")
-        if path.startswith("/_sim/"):
-            return self._control(method, path, environ, start_response)
-        if method != "POST":
-            return _reply(
-                start_response, 405, b"MM7 endpoint: POST a SubmitReq\n", "text/plain", [("Allow", "POST")]
-            )
-        return self._submit(environ, start_response)
+        """The WSGI entry point (the latency, if any, is slept in the calling thread)."""
+        answer = self.handle(_wsgi_request(environ, self.config.rules.max_request_size))
+        if answer.delay:
+            time.sleep(answer.delay)
+        headers = [
+            ("Content-Type", answer.content_type),
+            ("Content-Length", str(len(answer.body))),
+            *answer.headers,
+        ]
+        start_response(f"{answer.status} {http.HTTPStatus(answer.status).phrase}", headers)
+        return [answer.body]
 
-    def _submit(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+    def _too_many_requests(self) -> Answer:
+        self.log.add(
+            LogEntry(
+                direction="in",
+                kind="submit",
+                http_status=429,
+                detail=f"HTTP 429: every {self.config.http_429_every}th request (http_429_every)",
+            )
+        )
+        retry_after = (("Retry-After", str(self.config.retry_after)),)
+        return Answer(429, b"Too Many Requests\n", "text/plain; charset=utf-8", retry_after)
+
+    def _submit(self, request: Request) -> Answer:
         rules = self.config.rules
-        content_type = environ.get("CONTENT_TYPE")
-        length = environ.get("CONTENT_LENGTH")
+        headers = request.headers
+        content_type = headers.get("content-type")
         try:
-            check_auth(environ.get("HTTP_AUTHORIZATION"), rules)
-            check_http(content_type, length, rules)
-            body = _read_body(environ, int(str(length)))
+            check_auth(headers.get("authorization"), rules)
+            check_http(content_type, headers.get("content-length"), rules)
             if not self._gate.admit():
                 raise Rejection(3510, "throughput limit exceeded")
-            decoded = read_submit(body, content_type, rules)  # decoded once; the rules read the result
+            decoded = read_submit(request.body, content_type, rules)  # decoded once; the rules read it
             recipient = check_submit(decoded, rules)
+            if self._busy.due():
+                raise Rejection(
+                    4006,
+                    f"busy: every {self.config.busy_every}th SubmitReq is refused (busy_every)",
+                    transaction_id=decoded.transaction_id,
+                    mm7_version=decoded.mm7_version,
+                    namespace=decoded.namespace,
+                )
         except Rejection as rejection:
-            return self._reject(rejection, start_response)
+            return self._reject(rejection)
         message_id = new_message_id()
         # In the SubmitReq's dialect: its namespace revision, MM7Version and TransactionID.
         answer = encode_response(decoded, 1000, "Success", message_id=message_id)
@@ -319,9 +385,9 @@ class MMSCSimulator:
         )
         if getattr(decoded.message, "delivery_report", None) is not False:
             self._schedule_reports(decoded, message_id, recipient)
-        return _reply(start_response, 200, answer.to_bytes(), answer.content_type)
+        return Answer(200, answer.to_bytes(), answer.content_type)
 
-    def _reject(self, rejection: Rejection, start_response: StartResponse) -> Iterable[bytes]:
+    def _reject(self, rejection: Rejection) -> Answer:
         answer = encode_error(
             rejection.status_code,
             rejection.status_text,
@@ -343,7 +409,7 @@ class MMSCSimulator:
             )
         )
         # SOAP 1.1 section 6.2: a Fault travels with HTTP 500.
-        return _reply(start_response, 500, answer.to_bytes(), answer.content_type)
+        return Answer(500, answer.to_bytes(), answer.content_type)
 
     def _fault_dialect(self, rejection: Rejection) -> dict[str, Any]:
         """``encode_error`` arguments answering in the request's namespace, when it could be read.
@@ -516,19 +582,17 @@ class MMSCSimulator:
 
     # -- control endpoints ---------------------------------------------------------------------------
 
-    def _control(
-        self, method: str, path: str, environ: Environ, start_response: StartResponse
-    ) -> Iterable[bytes]:
+    def _control(self, request: Request) -> Answer:
+        method, path = request.method, request.path
         if path == "/_sim/log" and method == "GET":
-            return _json(start_response, 200, self.log.to_json())
+            return _json(200, self.log.to_json())
         if path == "/_sim/health" and method == "GET":
-            return _json(start_response, 200, {"ok": True, "pending_postbacks": self.postbacks.pending})
+            return _json(200, {"ok": True, "pending_postbacks": self.postbacks.pending})
         if path == "/_sim/mo" and method == "POST":
             try:
-                spec = json.loads(_read_body(environ, int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
-                tid = self.inject_mo(**_mo_arguments(spec))
+                tid = self.inject_mo(**_mo_arguments(json.loads(request.body or b"{}")))
             except (ValueError, TypeError, MM7Error) as exc:
-                return _json(start_response, 400, {"error": str(exc)})
+                return _json(400, {"error": str(exc)})
             self.log.add(
                 LogEntry(
                     direction="in",
@@ -539,8 +603,8 @@ class MMSCSimulator:
                     http_status=200,
                 )
             )
-            return _json(start_response, 200, {"transaction_id": tid})
-        return _json(start_response, 404, {"error": f"no control endpoint {method} {path}"})
+            return _json(200, {"transaction_id": tid})
+        return _json(404, {"error": f"no control endpoint {method} {path}"})
 
 
 def _mo_arguments(spec: Any) -> dict[str, Any]:
@@ -569,6 +633,28 @@ def _short_code_of(decoded: DecodedMessage[MM7Message | None]) -> str | None:
     return address.value if address is not None and address.kind in ("short_code", "number") else None
 
 
+def _wsgi_request(environ: Environ, max_body_size: int) -> Request:
+    """The :class:`Request` a WSGI environ describes; a body longer than ``max_body_size`` is not read."""
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = str(environ[key])
+    declared = headers.get("content-length", "").strip()
+    length = int(declared) if declared.isdigit() else 0
+    body = _read_body(environ, length) if length <= max_body_size else b""
+    return Request(
+        method=str(environ.get("REQUEST_METHOD", "GET")),
+        path=str(environ.get("PATH_INFO") or "/"),
+        query=str(environ.get("QUERY_STRING", "")),
+        headers=headers,
+        body=body,
+    )
+
+
 def _read_body(environ: Environ, length: int) -> bytes:
     stream = environ["wsgi.input"]
     chunks: list[bytes] = []
@@ -582,24 +668,5 @@ def _read_body(environ: Environ, length: int) -> bytes:
     return b"".join(chunks)
 
 
-def _reply(
-    start_response: StartResponse,
-    status: int,
-    body: bytes,
-    content_type: str,
-    extra: list[tuple[str, str]] | None = None,
-) -> list[bytes]:
-    reasons = {
-        200: "OK",
-        400: "Bad Request",
-        404: "Not Found",
-        405: "Method Not Allowed",
-        500: "Internal Server Error",
-    }
-    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *(extra or [])]
-    start_response(f"{status} {reasons.get(status, 'Error')}", headers)
-    return [body]
-
-
-def _json(start_response: StartResponse, status: int, value: Any) -> list[bytes]:
-    return _reply(start_response, status, json.dumps(value, indent=1).encode(), "application/json")
+def _json(status: int, value: Any) -> Answer:
+    return Answer(status, json.dumps(value, indent=1).encode(), "application/json")

@@ -48,6 +48,7 @@ __all__ = [
     "SINCH_MM7_VERSIONS",
     "SINCH_NAMESPACES",
     "EnvelopeOutline",
+    "EveryNth",
     "Rejection",
     "SubmitRules",
     "ThroughputGate",
@@ -156,6 +157,27 @@ class ThroughputGate:
                 return False
             self._times.append(now)
             return True
+
+
+@dataclass
+class EveryNth:
+    """Counts events; every ``n``-th one is due (the simulator's ``http_429_every`` and ``busy_every``).
+
+    Attributes:
+        n: The period; None means never.
+    """
+
+    n: int | None = None
+    _count: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def due(self) -> bool:
+        """Count one event; True when it is the ``n``-th, ``2n``-th...."""
+        if self.n is None:
+            return False
+        with self._lock:
+            self._count += 1
+            return self._count % self.n == 0
 
 
 def check_auth(authorization: str | None, rules: SubmitRules) -> None:

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import http.server
+import re
+import signal
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -127,3 +134,51 @@ def status_of(response: requests.Response) -> int | None:
     """The MM7 StatusCode in a simulator answer (SubmitRsp or Fault/RSErrorRsp)."""
     # Tolerant, as a client reads it: answers mirror the request's namespace revision, which may not be ours.
     return mm7.decode(response.content, response.headers.get("Content-Type"), mode="tolerant").status_code
+
+
+_SCRIPT = Path(sys.executable).parent / "mm7"
+MM7 = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-c", "from mm7.cli import main; main()"]
+
+
+@contextmanager
+def simulate_process(*options: str, deadline: float = 30.0) -> Iterator[str]:
+    """``mm7 simulate --port 0 OPTIONS`` as users start it; yields its MM7 URL, then stops it with SIGTERM.
+
+    The process must exit 0 without a traceback.
+    """
+    process = subprocess.Popen(
+        [*MM7, "simulate", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out: list[str] = []
+    err: list[str] = []
+    readers = [
+        threading.Thread(target=lambda s=stream, k=sink: k.extend(s), daemon=True)
+        for stream, sink in ((process.stdout, out), (process.stderr, err))
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        found = None
+        limit = time.monotonic() + deadline
+        while found is None and time.monotonic() < limit and process.poll() is None:
+            found = re.search(r"listening on (http://\S+/mm7/v1/)", "".join(out))
+            time.sleep(0.02)
+        assert found is not None, f"mm7 simulate did not start: {''.join(out)}{''.join(err)}"
+        yield found.group(1)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(deadline)
+        for reader in readers:
+            reader.join(deadline)
+        assert code == 0 and "Traceback" not in "".join(err), f"exit {code}: {''.join(err)}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(deadline)
+        for reader in readers:
+            reader.join(deadline)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
