@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.workloads import coldstart, contenders, memory, profiles, throughput
+from benchmarks.workloads import coldstart, contenders, memory, profiles, simulator, throughput
 from benchmarks.workloads.common import BENCH_DIR, ROOT
 
 MIB = 1024 * 1024
@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         or {}
     )
     cold = attempt("cold start", coldstart.measure, 3 if quick else 10)
+    sim = attempt("simulator cost", simulator.measure, 500 if quick else 2000)
 
     # ---------------------------------------------------------------- tables
     mode = "quick (smoke) mode: figures are indicative only" if quick else "full mode"
@@ -362,6 +363,26 @@ def main(argv: list[str] | None = None) -> int:
         if builders:
             missed.append(("second", "encode"))
 
+    out += ["## 7. Simulator cost per SubmitReq", ""]
+    if sim:
+        out += [
+            f"`mm7 simulate` started as users start it; {sim['count']} distinct text-only SubmitReqs "
+            "sent one after the other over one kept-alive `http.client` connection after a warm-up, "
+            "every answer checked (`benchmarks/workloads/simulator.py`; alone: "
+            "`python -m benchmarks.workloads.simulator`).",
+            "",
+            "| Measure | Value | Target |",
+            "|---|---|---|",
+            f"| simulator CPU per SubmitReq (user + system, /proc) | {sim['cpu_ms_per_submit']:.2f} ms "
+            f"| ≤ 1 ms: {verdict(sim['cpu_ms_per_submit'] <= 1.0)} |",
+            f"| wall time per round trip | {sim['wall_ms_per_submit']:.2f} ms | |",
+            "",
+        ]
+        if sim["cpu_ms_per_submit"] > 1.0:
+            missed.append(("simulator", "cpu"))
+    else:
+        out += ["Not measured (see Errors).", ""]
+
     # ---------------------------------------------------------------- evidence
     out += ["## What limits the missed targets (profiles)", ""]
     if not missed:
@@ -404,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
                         f"- {line}" for line in traced[f"{side}_top"] or ["(none ≥ 1 MiB)"]
                     ]
                     out.append("")
+        elif kind == "simulator":
+            out += ["#### mm7 simulate", "", "Profile `MMSCSimulator.handle` in-process (see section 7).", ""]
         elif kind == "import" and cold:
             out += ["#### import mm7", "", "See the per-package import times above.", ""]
 
