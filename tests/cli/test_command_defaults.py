@@ -334,3 +334,23 @@ def test_serve_worker_and_inbox_with_their_defaults(
     assert shown.returncode == 0 and DR_MESSAGE_ID in shown.stdout, shown.stdout + shown.stderr
     unknown = run("inbox", "show", str(row["id"] + 1000), cwd=tmp_path)
     assert unknown.returncode == 1 and unknown.stderr.startswith("mm7: "), unknown.stdout + unknown.stderr
+
+
+def test_serve_asgi_with_its_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``serve --asgi`` (uvicorn) with nothing else: ./mm7-inbox.db, port 8080, a report stored, SIGTERM."""
+    port_args = [] if port_is_free(DEFAULT_PORT) else ["--port", "0"]
+    if port_args:
+        with capsys.disabled():
+            print(f"\n127.0.0.1:{DEFAULT_PORT} is taken: mm7 serve --asgi --port 0 instead")
+    server = Running("serve", "--asgi", *port_args, cwd=tmp_path)
+    try:
+        url = server.wait_line(r"listening on (http://127\.0\.0\.1:(\d+)/)")
+        assert port_args or url.group(2) == str(DEFAULT_PORT)
+        assert requests.get(url.group(1), timeout=DEADLINE).status_code == 200
+        answer = requests.post(url.group(1), data=DR_BODY, headers=DR_HEADERS, timeout=DEADLINE)
+        assert answer.status_code == 200 and b"1000" in answer.content, answer.text
+        stopped_cleanly(server, signal.SIGTERM)
+    finally:
+        server.kill()
+    listed = run("inbox", "list", cwd=tmp_path)
+    assert listed.returncode == 0 and DR_MESSAGE_ID in listed.stdout, listed.stdout + listed.stderr

@@ -1,5 +1,6 @@
-"""Slow clients cannot starve the receiver: ``mm7 serve``, and gunicorn with the configuration we ship
-(``-c python:mm7.server.gunicorn_config``), each launched as users launch it; real sockets on 127.0.0.1.
+"""Slow clients cannot starve the receiver: ``mm7 serve``, ``mm7 serve --asgi`` (uvicorn), and gunicorn with
+the configuration we ship (``-c python:mm7.server.gunicorn_config``), each launched as users launch it; real
+sockets on 127.0.0.1.
 
 300 connections trickle header bytes and 300 trickle body bytes (after headers declaring 1 MB) for
 longer than the (short, test-configured) deadlines, while a legitimate DeliveryReportReq is posted
@@ -111,7 +112,7 @@ def _wait_up(server: Receiver) -> None:
     pytest.fail(f"{server.proc.args} did not start")
 
 
-@pytest.fixture(params=["mm7 serve", "gunicorn"])
+@pytest.fixture(params=["mm7 serve", "mm7 serve --asgi", "gunicorn"])
 def receiver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Receiver]:
     inbox = f"sqlite:///{tmp_path / 'inbox.db'}"
     if request.param == "gunicorn":
@@ -126,7 +127,11 @@ def receiver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Receive
         )
     else:
         server = Receiver(
-            ["--inbox", inbox, "--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT)],
+            [
+                *(["--asgi"] if request.param.endswith("--asgi") else []),
+                *("--inbox", inbox, "--header-timeout", str(HEADER_TIMEOUT)),
+                *("--body-timeout", str(BODY_TIMEOUT)),
+            ],
             tmp_path / "serve.log",
         )
     try:
