@@ -22,13 +22,17 @@ from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration
 
 __all__ = [
     "CODEC_MODULE",
+    "WRITER_PREFIX",
     "XSI_NIL",
     "XSI_TYPE",
     "Codec",
     "Fallback",
     "any_attributes",
+    "any_attributes_text",
     "attr",
     "enum_members",
+    "escape_attr",
+    "escape_text",
     "extra_attributes",
     "format_datetime",
     "normalize_content",
@@ -67,6 +71,10 @@ class Codec:
             declared on the root for lxml to choose the prefixes xsdata would.
         fill: ``fill(obj, element)`` writes the object's attributes, text and children into ``element``.
         parse: ``parse(element)`` binds an element to a new object.
+        write: ``write(obj, out, tag)`` appends the element as serialized text to ``out``, byte for byte
+            what lxml writes for ``fill``'s element when :data:`WRITER_PREFIX` is bound to the root's
+            namespace by an ancestor; ``tag`` is the element's prefixed name. None when the class (or one it
+            reaches) has a tag in another namespace.
     """
 
     cls: type
@@ -74,6 +82,12 @@ class Codec:
     namespaces: frozenset[str | None]
     fill: Callable[[Any, etree._Element], None]
     parse: Callable[[etree._Element], Any]
+    write: Callable[[Any, list[str], str], None] | None = None
+
+
+#: The prefix ``write_*`` functions give the elements of their package's namespace: the text they write
+#: belongs inside an element that declares it (mm7's SOAP envelope does).
+WRITER_PREFIX = "mm7"
 
 
 def qualified(namespace: str, local: str) -> str:
@@ -147,6 +161,35 @@ def any_attributes(values: object, element: etree._Element) -> None:
         if type(key) is not str or type(value) is not str or key[:1] == "{" or value[:1] == "{":
             raise Fallback
         element.set(key, value)
+
+
+def escape_text(value: str) -> str:
+    """Character data as lxml serializes it: ``&``, ``<``, ``>`` and CR escaped, nothing else."""
+    if "&" in value or "<" in value or ">" in value or "\r" in value:
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return value
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def escape_attr(value: str) -> str:
+    """An attribute value as lxml serializes it between double quotes (whitespace kept as references)."""
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
+
+def any_attributes_text(values: object) -> str:
+    """Wildcard attributes as serialized text: `` name="value"`` each, as :func:`any_attributes` sets them."""
+    if type(values) is not dict:
+        raise Fallback
+    out = []
+    for key, value in values.items():
+        if type(key) is not str or type(value) is not str or key[:1] == "{" or value[:1] == "{":
+            raise Fallback
+        out.append(f' {key}="{escape_attr(value)}"')
+    return "".join(out)
 
 
 # ------------------------------------------------------------------------------------------ decoding

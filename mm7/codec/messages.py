@@ -41,12 +41,12 @@ from mm7.codec.versions import (
     SOAP_ENV_NS,
     Dialect,
     SchemaVersion,
-    all_versions,
     for_namespace,
     registered_schemas,
     revision_namespace,
+    version_for_class,
 )
-from mm7.codec.xml import parse_xml, schema_for, schema_problems
+from mm7.codec.xml import parse_own_output, parse_xml, schema_for, schema_problems
 from mm7.errors import (
     ConfigError,
     LocalCodecError,
@@ -105,11 +105,9 @@ def version_of(message: object) -> SchemaVersion:
     Raises:
         ConfigError: ``message`` is not a generated MM7 message object.
     """
-    namespace = getattr(getattr(message, "Meta", None), "namespace", None)
-    module = type(message).__module__
-    for version in all_versions():  # a registered schema may share a namespace with ours: the package decides
-        if namespace == version.namespace and (module + ".").startswith(version.package + "."):
-            return version
+    version = version_for_class(type(message))
+    if version is not None:
+        return version
     raise ConfigError(f"{type(message).__name__} is not a generated MM7 message class")
 
 
@@ -262,18 +260,37 @@ def _build(
             message, content=version.bindings.ContentReferenceType(href=f"cid:{content.content_id}")
         )
     _check_content_reference(message, parts)
-    root = env.build_envelope(message, transaction_id=transaction_id, version=version, fault=fault)
+    root, xml = _envelope(message, transaction_id, version, fault)
     _validate_local(root, version, transaction_id)
     # Schema-valid is what we accept; what we send is narrower (schemas/README.md, "Schema fidelity").
-    require_sendable(message, version, in_fault=fault is not None, transaction_id=transaction_id)
+    require_sendable(message, version, in_fault=fault is not None, transaction_id=transaction_id, xml=xml)
     if wire_namespace != version.namespace:
-        root = _in_namespace(root, version.namespace, wire_namespace)
-    xml = env.serialize(root)
+        xml = env.serialize(_in_namespace(root, version.namespace, wire_namespace))
     if parts:
         body = encode_related(xml, parts, root_content_id=root_content_id, boundary=boundary)
     else:
         body = encode_single(xml)
     return EncodedMessage(body, xml, transaction_id, operation, version, wire_namespace)
+
+
+def _envelope(
+    message: MM7Message, transaction_id: str, version: SchemaVersion, fault: env.Fault | None
+) -> tuple[etree._Element, bytes]:
+    """The envelope as a tree (to validate) and as the bytes to send.
+
+    Written as text and parsed back when the generated writer can (cheaper than building the tree node by
+    node); built as a tree and serialized otherwise: a Fault, a value only xsdata writes, or a value XML
+    cannot carry (the tree path then raises the error that names it).
+    """
+    if fault is None:
+        xml = env.write_envelope(message, transaction_id=transaction_id, version=version)
+        if xml is not None:
+            try:
+                return parse_own_output(xml), xml
+            except etree.XMLSyntaxError:
+                pass
+    root = env.build_envelope(message, transaction_id=transaction_id, version=version, fault=fault)
+    return root, env.serialize(root)
 
 
 def _local_operation(message: object) -> tuple[SchemaVersion, str]:

@@ -168,12 +168,16 @@ class SchemaVersion:
             raise UnsupportedOperationError(f"{operation} is not an MM7 operation of {self.key}")
         return cast("Callable[..., MM7Message]", self.element_classes[operation])
 
+    @cached_property
+    def _operations_by_class(self) -> dict[type[object], str]:
+        return {cls: name for name, cls in self.element_classes.items()}
+
     def operation_of(self, message: object) -> str:
         """Return the element name (operation) of a generated message object of this version."""
-        for name, cls in self.element_classes.items():
-            if type(message) is cls:
-                return name
-        raise UnsupportedOperationError(f"{type(message).__name__} is not an MM7 operation of {self.key}")
+        name = self._operations_by_class.get(type(message))
+        if name is None:
+            raise UnsupportedOperationError(f"{type(message).__name__} is not an MM7 operation of {self.key}")
+        return name
 
     def accepts_mm7_version(self, value: str) -> bool:
         """Whether an ``MM7Version`` value belongs to this release (``5.x.y`` for Rel-5, ...)."""
@@ -238,6 +242,8 @@ _registry_lock = threading.RLock()
 _registered: dict[str, SchemaVersion] = {}  # by key, in registration order
 _by_namespace: dict[str, SchemaVersion] = {}
 _by_mm7_version: dict[str, SchemaVersion] = {}
+# Generated class → the version it belongs to (see version_for_class); emptied when the registry changes.
+_by_class: dict[type, SchemaVersion | None] = {}
 #: "unread", then "reading" (while one thread loads them: a plugin may look schemas up), then "read".
 _entry_points_state = "unread"
 _entry_points_error: ConfigError | None = None
@@ -443,6 +449,7 @@ def register_schema(
                     f"register_schema: MM7Version {value} is served by {_by_mm7_version[value].key} already"
                 )
         _registered[key] = version
+        _by_class.clear()
         _by_namespace.update(dict.fromkeys(version.revisions, version))
         _by_mm7_version.update(dict.fromkeys(values, version))
     return version
@@ -458,9 +465,29 @@ def _unregister(key: str) -> None:
     """Forget a registered schema (tests)."""
     with _registry_lock:
         version = _registered.pop(key)
+        _by_class.clear()
         for table in (_by_namespace, _by_mm7_version):
             for name in [name for name, served in table.items() if served is version]:
                 del table[name]
+
+
+def version_for_class(cls: type) -> SchemaVersion | None:
+    """The schema version a generated class belongs to (its ``Meta.namespace`` and package), or None.
+
+    A registered schema may share a namespace with ours: the package decides. Looked up once per class.
+    """
+    try:
+        return _by_class[cls]
+    except KeyError:
+        pass
+    namespace = getattr(getattr(cls, "Meta", None), "namespace", None)
+    module = cls.__module__ + "."
+    found = next(
+        (v for v in all_versions() if namespace == v.namespace and module.startswith(v.package + ".")), None
+    )
+    with _registry_lock:
+        _by_class[cls] = found
+    return found
 
 
 def all_versions() -> tuple[SchemaVersion, ...]:

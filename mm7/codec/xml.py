@@ -45,6 +45,7 @@ __all__ = [
     "XMLLimits",
     "abbreviate_namespaces",
     "compile_schema",
+    "parse_own_output",
     "parse_xml",
     "schema_for",
     "schema_problems",
@@ -375,6 +376,15 @@ def _parser() -> etree.XMLParser:
     if parser is None:
         parser = _local.parser = _secure_parser()
     return parser
+
+
+def parse_own_output(data: bytes) -> etree._Element:
+    """Parse XML that mm7 itself wrote (no size limits; the hardened parser all the same).
+
+    Raises:
+        lxml.etree.XMLSyntaxError: The text is not well-formed (a value XML cannot carry).
+    """
+    return etree.fromstring(data, _parser())
 
 
 def parse_xml(

@@ -2,8 +2,10 @@
 
 ``fill_<Class>(obj, el)`` writes an object into an lxml element and ``parse_<Class>(el)`` binds an
 element to a new object, with the same output as xsdata's serializer and parser; ``Fallback`` means
-xsdata must handle the whole object or element. ``CODECS`` maps each class to its functions;
-``FALLBACK`` names the classes always left to xsdata, and why.
+xsdata must handle the whole object or element. ``write_<Class>(obj, out, tag)`` appends the
+element as the text lxml would write for it, ``mm7`` the prefix of the package's
+namespace. ``CODECS`` maps each class to its functions; ``FALLBACK`` names the classes always left
+to xsdata, and why.
 """
 
 from __future__ import annotations
@@ -191,6 +193,18 @@ def parse_ContentReferenceType(el: etree._Element) -> ContentReferenceType:
     return ContentReferenceType(**kw)
 
 
+def write_ContentReferenceType(obj: ContentReferenceType, out: list[str], tag: str) -> None:
+    v: Any
+    a = ""
+    v = obj.href
+    if v is not None:
+        a += ' href="' + _rt.escape_attr(v if type(v) is str and v[:1] != '{' else _rt.attr(v)) + '"'
+    v = obj.allow_adaptations
+    if v is not None:
+        a += ' allowAdaptations="' + _rt.escape_attr(("true" if v else "false") if type(v) is bool else _rt.attr(v)) + '"'
+    out.append("<" + tag + a + "/>")
+
+
 # ---- GenericRequestType
 
 
@@ -228,6 +242,23 @@ def parse_GenericRequestType(el: etree._Element) -> GenericRequestType:
     return GenericRequestType(**kw)
 
 
+def write_GenericRequestType(obj: GenericRequestType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- ReplyChargingType
 
 
@@ -259,6 +290,18 @@ def parse_ReplyChargingType(el: etree._Element) -> ReplyChargingType:
     return ReplyChargingType(**kw)
 
 
+def write_ReplyChargingType(obj: ReplyChargingType, out: list[str], tag: str) -> None:
+    v: Any
+    a = ""
+    v = obj.reply_charging_size
+    if v is not None:
+        a += ' replyChargingSize="' + _rt.escape_attr(str(v) if type(v) is int else _rt.attr(v)) + '"'
+    v = obj.reply_deadline
+    if v is not None:
+        a += ' replyDeadline="' + _rt.escape_attr(_rt.attr(v)) + '"'
+    out.append("<" + tag + a + "/>")
+
+
 # ---- StatusDetailsType
 
 
@@ -286,6 +329,23 @@ def parse_StatusDetailsType(el: etree._Element) -> StatusDetailsType:
     return StatusDetailsType(**kw)
 
 
+def write_StatusDetailsType(obj: StatusDetailsType, out: list[str], tag: str) -> None:
+    v: Any
+    s = ""
+    v = obj.content
+    if v is not None:
+        if type(v) is not list:
+            raise Fallback
+        if v:
+            if len(v) != 1 or type(v[0]) is not str:
+                raise Fallback
+            s = v[0]
+    if s:
+        out.append("<" + tag + ">" + _rt.escape_text(s) + "</" + tag + ">")
+    else:
+        out.append("<" + tag + "/>")
+
+
 # ---- TransactionIdType
 
 
@@ -309,6 +369,20 @@ def parse_TransactionIdType(el: etree._Element) -> TransactionIdType:
     if t is not None:
         kw["value"] = t
     return TransactionIdType(**kw)
+
+
+def write_TransactionIdType(obj: TransactionIdType, out: list[str], tag: str) -> None:
+    v: Any
+    a = ""
+    v = obj.other_attributes
+    if v:
+        a += _rt.any_attributes_text(v)
+    v = obj.value
+    s = (v if type(v) is str else _rt.text(v)) if v is not None else ""
+    if s:
+        out.append("<" + tag + a + ">" + _rt.escape_text(s) + "</" + tag + ">")
+    else:
+        out.append("<" + tag + a + "/>")
 
 
 # ---- UaCapabilitiesType
@@ -342,6 +416,18 @@ def parse_UaCapabilitiesType(el: etree._Element) -> UaCapabilitiesType:
     return UaCapabilitiesType(**kw)
 
 
+def write_UaCapabilitiesType(obj: UaCapabilitiesType, out: list[str], tag: str) -> None:
+    v: Any
+    a = ""
+    v = obj.ua_prof
+    if v is not None:
+        a += ' UAProf="' + _rt.escape_attr(v if type(v) is str and v[:1] != '{' else _rt.attr(v)) + '"'
+    v = obj.time_stamp
+    if v is not None:
+        a += ' TimeStamp="' + _rt.escape_attr(_rt.attr(v)) + '"'
+    out.append("<" + tag + a + "/>")
+
+
 # ---- TransactionId
 
 
@@ -365,6 +451,20 @@ def parse_TransactionId(el: etree._Element) -> TransactionId:
     if t is not None:
         kw["value"] = t
     return TransactionId(**kw)
+
+
+def write_TransactionId(obj: TransactionId, out: list[str], tag: str) -> None:
+    v: Any
+    a = ""
+    v = obj.other_attributes
+    if v:
+        a += _rt.any_attributes_text(v)
+    v = obj.value
+    s = (v if type(v) is str else _rt.text(v)) if v is not None else ""
+    if s:
+        out.append("<" + tag + a + ">" + _rt.escape_text(s) + "</" + tag + ">")
+    else:
+        out.append("<" + tag + a + "/>")
 
 
 # ---- AddressType
@@ -411,6 +511,26 @@ def parse_AddressType(el: etree._Element) -> AddressType:
     if t is not None:
         kw["value"] = t
     return AddressType(**kw)
+
+
+def write_AddressType(obj: AddressType, out: list[str], tag: str) -> None:
+    v: Any
+    a = ""
+    v = obj.display_only
+    if v is not None:
+        a += ' displayOnly="' + _rt.escape_attr(("true" if v else "false") if type(v) is bool else _rt.attr(v)) + '"'
+    v = obj.address_coding
+    if v is not None:
+        a += ' addressCoding="' + _rt.escape_attr(v.value if type(v) is AddressCodingType else _rt.attr(v)) + '"'
+    v = obj.id
+    if v is not None:
+        a += ' id="' + _rt.escape_attr(v if type(v) is str and v[:1] != '{' else _rt.attr(v)) + '"'
+    v = obj.value
+    s = (v if type(v) is str else _rt.text(v)) if v is not None else ""
+    if s:
+        out.append("<" + tag + a + ">" + _rt.escape_text(s) + "</" + tag + ">")
+    else:
+        out.append("<" + tag + a + "/>")
 
 
 # ---- StatusType
@@ -476,6 +596,35 @@ def parse_StatusType(el: etree._Element) -> StatusType:
     return StatusType(**kw)
 
 
+def write_StatusType(obj: StatusType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.status_code
+    if x is not None:
+        s = str(x) if type(x) is int else _rt.text(x)
+        if s:
+            out.append("<mm7:StatusCode>" + _rt.escape_text(s) + "</mm7:StatusCode>")
+        else:
+            out.append("<mm7:StatusCode/>")
+    x = obj.status_text
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:StatusText>" + _rt.escape_text(s) + "</mm7:StatusText>")
+        else:
+            out.append("<mm7:StatusText/>")
+    x = obj.details
+    if x is not None:
+        if type(x) is not StatusDetailsType:
+            raise Fallback
+        write_StatusDetailsType(x, out, "mm7:Details")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- GenericResponseType
 
 
@@ -523,6 +672,28 @@ def parse_GenericResponseType(el: etree._Element) -> GenericResponseType:
             raise Fallback
         h(c, kw)
     return GenericResponseType(**kw)
+
+
+def write_GenericResponseType(obj: GenericResponseType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- MultiAddressType
@@ -605,6 +776,49 @@ def parse_MultiAddressType(el: etree._Element) -> MultiAddressType:
     return MultiAddressType(**kw)
 
 
+def write_MultiAddressType(obj: MultiAddressType, out: list[str], tag: str) -> None:
+    v: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    v = obj.rfc2822_address
+    if v is not None:
+        if type(v) is not list:
+            raise Fallback
+        for x in v:
+            if x is None:
+                out.append("<mm7:RFC2822Address/>")
+                continue
+            if type(x) is not AddressType:
+                raise Fallback
+            write_AddressType(x, out, "mm7:RFC2822Address")
+    v = obj.number
+    if v is not None:
+        if type(v) is not list:
+            raise Fallback
+        for x in v:
+            if x is None:
+                out.append("<mm7:Number/>")
+                continue
+            if type(x) is not AddressType:
+                raise Fallback
+            write_AddressType(x, out, "mm7:Number")
+    v = obj.short_code
+    if v is not None:
+        if type(v) is not list:
+            raise Fallback
+        for x in v:
+            if x is None:
+                out.append("<mm7:ShortCode/>")
+                continue
+            if type(x) is not AddressType:
+                raise Fallback
+            write_AddressType(x, out, "mm7:ShortCode")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- SenderAddressType
 
 
@@ -664,6 +878,31 @@ def parse_SenderAddressType(el: etree._Element) -> SenderAddressType:
     return SenderAddressType(**kw)
 
 
+def write_SenderAddressType(obj: SenderAddressType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.rfc2822_address
+    if x is not None:
+        if type(x) is not AddressType:
+            raise Fallback
+        write_AddressType(x, out, "mm7:RFC2822Address")
+    x = obj.number
+    if x is not None:
+        if type(x) is not AddressType:
+            raise Fallback
+        write_AddressType(x, out, "mm7:Number")
+    x = obj.short_code
+    if x is not None:
+        if type(x) is not AddressType:
+            raise Fallback
+        write_AddressType(x, out, "mm7:ShortCode")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- CancelRsp
 
 
@@ -711,6 +950,28 @@ def parse_CancelRsp(el: etree._Element) -> CancelRsp:
             raise Fallback
         h(c, kw)
     return CancelRsp(**kw)
+
+
+def write_CancelRsp(obj: CancelRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- DeliveryReportRsp
@@ -762,6 +1023,28 @@ def parse_DeliveryReportRsp(el: etree._Element) -> DeliveryReportRsp:
     return DeliveryReportRsp(**kw)
 
 
+def write_DeliveryReportRsp(obj: DeliveryReportRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- RSErrorRsp
 
 
@@ -809,6 +1092,28 @@ def parse_RSErrorRsp(el: etree._Element) -> RSErrorRsp:
             raise Fallback
         h(c, kw)
     return RSErrorRsp(**kw)
+
+
+def write_RSErrorRsp(obj: RSErrorRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- ReadReplyRsp
@@ -860,6 +1165,28 @@ def parse_ReadReplyRsp(el: etree._Element) -> ReadReplyRsp:
     return ReadReplyRsp(**kw)
 
 
+def write_ReadReplyRsp(obj: ReadReplyRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- ReplaceRsp
 
 
@@ -909,6 +1236,28 @@ def parse_ReplaceRsp(el: etree._Element) -> ReplaceRsp:
     return ReplaceRsp(**kw)
 
 
+def write_ReplaceRsp(obj: ReplaceRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- VASPErrorRsp
 
 
@@ -956,6 +1305,28 @@ def parse_VASPErrorRsp(el: etree._Element) -> VASPErrorRsp:
             raise Fallback
         h(c, kw)
     return VASPErrorRsp(**kw)
+
+
+def write_VASPErrorRsp(obj: VASPErrorRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- DeliverRspType
@@ -1019,6 +1390,35 @@ def parse_DeliverRspType(el: etree._Element) -> DeliverRspType:
             raise Fallback
         h(c, kw)
     return DeliverRspType(**kw)
+
+
+def write_DeliverRspType(obj: DeliverRspType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    x = obj.service_code
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ServiceCode>" + _rt.escape_text(s) + "</mm7:ServiceCode>")
+        else:
+            out.append("<mm7:ServiceCode/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- DeliveryReportReqType
@@ -1164,6 +1564,73 @@ def parse_DeliveryReportReqType(el: etree._Element) -> DeliveryReportReqType:
     return DeliveryReportReqType(**kw)
 
 
+def write_DeliveryReportReqType(obj: DeliveryReportReqType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.mms_relay_server_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MMSRelayServerID>" + _rt.escape_text(s) + "</mm7:MMSRelayServerID>")
+        else:
+            out.append("<mm7:MMSRelayServerID/>")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    x = obj.recipient
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Recipient")
+    x = obj.sender
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Sender")
+    x = obj.date
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:Date>" + _rt.escape_text(s) + "</mm7:Date>")
+        else:
+            out.append("<mm7:Date/>")
+    x = obj.mm_status
+    if x is not None:
+        s = x.value if type(x) is MmDeliveryStatusType else _rt.text(x)
+        if s:
+            out.append("<mm7:MMStatus>" + _rt.escape_text(s) + "</mm7:MMStatus>")
+        else:
+            out.append("<mm7:MMStatus/>")
+    x = obj.status_text
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:StatusText>" + _rt.escape_text(s) + "</mm7:StatusText>")
+        else:
+            out.append("<mm7:StatusText/>")
+    x = obj.ua_capabilities
+    if x is not None:
+        if type(x) is not UaCapabilitiesType:
+            raise Fallback
+        write_UaCapabilitiesType(x, out, "mm7:UACapabilities")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- ReadReplyReqType
 
 
@@ -1295,6 +1762,68 @@ def parse_ReadReplyReqType(el: etree._Element) -> ReadReplyReqType:
     return ReadReplyReqType(**kw)
 
 
+def write_ReadReplyReqType(obj: ReadReplyReqType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.mms_relay_server_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MMSRelayServerID>" + _rt.escape_text(s) + "</mm7:MMSRelayServerID>")
+        else:
+            out.append("<mm7:MMSRelayServerID/>")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    x = obj.recipient
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Recipient")
+    x = obj.sender
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Sender")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.mm_status
+    if x is not None:
+        s = x.value if type(x) is MmReadStatusType else _rt.text(x)
+        if s:
+            out.append("<mm7:MMStatus>" + _rt.escape_text(s) + "</mm7:MMStatus>")
+        else:
+            out.append("<mm7:MMStatus/>")
+    x = obj.status_text
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:StatusText>" + _rt.escape_text(s) + "</mm7:StatusText>")
+        else:
+            out.append("<mm7:StatusText/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- RecipientsType
 
 
@@ -1375,6 +1904,49 @@ def parse_RecipientsType(el: etree._Element) -> RecipientsType:
     return RecipientsType(**kw)
 
 
+def write_RecipientsType(obj: RecipientsType, out: list[str], tag: str) -> None:
+    v: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    v = obj.to
+    if v is not None:
+        if type(v) is not list:
+            raise Fallback
+        for x in v:
+            if x is None:
+                out.append("<mm7:To/>")
+                continue
+            if type(x) is not MultiAddressType:
+                raise Fallback
+            write_MultiAddressType(x, out, "mm7:To")
+    v = obj.cc
+    if v is not None:
+        if type(v) is not list:
+            raise Fallback
+        for x in v:
+            if x is None:
+                out.append("<mm7:Cc/>")
+                continue
+            if type(x) is not MultiAddressType:
+                raise Fallback
+            write_MultiAddressType(x, out, "mm7:Cc")
+    v = obj.bcc
+    if v is not None:
+        if type(v) is not list:
+            raise Fallback
+        for x in v:
+            if x is None:
+                out.append("<mm7:Bcc/>")
+                continue
+            if type(x) is not MultiAddressType:
+                raise Fallback
+            write_MultiAddressType(x, out, "mm7:Bcc")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- SenderIdType
 
 
@@ -1436,6 +2008,35 @@ def parse_SenderIdType(el: etree._Element) -> SenderIdType:
             raise Fallback
         h(c, kw)
     return SenderIdType(**kw)
+
+
+def write_SenderIdType(obj: SenderIdType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.vasp_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:VASPID>" + _rt.escape_text(s) + "</mm7:VASPID>")
+        else:
+            out.append("<mm7:VASPID/>")
+    x = obj.vas_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:VASID>" + _rt.escape_text(s) + "</mm7:VASID>")
+        else:
+            out.append("<mm7:VASID/>")
+    x = obj.sender_address
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:SenderAddress")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- SubmitRspType
@@ -1501,6 +2102,35 @@ def parse_SubmitRspType(el: etree._Element) -> SubmitRspType:
     return SubmitRspType(**kw)
 
 
+def write_SubmitRspType(obj: SubmitRspType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- DeliverRsp
 
 
@@ -1562,6 +2192,35 @@ def parse_DeliverRsp(el: etree._Element) -> DeliverRsp:
             raise Fallback
         h(c, kw)
     return DeliverRsp(**kw)
+
+
+def write_DeliverRsp(obj: DeliverRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    x = obj.service_code
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ServiceCode>" + _rt.escape_text(s) + "</mm7:ServiceCode>")
+        else:
+            out.append("<mm7:ServiceCode/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- DeliveryReportReq
@@ -1707,6 +2366,73 @@ def parse_DeliveryReportReq(el: etree._Element) -> DeliveryReportReq:
     return DeliveryReportReq(**kw)
 
 
+def write_DeliveryReportReq(obj: DeliveryReportReq, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.mms_relay_server_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MMSRelayServerID>" + _rt.escape_text(s) + "</mm7:MMSRelayServerID>")
+        else:
+            out.append("<mm7:MMSRelayServerID/>")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    x = obj.recipient
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Recipient")
+    x = obj.sender
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Sender")
+    x = obj.date
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:Date>" + _rt.escape_text(s) + "</mm7:Date>")
+        else:
+            out.append("<mm7:Date/>")
+    x = obj.mm_status
+    if x is not None:
+        s = x.value if type(x) is MmDeliveryStatusType else _rt.text(x)
+        if s:
+            out.append("<mm7:MMStatus>" + _rt.escape_text(s) + "</mm7:MMStatus>")
+        else:
+            out.append("<mm7:MMStatus/>")
+    x = obj.status_text
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:StatusText>" + _rt.escape_text(s) + "</mm7:StatusText>")
+        else:
+            out.append("<mm7:StatusText/>")
+    x = obj.ua_capabilities
+    if x is not None:
+        if type(x) is not UaCapabilitiesType:
+            raise Fallback
+        write_UaCapabilitiesType(x, out, "mm7:UACapabilities")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- ReadReplyReq
 
 
@@ -1838,6 +2564,68 @@ def parse_ReadReplyReq(el: etree._Element) -> ReadReplyReq:
     return ReadReplyReq(**kw)
 
 
+def write_ReadReplyReq(obj: ReadReplyReq, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.mms_relay_server_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MMSRelayServerID>" + _rt.escape_text(s) + "</mm7:MMSRelayServerID>")
+        else:
+            out.append("<mm7:MMSRelayServerID/>")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    x = obj.recipient
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Recipient")
+    x = obj.sender
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Sender")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.mm_status
+    if x is not None:
+        s = x.value if type(x) is MmReadStatusType else _rt.text(x)
+        if s:
+            out.append("<mm7:MMStatus>" + _rt.escape_text(s) + "</mm7:MMStatus>")
+        else:
+            out.append("<mm7:MMStatus/>")
+    x = obj.status_text
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:StatusText>" + _rt.escape_text(s) + "</mm7:StatusText>")
+        else:
+            out.append("<mm7:StatusText/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- SubmitRsp
 
 
@@ -1899,6 +2687,35 @@ def parse_SubmitRsp(el: etree._Element) -> SubmitRsp:
             raise Fallback
         h(c, kw)
     return SubmitRsp(**kw)
+
+
+def write_SubmitRsp(obj: SubmitRsp, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.status
+    if x is not None:
+        if type(x) is not StatusType:
+            raise Fallback
+        write_StatusType(x, out, "mm7:Status")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- DeliverReqType
@@ -2070,6 +2887,85 @@ def parse_DeliverReqType(el: etree._Element) -> DeliverReqType:
     return DeliverReqType(**kw)
 
 
+def write_DeliverReqType(obj: DeliverReqType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.mms_relay_server_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MMSRelayServerID>" + _rt.escape_text(s) + "</mm7:MMSRelayServerID>")
+        else:
+            out.append("<mm7:MMSRelayServerID/>")
+    x = obj.linked_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:LinkedID>" + _rt.escape_text(s) + "</mm7:LinkedID>")
+        else:
+            out.append("<mm7:LinkedID/>")
+    x = obj.sender
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Sender")
+    x = obj.recipients
+    if x is not None:
+        if type(x) is not RecipientsType:
+            raise Fallback
+        write_RecipientsType(x, out, "mm7:Recipients")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.reply_charging_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ReplyChargingID>" + _rt.escape_text(s) + "</mm7:ReplyChargingID>")
+        else:
+            out.append("<mm7:ReplyChargingID/>")
+    x = obj.priority
+    if x is not None:
+        s = x.value if type(x) is PriorityType else _rt.text(x)
+        if s:
+            out.append("<mm7:Priority>" + _rt.escape_text(s) + "</mm7:Priority>")
+        else:
+            out.append("<mm7:Priority/>")
+    x = obj.subject
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:Subject>" + _rt.escape_text(s) + "</mm7:Subject>")
+        else:
+            out.append("<mm7:Subject/>")
+    x = obj.ua_capabilities
+    if x is not None:
+        if type(x) is not UaCapabilitiesType:
+            raise Fallback
+        write_UaCapabilitiesType(x, out, "mm7:UACapabilities")
+    x = obj.content
+    if x is not None:
+        if type(x) is not ContentReferenceType:
+            raise Fallback
+        write_ContentReferenceType(x, out, "mm7:Content")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- GenericVaspRequestType
 
 
@@ -2117,6 +3013,28 @@ def parse_GenericVaspRequestType(el: etree._Element) -> GenericVaspRequestType:
             raise Fallback
         h(c, kw)
     return GenericVaspRequestType(**kw)
+
+
+def write_GenericVaspRequestType(obj: GenericVaspRequestType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.sender_identification
+    if x is not None:
+        if type(x) is not SenderIdType:
+            raise Fallback
+        write_SenderIdType(x, out, "mm7:SenderIdentification")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- DeliverReq
@@ -2288,6 +3206,85 @@ def parse_DeliverReq(el: etree._Element) -> DeliverReq:
     return DeliverReq(**kw)
 
 
+def write_DeliverReq(obj: DeliverReq, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.mms_relay_server_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MMSRelayServerID>" + _rt.escape_text(s) + "</mm7:MMSRelayServerID>")
+        else:
+            out.append("<mm7:MMSRelayServerID/>")
+    x = obj.linked_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:LinkedID>" + _rt.escape_text(s) + "</mm7:LinkedID>")
+        else:
+            out.append("<mm7:LinkedID/>")
+    x = obj.sender
+    if x is not None:
+        if type(x) is not SenderAddressType:
+            raise Fallback
+        write_SenderAddressType(x, out, "mm7:Sender")
+    x = obj.recipients
+    if x is not None:
+        if type(x) is not RecipientsType:
+            raise Fallback
+        write_RecipientsType(x, out, "mm7:Recipients")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.reply_charging_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ReplyChargingID>" + _rt.escape_text(s) + "</mm7:ReplyChargingID>")
+        else:
+            out.append("<mm7:ReplyChargingID/>")
+    x = obj.priority
+    if x is not None:
+        s = x.value if type(x) is PriorityType else _rt.text(x)
+        if s:
+            out.append("<mm7:Priority>" + _rt.escape_text(s) + "</mm7:Priority>")
+        else:
+            out.append("<mm7:Priority/>")
+    x = obj.subject
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:Subject>" + _rt.escape_text(s) + "</mm7:Subject>")
+        else:
+            out.append("<mm7:Subject/>")
+    x = obj.ua_capabilities
+    if x is not None:
+        if type(x) is not UaCapabilitiesType:
+            raise Fallback
+        write_UaCapabilitiesType(x, out, "mm7:UACapabilities")
+    x = obj.content
+    if x is not None:
+        if type(x) is not ContentReferenceType:
+            raise Fallback
+        write_ContentReferenceType(x, out, "mm7:Content")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- CancelReqType
 
 
@@ -2349,6 +3346,35 @@ def parse_CancelReqType(el: etree._Element) -> CancelReqType:
             raise Fallback
         h(c, kw)
     return CancelReqType(**kw)
+
+
+def write_CancelReqType(obj: CancelReqType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.sender_identification
+    if x is not None:
+        if type(x) is not SenderIdType:
+            raise Fallback
+        write_SenderIdType(x, out, "mm7:SenderIdentification")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- ReplaceReqType
@@ -2494,6 +3520,75 @@ def parse_ReplaceReqType(el: etree._Element) -> ReplaceReqType:
             raise Fallback
         h(c, kw)
     return ReplaceReqType(**kw)
+
+
+def write_ReplaceReqType(obj: ReplaceReqType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.sender_identification
+    if x is not None:
+        if type(x) is not SenderIdType:
+            raise Fallback
+        write_SenderIdType(x, out, "mm7:SenderIdentification")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    x = obj.service_code
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ServiceCode>" + _rt.escape_text(s) + "</mm7:ServiceCode>")
+        else:
+            out.append("<mm7:ServiceCode/>")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.read_reply
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:ReadReply>" + _rt.escape_text(s) + "</mm7:ReadReply>")
+        else:
+            out.append("<mm7:ReadReply/>")
+    x = obj.earliest_delivery_time
+    if x is not None:
+        s = _rt.text(x)
+        if s:
+            out.append("<mm7:EarliestDeliveryTime>" + _rt.escape_text(s) + "</mm7:EarliestDeliveryTime>")
+        else:
+            out.append("<mm7:EarliestDeliveryTime/>")
+    x = obj.distribution_indicator
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:DistributionIndicator>" + _rt.escape_text(s) + "</mm7:DistributionIndicator>")
+        else:
+            out.append("<mm7:DistributionIndicator/>")
+    x = obj.content
+    if x is not None:
+        if type(x) is not ContentReferenceType:
+            raise Fallback
+        write_ContentReferenceType(x, out, "mm7:Content")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- SubmitReqType
@@ -2749,6 +3844,127 @@ def parse_SubmitReqType(el: etree._Element) -> SubmitReqType:
     return SubmitReqType(**kw)
 
 
+def write_SubmitReqType(obj: SubmitReqType, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.sender_identification
+    if x is not None:
+        if type(x) is not SenderIdType:
+            raise Fallback
+        write_SenderIdType(x, out, "mm7:SenderIdentification")
+    x = obj.recipients
+    if x is not None:
+        if type(x) is not RecipientsType:
+            raise Fallback
+        write_RecipientsType(x, out, "mm7:Recipients")
+    x = obj.service_code
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ServiceCode>" + _rt.escape_text(s) + "</mm7:ServiceCode>")
+        else:
+            out.append("<mm7:ServiceCode/>")
+    x = obj.linked_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:LinkedID>" + _rt.escape_text(s) + "</mm7:LinkedID>")
+        else:
+            out.append("<mm7:LinkedID/>")
+    x = obj.message_class
+    if x is not None:
+        s = x.value if type(x) is MessageClassType else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageClass>" + _rt.escape_text(s) + "</mm7:MessageClass>")
+        else:
+            out.append("<mm7:MessageClass/>")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.reply_charging
+    if x is not None:
+        if type(x) is not ReplyChargingType:
+            raise Fallback
+        write_ReplyChargingType(x, out, "mm7:ReplyCharging")
+    x = obj.earliest_delivery_time
+    if x is not None:
+        s = _rt.text(x)
+        if s:
+            out.append("<mm7:EarliestDeliveryTime>" + _rt.escape_text(s) + "</mm7:EarliestDeliveryTime>")
+        else:
+            out.append("<mm7:EarliestDeliveryTime/>")
+    x = obj.expiry_date
+    if x is not None:
+        s = _rt.text(x)
+        if s:
+            out.append("<mm7:ExpiryDate>" + _rt.escape_text(s) + "</mm7:ExpiryDate>")
+        else:
+            out.append("<mm7:ExpiryDate/>")
+    x = obj.delivery_report
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:DeliveryReport>" + _rt.escape_text(s) + "</mm7:DeliveryReport>")
+        else:
+            out.append("<mm7:DeliveryReport/>")
+    x = obj.read_reply
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:ReadReply>" + _rt.escape_text(s) + "</mm7:ReadReply>")
+        else:
+            out.append("<mm7:ReadReply/>")
+    x = obj.priority
+    if x is not None:
+        s = x.value if type(x) is PriorityType else _rt.text(x)
+        if s:
+            out.append("<mm7:Priority>" + _rt.escape_text(s) + "</mm7:Priority>")
+        else:
+            out.append("<mm7:Priority/>")
+    x = obj.subject
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:Subject>" + _rt.escape_text(s) + "</mm7:Subject>")
+        else:
+            out.append("<mm7:Subject/>")
+    x = obj.charged_party
+    if x is not None:
+        s = x.value if type(x) is ChargedPartyType else _rt.text(x)
+        if s:
+            out.append("<mm7:ChargedParty>" + _rt.escape_text(s) + "</mm7:ChargedParty>")
+        else:
+            out.append("<mm7:ChargedParty/>")
+    x = obj.distribution_indicator
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:DistributionIndicator>" + _rt.escape_text(s) + "</mm7:DistributionIndicator>")
+        else:
+            out.append("<mm7:DistributionIndicator/>")
+    x = obj.content
+    if x is not None:
+        if type(x) is not ContentReferenceType:
+            raise Fallback
+        write_ContentReferenceType(x, out, "mm7:Content")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 # ---- CancelReq
 
 
@@ -2810,6 +4026,35 @@ def parse_CancelReq(el: etree._Element) -> CancelReq:
             raise Fallback
         h(c, kw)
     return CancelReq(**kw)
+
+
+def write_CancelReq(obj: CancelReq, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.sender_identification
+    if x is not None:
+        if type(x) is not SenderIdType:
+            raise Fallback
+        write_SenderIdType(x, out, "mm7:SenderIdentification")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- ReplaceReq
@@ -2955,6 +4200,75 @@ def parse_ReplaceReq(el: etree._Element) -> ReplaceReq:
             raise Fallback
         h(c, kw)
     return ReplaceReq(**kw)
+
+
+def write_ReplaceReq(obj: ReplaceReq, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.sender_identification
+    if x is not None:
+        if type(x) is not SenderIdType:
+            raise Fallback
+        write_SenderIdType(x, out, "mm7:SenderIdentification")
+    x = obj.message_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageID>" + _rt.escape_text(s) + "</mm7:MessageID>")
+        else:
+            out.append("<mm7:MessageID/>")
+    x = obj.service_code
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ServiceCode>" + _rt.escape_text(s) + "</mm7:ServiceCode>")
+        else:
+            out.append("<mm7:ServiceCode/>")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.read_reply
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:ReadReply>" + _rt.escape_text(s) + "</mm7:ReadReply>")
+        else:
+            out.append("<mm7:ReadReply/>")
+    x = obj.earliest_delivery_time
+    if x is not None:
+        s = _rt.text(x)
+        if s:
+            out.append("<mm7:EarliestDeliveryTime>" + _rt.escape_text(s) + "</mm7:EarliestDeliveryTime>")
+        else:
+            out.append("<mm7:EarliestDeliveryTime/>")
+    x = obj.distribution_indicator
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:DistributionIndicator>" + _rt.escape_text(s) + "</mm7:DistributionIndicator>")
+        else:
+            out.append("<mm7:DistributionIndicator/>")
+    x = obj.content
+    if x is not None:
+        if type(x) is not ContentReferenceType:
+            raise Fallback
+        write_ContentReferenceType(x, out, "mm7:Content")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
 
 
 # ---- SubmitReq
@@ -3210,44 +4524,165 @@ def parse_SubmitReq(el: etree._Element) -> SubmitReq:
     return SubmitReq(**kw)
 
 
+def write_SubmitReq(obj: SubmitReq, out: list[str], tag: str) -> None:
+    x: Any
+    out.append("<" + tag + ">")
+    n = len(out)
+    x = obj.mm7_version
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:MM7Version>" + _rt.escape_text(s) + "</mm7:MM7Version>")
+        else:
+            out.append("<mm7:MM7Version/>")
+    x = obj.sender_identification
+    if x is not None:
+        if type(x) is not SenderIdType:
+            raise Fallback
+        write_SenderIdType(x, out, "mm7:SenderIdentification")
+    x = obj.recipients
+    if x is not None:
+        if type(x) is not RecipientsType:
+            raise Fallback
+        write_RecipientsType(x, out, "mm7:Recipients")
+    x = obj.service_code
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:ServiceCode>" + _rt.escape_text(s) + "</mm7:ServiceCode>")
+        else:
+            out.append("<mm7:ServiceCode/>")
+    x = obj.linked_id
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:LinkedID>" + _rt.escape_text(s) + "</mm7:LinkedID>")
+        else:
+            out.append("<mm7:LinkedID/>")
+    x = obj.message_class
+    if x is not None:
+        s = x.value if type(x) is MessageClassType else _rt.text(x)
+        if s:
+            out.append("<mm7:MessageClass>" + _rt.escape_text(s) + "</mm7:MessageClass>")
+        else:
+            out.append("<mm7:MessageClass/>")
+    x = obj.time_stamp
+    if x is not None:
+        s = _rt.format_datetime(x) if type(x) is XmlDateTime else _rt.text(x)
+        if s:
+            out.append("<mm7:TimeStamp>" + _rt.escape_text(s) + "</mm7:TimeStamp>")
+        else:
+            out.append("<mm7:TimeStamp/>")
+    x = obj.reply_charging
+    if x is not None:
+        if type(x) is not ReplyChargingType:
+            raise Fallback
+        write_ReplyChargingType(x, out, "mm7:ReplyCharging")
+    x = obj.earliest_delivery_time
+    if x is not None:
+        s = _rt.text(x)
+        if s:
+            out.append("<mm7:EarliestDeliveryTime>" + _rt.escape_text(s) + "</mm7:EarliestDeliveryTime>")
+        else:
+            out.append("<mm7:EarliestDeliveryTime/>")
+    x = obj.expiry_date
+    if x is not None:
+        s = _rt.text(x)
+        if s:
+            out.append("<mm7:ExpiryDate>" + _rt.escape_text(s) + "</mm7:ExpiryDate>")
+        else:
+            out.append("<mm7:ExpiryDate/>")
+    x = obj.delivery_report
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:DeliveryReport>" + _rt.escape_text(s) + "</mm7:DeliveryReport>")
+        else:
+            out.append("<mm7:DeliveryReport/>")
+    x = obj.read_reply
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:ReadReply>" + _rt.escape_text(s) + "</mm7:ReadReply>")
+        else:
+            out.append("<mm7:ReadReply/>")
+    x = obj.priority
+    if x is not None:
+        s = x.value if type(x) is PriorityType else _rt.text(x)
+        if s:
+            out.append("<mm7:Priority>" + _rt.escape_text(s) + "</mm7:Priority>")
+        else:
+            out.append("<mm7:Priority/>")
+    x = obj.subject
+    if x is not None:
+        s = x if type(x) is str else _rt.text(x)
+        if s:
+            out.append("<mm7:Subject>" + _rt.escape_text(s) + "</mm7:Subject>")
+        else:
+            out.append("<mm7:Subject/>")
+    x = obj.charged_party
+    if x is not None:
+        s = x.value if type(x) is ChargedPartyType else _rt.text(x)
+        if s:
+            out.append("<mm7:ChargedParty>" + _rt.escape_text(s) + "</mm7:ChargedParty>")
+        else:
+            out.append("<mm7:ChargedParty/>")
+    x = obj.distribution_indicator
+    if x is not None:
+        s = ("true" if x else "false") if type(x) is bool else _rt.text(x)
+        if s:
+            out.append("<mm7:DistributionIndicator>" + _rt.escape_text(s) + "</mm7:DistributionIndicator>")
+        else:
+            out.append("<mm7:DistributionIndicator/>")
+    x = obj.content
+    if x is not None:
+        if type(x) is not ContentReferenceType:
+            raise Fallback
+        write_ContentReferenceType(x, out, "mm7:Content")
+    if len(out) == n:
+        out[n - 1] = "<" + tag + "/>"
+    else:
+        out.append("</" + tag + ">")
+
+
 CODECS: dict[type, _rt.Codec] = {
-    ContentReferenceType: _rt.Codec(ContentReferenceType, Q_contentReferenceType, frozenset(), fill_ContentReferenceType, parse_ContentReferenceType),
-    GenericRequestType: _rt.Codec(GenericRequestType, Q_genericRequestType, frozenset({NS}), fill_GenericRequestType, parse_GenericRequestType),
-    ReplyChargingType: _rt.Codec(ReplyChargingType, Q_replyChargingType, frozenset(), fill_ReplyChargingType, parse_ReplyChargingType),
-    StatusDetailsType: _rt.Codec(StatusDetailsType, Q_statusDetailsType, frozenset(), fill_StatusDetailsType, parse_StatusDetailsType),
-    TransactionIdType: _rt.Codec(TransactionIdType, Q_transactionIDType, frozenset(), fill_TransactionIdType, parse_TransactionIdType),
-    UaCapabilitiesType: _rt.Codec(UaCapabilitiesType, Q_uaCapabilitiesType, frozenset(), fill_UaCapabilitiesType, parse_UaCapabilitiesType),
-    TransactionId: _rt.Codec(TransactionId, Q_TransactionID, frozenset(), fill_TransactionId, parse_TransactionId),
-    AddressType: _rt.Codec(AddressType, Q_addressType, frozenset(), fill_AddressType, parse_AddressType),
-    StatusType: _rt.Codec(StatusType, Q_statusType, frozenset({NS}), fill_StatusType, parse_StatusType),
-    GenericResponseType: _rt.Codec(GenericResponseType, Q_genericResponseType, frozenset({NS}), fill_GenericResponseType, parse_GenericResponseType),
-    MultiAddressType: _rt.Codec(MultiAddressType, Q_multiAddressType, frozenset({NS}), fill_MultiAddressType, parse_MultiAddressType),
-    SenderAddressType: _rt.Codec(SenderAddressType, Q_senderAddressType, frozenset({NS}), fill_SenderAddressType, parse_SenderAddressType),
-    CancelRsp: _rt.Codec(CancelRsp, Q_CancelRsp, frozenset({NS}), fill_CancelRsp, parse_CancelRsp),
-    DeliveryReportRsp: _rt.Codec(DeliveryReportRsp, Q_DeliveryReportRsp, frozenset({NS}), fill_DeliveryReportRsp, parse_DeliveryReportRsp),
-    RSErrorRsp: _rt.Codec(RSErrorRsp, Q_RSErrorRsp, frozenset({NS}), fill_RSErrorRsp, parse_RSErrorRsp),
-    ReadReplyRsp: _rt.Codec(ReadReplyRsp, Q_ReadReplyRsp, frozenset({NS}), fill_ReadReplyRsp, parse_ReadReplyRsp),
-    ReplaceRsp: _rt.Codec(ReplaceRsp, Q_ReplaceRsp, frozenset({NS}), fill_ReplaceRsp, parse_ReplaceRsp),
-    VASPErrorRsp: _rt.Codec(VASPErrorRsp, Q_VASPErrorRsp, frozenset({NS}), fill_VASPErrorRsp, parse_VASPErrorRsp),
-    DeliverRspType: _rt.Codec(DeliverRspType, Q_deliverRspType, frozenset({NS}), fill_DeliverRspType, parse_DeliverRspType),
-    DeliveryReportReqType: _rt.Codec(DeliveryReportReqType, Q_deliveryReportReqType, frozenset({NS}), fill_DeliveryReportReqType, parse_DeliveryReportReqType),
-    ReadReplyReqType: _rt.Codec(ReadReplyReqType, Q_readReplyReqType, frozenset({NS}), fill_ReadReplyReqType, parse_ReadReplyReqType),
-    RecipientsType: _rt.Codec(RecipientsType, Q_recipientsType, frozenset({NS}), fill_RecipientsType, parse_RecipientsType),
-    SenderIdType: _rt.Codec(SenderIdType, Q_senderIDType, frozenset({NS}), fill_SenderIdType, parse_SenderIdType),
-    SubmitRspType: _rt.Codec(SubmitRspType, Q_submitRspType, frozenset({NS}), fill_SubmitRspType, parse_SubmitRspType),
-    DeliverRsp: _rt.Codec(DeliverRsp, Q_DeliverRsp, frozenset({NS}), fill_DeliverRsp, parse_DeliverRsp),
-    DeliveryReportReq: _rt.Codec(DeliveryReportReq, Q_DeliveryReportReq, frozenset({NS}), fill_DeliveryReportReq, parse_DeliveryReportReq),
-    ReadReplyReq: _rt.Codec(ReadReplyReq, Q_ReadReplyReq, frozenset({NS}), fill_ReadReplyReq, parse_ReadReplyReq),
-    SubmitRsp: _rt.Codec(SubmitRsp, Q_SubmitRsp, frozenset({NS}), fill_SubmitRsp, parse_SubmitRsp),
-    DeliverReqType: _rt.Codec(DeliverReqType, Q_deliverReqType, frozenset({NS}), fill_DeliverReqType, parse_DeliverReqType),
-    GenericVaspRequestType: _rt.Codec(GenericVaspRequestType, Q_genericVASPRequestType, frozenset({NS}), fill_GenericVaspRequestType, parse_GenericVaspRequestType),
-    DeliverReq: _rt.Codec(DeliverReq, Q_DeliverReq, frozenset({NS}), fill_DeliverReq, parse_DeliverReq),
-    CancelReqType: _rt.Codec(CancelReqType, Q_cancelReqType, frozenset({NS}), fill_CancelReqType, parse_CancelReqType),
-    ReplaceReqType: _rt.Codec(ReplaceReqType, Q_replaceReqType, frozenset({NS}), fill_ReplaceReqType, parse_ReplaceReqType),
-    SubmitReqType: _rt.Codec(SubmitReqType, Q_submitReqType, frozenset({NS}), fill_SubmitReqType, parse_SubmitReqType),
-    CancelReq: _rt.Codec(CancelReq, Q_CancelReq, frozenset({NS}), fill_CancelReq, parse_CancelReq),
-    ReplaceReq: _rt.Codec(ReplaceReq, Q_ReplaceReq, frozenset({NS}), fill_ReplaceReq, parse_ReplaceReq),
-    SubmitReq: _rt.Codec(SubmitReq, Q_SubmitReq, frozenset({NS}), fill_SubmitReq, parse_SubmitReq),
+    ContentReferenceType: _rt.Codec(ContentReferenceType, Q_contentReferenceType, frozenset(), fill_ContentReferenceType, parse_ContentReferenceType, write_ContentReferenceType),
+    GenericRequestType: _rt.Codec(GenericRequestType, Q_genericRequestType, frozenset({NS}), fill_GenericRequestType, parse_GenericRequestType, write_GenericRequestType),
+    ReplyChargingType: _rt.Codec(ReplyChargingType, Q_replyChargingType, frozenset(), fill_ReplyChargingType, parse_ReplyChargingType, write_ReplyChargingType),
+    StatusDetailsType: _rt.Codec(StatusDetailsType, Q_statusDetailsType, frozenset(), fill_StatusDetailsType, parse_StatusDetailsType, write_StatusDetailsType),
+    TransactionIdType: _rt.Codec(TransactionIdType, Q_transactionIDType, frozenset(), fill_TransactionIdType, parse_TransactionIdType, write_TransactionIdType),
+    UaCapabilitiesType: _rt.Codec(UaCapabilitiesType, Q_uaCapabilitiesType, frozenset(), fill_UaCapabilitiesType, parse_UaCapabilitiesType, write_UaCapabilitiesType),
+    TransactionId: _rt.Codec(TransactionId, Q_TransactionID, frozenset(), fill_TransactionId, parse_TransactionId, write_TransactionId),
+    AddressType: _rt.Codec(AddressType, Q_addressType, frozenset(), fill_AddressType, parse_AddressType, write_AddressType),
+    StatusType: _rt.Codec(StatusType, Q_statusType, frozenset({NS}), fill_StatusType, parse_StatusType, write_StatusType),
+    GenericResponseType: _rt.Codec(GenericResponseType, Q_genericResponseType, frozenset({NS}), fill_GenericResponseType, parse_GenericResponseType, write_GenericResponseType),
+    MultiAddressType: _rt.Codec(MultiAddressType, Q_multiAddressType, frozenset({NS}), fill_MultiAddressType, parse_MultiAddressType, write_MultiAddressType),
+    SenderAddressType: _rt.Codec(SenderAddressType, Q_senderAddressType, frozenset({NS}), fill_SenderAddressType, parse_SenderAddressType, write_SenderAddressType),
+    CancelRsp: _rt.Codec(CancelRsp, Q_CancelRsp, frozenset({NS}), fill_CancelRsp, parse_CancelRsp, write_CancelRsp),
+    DeliveryReportRsp: _rt.Codec(DeliveryReportRsp, Q_DeliveryReportRsp, frozenset({NS}), fill_DeliveryReportRsp, parse_DeliveryReportRsp, write_DeliveryReportRsp),
+    RSErrorRsp: _rt.Codec(RSErrorRsp, Q_RSErrorRsp, frozenset({NS}), fill_RSErrorRsp, parse_RSErrorRsp, write_RSErrorRsp),
+    ReadReplyRsp: _rt.Codec(ReadReplyRsp, Q_ReadReplyRsp, frozenset({NS}), fill_ReadReplyRsp, parse_ReadReplyRsp, write_ReadReplyRsp),
+    ReplaceRsp: _rt.Codec(ReplaceRsp, Q_ReplaceRsp, frozenset({NS}), fill_ReplaceRsp, parse_ReplaceRsp, write_ReplaceRsp),
+    VASPErrorRsp: _rt.Codec(VASPErrorRsp, Q_VASPErrorRsp, frozenset({NS}), fill_VASPErrorRsp, parse_VASPErrorRsp, write_VASPErrorRsp),
+    DeliverRspType: _rt.Codec(DeliverRspType, Q_deliverRspType, frozenset({NS}), fill_DeliverRspType, parse_DeliverRspType, write_DeliverRspType),
+    DeliveryReportReqType: _rt.Codec(DeliveryReportReqType, Q_deliveryReportReqType, frozenset({NS}), fill_DeliveryReportReqType, parse_DeliveryReportReqType, write_DeliveryReportReqType),
+    ReadReplyReqType: _rt.Codec(ReadReplyReqType, Q_readReplyReqType, frozenset({NS}), fill_ReadReplyReqType, parse_ReadReplyReqType, write_ReadReplyReqType),
+    RecipientsType: _rt.Codec(RecipientsType, Q_recipientsType, frozenset({NS}), fill_RecipientsType, parse_RecipientsType, write_RecipientsType),
+    SenderIdType: _rt.Codec(SenderIdType, Q_senderIDType, frozenset({NS}), fill_SenderIdType, parse_SenderIdType, write_SenderIdType),
+    SubmitRspType: _rt.Codec(SubmitRspType, Q_submitRspType, frozenset({NS}), fill_SubmitRspType, parse_SubmitRspType, write_SubmitRspType),
+    DeliverRsp: _rt.Codec(DeliverRsp, Q_DeliverRsp, frozenset({NS}), fill_DeliverRsp, parse_DeliverRsp, write_DeliverRsp),
+    DeliveryReportReq: _rt.Codec(DeliveryReportReq, Q_DeliveryReportReq, frozenset({NS}), fill_DeliveryReportReq, parse_DeliveryReportReq, write_DeliveryReportReq),
+    ReadReplyReq: _rt.Codec(ReadReplyReq, Q_ReadReplyReq, frozenset({NS}), fill_ReadReplyReq, parse_ReadReplyReq, write_ReadReplyReq),
+    SubmitRsp: _rt.Codec(SubmitRsp, Q_SubmitRsp, frozenset({NS}), fill_SubmitRsp, parse_SubmitRsp, write_SubmitRsp),
+    DeliverReqType: _rt.Codec(DeliverReqType, Q_deliverReqType, frozenset({NS}), fill_DeliverReqType, parse_DeliverReqType, write_DeliverReqType),
+    GenericVaspRequestType: _rt.Codec(GenericVaspRequestType, Q_genericVASPRequestType, frozenset({NS}), fill_GenericVaspRequestType, parse_GenericVaspRequestType, write_GenericVaspRequestType),
+    DeliverReq: _rt.Codec(DeliverReq, Q_DeliverReq, frozenset({NS}), fill_DeliverReq, parse_DeliverReq, write_DeliverReq),
+    CancelReqType: _rt.Codec(CancelReqType, Q_cancelReqType, frozenset({NS}), fill_CancelReqType, parse_CancelReqType, write_CancelReqType),
+    ReplaceReqType: _rt.Codec(ReplaceReqType, Q_replaceReqType, frozenset({NS}), fill_ReplaceReqType, parse_ReplaceReqType, write_ReplaceReqType),
+    SubmitReqType: _rt.Codec(SubmitReqType, Q_submitReqType, frozenset({NS}), fill_SubmitReqType, parse_SubmitReqType, write_SubmitReqType),
+    CancelReq: _rt.Codec(CancelReq, Q_CancelReq, frozenset({NS}), fill_CancelReq, parse_CancelReq, write_CancelReq),
+    ReplaceReq: _rt.Codec(ReplaceReq, Q_ReplaceReq, frozenset({NS}), fill_ReplaceReq, parse_ReplaceReq, write_ReplaceReq),
+    SubmitReq: _rt.Codec(SubmitReq, Q_SubmitReq, frozenset({NS}), fill_SubmitReq, parse_SubmitReq, write_SubmitReq),
 }
 
 FALLBACK: dict[type, str] = {

@@ -2,8 +2,10 @@
 
 ``fill_<Class>(obj, el)`` writes an object into an lxml element and ``parse_<Class>(el)`` binds an
 element to a new object, with the same output as xsdata's serializer and parser; ``Fallback`` means
-xsdata must handle the whole object or element. ``CODECS`` maps each class to its functions;
-``FALLBACK`` names the classes always left to xsdata, and why.
+xsdata must handle the whole object or element. ``write_<Class>(obj, out, tag)`` appends the
+element as the text lxml would write for it, ``mm7`` the prefix of the package's
+namespace. ``CODECS`` maps each class to its functions; ``FALLBACK`` names the classes always left
+to xsdata, and why.
 """
 
 from __future__ import annotations
