@@ -142,6 +142,7 @@ class ASGIReceiverApp(ReceiverCore):
         pending: list[bytes] = []
         size = 0
         deadline = None if self.body_timeout is None else time.monotonic() + self.body_timeout
+        in_thread = False  # while a worker thread holds the exchange, it alone may close it
         try:
             while True:
                 try:
@@ -159,6 +160,7 @@ class ASGIReceiverApp(ReceiverCore):
                 if chunk:
                     pending.append(chunk)
                     size += len(chunk)
+                in_thread = True
                 if not message.get("more_body", False):
                     return await _off_loop(exchange, _finish, exchange, pending), True
                 if size >= READ_CHUNK:
@@ -166,10 +168,10 @@ class ASGIReceiverApp(ReceiverCore):
                     pending, size = [], 0
                     if refused is not None:
                         return refused, False
-        except asyncio.CancelledError:
-            raise  # _off_loop leaves the exchange to its thread
+                in_thread = False
         except BaseException:
-            exchange.close()
+            if not in_thread:  # else _off_loop closes it once the thread is done
+                exchange.close()
             raise
 
     # ----------------------------------------------------------------------------------- lifespan

@@ -10,6 +10,9 @@ every stored row. On SQLite and PostgreSQL.
 The loop: a coroutine ticking every 20 ms on uvicorn's loop while 50 posts arrive at once and another
 writer holds the inbox's write lock for a second (every put waits for it) keeps its period: no gap over
 0.25 s. Were a put run on the loop, the loop would stand still for that second.
+
+Under a server without deadlines (plain uvicorn), the app's own body deadline answers a late body 408,
+and a client that hangs up mid-body leaves nothing stored and no error.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import socket
 import threading
 import time
 import uuid
@@ -43,6 +47,7 @@ from .conftest import (
     dr_request,
     mo_request,
     transaction_id_and_status,
+    wait_until,
 )
 
 MAX_BODY = 64 * 1024
@@ -335,3 +340,47 @@ def test_ticks_keep_their_period_beside_50_concurrent_posts(inbox_url: str) -> N
     assert ticks[-1] - ticks[0] > HOLD  # the ticks span the wait for the other writer
     assert max(gaps) < MAX_GAP, f"the loop stalled for {max(gaps):.3f}s (tick {TICK}s)"
     print(f"\n{len(ticks)} ticks, largest gap {max(gaps) * 1000:.0f} ms")
+
+
+# ----------------------------------------------------------------------------------- slow and gone clients
+
+
+def _raw_exchange(url: str, head: bytes, body: bytes, *, then_close: bool) -> bytes:
+    """Send a head and part of a body; either hang up, or wait for whatever the server answers."""
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head + body)
+        if then_close:
+            return b""
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_late_body_is_answered_408_and_a_client_gone_mid_body_stores_nothing(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Under a server without deadlines of its own (plain uvicorn), the app's body deadline applies.
+    app = ASGIReceiverApp(inbox, body_timeout=0.5)
+    request = dr_request()
+    head = (
+        f"POST /mm7 HTTP/1.1\r\nHost: mm7\r\nContent-Type: text/xml\r\n"
+        f"Content-Length: {len(request.body)}\r\n\r\n"
+    ).encode()
+    with UvicornThread(app) as server:
+        began = time.monotonic()
+        answer = _raw_exchange(server.url, head, request.body[:100], then_close=False)
+        waited = time.monotonic() - began
+        gone = _raw_exchange(server.url, head, request.body[:100], then_close=True)
+        assert gone == b""
+        wait_until(lambda: "client went away" in caplog.text, "the app to see the client leave")
+        ok = requests.post(server.url, data=request.body, headers=request.headers, timeout=30)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 408"), answer
+    assert b"connection: close" in rest.lower()  # and the server closed it: recv() met its end
+    assert transaction_id_and_status(rest.partition(b"\r\n\r\n")[2])[1] == "2007"
+    assert 0.5 <= waited < 10
+    assert ok.status_code == 200  # the one that came whole
+    assert [n.transaction_id for n in inbox.list()] == ["dr-tx-0001"]
+    assert "Exception in ASGI application" not in caplog.text
