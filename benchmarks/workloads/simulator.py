@@ -7,7 +7,11 @@ with StatusCode 1000). The simulator's CPU time (user + system, from ``/proc/<pi
 measured requests, divided by ``count``, is the number reported; the wall time per round trip is shown
 beside it. The load generator's own CPU is not counted.
 
-Run alone: ``python -m benchmarks.workloads.simulator [--count 2000] [--latency 0]``.
+With ``reports=True`` the simulator also posts its two delivery reports per message (Forwarded, Retrieved)
+to a receiver in this process (an acknowledging loop server, whose CPU is not counted), and the simulator's
+CPU is read once every report was acknowledged: answer plus postbacks.
+
+Run alone: ``python -m benchmarks.workloads.simulator [--count 2000] [--latency 0] [--reports]``.
 """
 
 from __future__ import annotations
@@ -56,12 +60,41 @@ def _send(conn: http.client.HTTPConnection, body: bytes, headers: dict[str, str]
         raise RuntimeError(f"HTTP {response.status}: {answer[:300]!r}")
 
 
-def measure(count: int = 2000, warmup: int = 100, latency: float = 0.0) -> dict[str, Any]:
+def _acknowledge(request: Any) -> Any:
+    import mm7
+    from mm7.simulator.loop_server import Answer
+
+    decoded = mm7.decode(request.body, request.headers.get("content-type"), mode="tolerant")
+    wire = mm7.encode(mm7.response_for(decoded, 1000, "Success"), transaction_id=decoded.transaction_id)
+    return Answer(200, wire.to_bytes(), wire.content_type)
+
+
+def _wait_for_reports(port: int, deadline: float = 120.0) -> None:
+    limit = time.monotonic() + deadline
+    while time.monotonic() < limit:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/_sim/health")
+        pending = json.loads(conn.getresponse().read())["pending_postbacks"]
+        conn.close()
+        if not pending:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("the delivery reports were not all acknowledged in time")
+
+
+def measure(
+    count: int = 2000, warmup: int = 100, latency: float = 0.0, reports: bool = False
+) -> dict[str, Any]:
     """Start ``mm7 simulate``, send ``warmup`` then ``count`` SubmitReqs, return the simulator's cost."""
+    from mm7.simulator.loop_server import LoopServer
+
     bodies = _submits(warmup + count)
     command = [*_MM7, "simulate", "--port", "0"]
     if latency:
         command += ["--latency", str(latency)]
+    receiver = LoopServer(_acknowledge) if reports else None
+    if receiver is not None:
+        command += ["--dr-url", receiver.base_url + "/mm7", "--report-delay", "0"]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
@@ -74,20 +107,28 @@ def measure(count: int = 2000, warmup: int = 100, latency: float = 0.0) -> dict[
                 raise RuntimeError("mm7 simulate exited before listening")
             match = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
         conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=30)
+        port = int(match.group(1))
         for body, headers in bodies[:warmup]:
             _send(conn, body, headers)
+        if reports:
+            _wait_for_reports(port)
         cpu_before, wall_before = _cpu_seconds(process.pid), time.perf_counter()
         for body, headers in bodies[warmup:]:
             _send(conn, body, headers)
         wall = time.perf_counter() - wall_before
+        if reports:
+            _wait_for_reports(port)
         cpu = _cpu_seconds(process.pid) - cpu_before
         conn.close()
     finally:
         process.terminate()
         process.wait(30)
+        if receiver is not None:
+            receiver.stop()
     return {
         "count": count,
         "latency": latency,
+        "reports": reports,
         "cpu_seconds": cpu,
         "cpu_ms_per_submit": cpu / count * 1e3,
         "wall_ms_per_submit": wall / count * 1e3,
@@ -99,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--reports", action="store_true", help="post delivery reports to a local receiver")
     args = parser.parse_args(argv)
-    print(json.dumps(measure(args.count, args.warmup, args.latency), indent=1))
+    print(json.dumps(measure(args.count, args.warmup, args.latency, args.reports), indent=1))
     return 0
 
 

@@ -5,16 +5,22 @@ within 10 s with HTTP 200 and an MM7 response whose TransactionID matches the re
 StatusCode is 1000. Anything else (timeout, connection error, non-200, undecodable body, wrong
 TransactionID, another status) is a failure, and the same notification is sent again after the retry
 interval (5 minutes), at most 5 retries. Postbacks run on one background thread fed by a time-ordered
-queue, never inside the request that caused them.
+queue, never inside the request that caused them. That thread keeps one connection per receiver alive
+(``http.client``; ``requests`` for https and when a proxy is configured), so a load test's thousands of
+reports cost little CPU.
 """
 
 from __future__ import annotations
 
 import heapq
+import http.client
 import itertools
+import select
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import requests
 
@@ -101,13 +107,20 @@ def send_postback(
     try:
         response = poster.post(postback.url, data=postback.body, headers=postback.headers, timeout=timeout)
     except requests.RequestException as exc:
-        return Outcome(
-            False, 0, None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        )
-    if response.status_code != 200:
-        return Outcome(False, response.status_code, None, f"HTTP {response.status_code}")
+        return _failed(exc)
+    return _judge(postback, response.status_code, response.headers.get("Content-Type"), response.content)
+
+
+def _failed(exc: Exception) -> Outcome:
+    return Outcome(False, 0, None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+
+
+def _judge(postback: Postback, http_status: int, content_type: str | None, content: bytes) -> Outcome:
+    """The outcome of an answer by Sinch's contract."""
+    if http_status != 200:
+        return Outcome(False, http_status, None, f"HTTP {http_status}")
     try:
-        answer = decode(response.content, response.headers.get("Content-Type"), mode="tolerant")
+        answer = decode(content, content_type, mode="tolerant")
     except MM7Error as exc:
         return Outcome(False, 200, None, f"undecodable answer: {exc}")
     expected = RESPONSE_OF.get(postback.operation)
@@ -119,6 +132,65 @@ def send_postback(
     if code != 1000:
         return Outcome(False, 200, code, f"StatusCode {code}")
     return Outcome(True, 200, code, "acknowledged")
+
+
+class _Poster:
+    """The postback thread's HTTP: one kept-alive ``http.client`` connection per plain-HTTP receiver.
+
+    A https URL, or any URL when the environment configures an HTTP proxy (read once), goes through a
+    ``requests`` session instead (certificate bundle, proxies). A kept-alive connection is checked
+    before reuse, as urllib3 does: one the receiver closed (readable before a request) is replaced.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.session = requests.Session()
+        proxies = urllib.request.getproxies()
+        self._direct_http = not (proxies.get("http") or proxies.get("all"))
+        self._open: dict[tuple[str, int], http.client.HTTPConnection] = {}
+
+    def send(self, postback: Postback) -> Outcome:
+        split = urlsplit(postback.url)
+        if split.scheme != "http" or not self._direct_http or not split.hostname:
+            return send_postback(postback, timeout=self.timeout, session=self.session)
+        try:
+            key = (split.hostname, split.port or 80)
+        except ValueError as exc:  # a port that is not a number
+            return _failed(exc)
+        target = (split.path or "/") + (f"?{split.query}" if split.query else "")
+        connection = self._connection(key)
+        try:
+            connection.request("POST", target, body=postback.body, headers=postback.headers)
+            response = connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self._drop(key)
+            return _failed(exc)
+        if response.will_close:
+            self._drop(key)
+        return _judge(postback, response.status, response.getheader("Content-Type"), content)
+
+    def _connection(self, key: tuple[str, int]) -> http.client.HTTPConnection:
+        connection = self._open.get(key)
+        if connection is not None and connection.sock is not None:
+            readable, _, _ = select.select([connection.sock], [], [], 0)
+            if readable:  # closed by the receiver (or it sent something unasked): start afresh
+                self._drop(key)
+                connection = None
+        if connection is None:
+            connection = self._open[key] = http.client.HTTPConnection(key[0], key[1], timeout=self.timeout)
+        return connection
+
+    def _drop(self, key: tuple[str, int]) -> None:
+        connection = self._open.pop(key, None)
+        if connection is not None:
+            connection.close()
+
+    def close(self) -> None:
+        """Close every connection."""
+        for key in list(self._open):
+            self._drop(key)
+        self.session.close()
 
 
 @dataclass(order=True)
@@ -233,21 +305,21 @@ class PostbackScheduler:
             return None
 
     def _run(self) -> None:
-        session = requests.Session()
+        poster = _Poster(self.timeout)
         try:
             while (job := self._next_job()) is not None:
                 try:
-                    self._attempt(job, session)
+                    self._attempt(job, poster)
                 finally:
                     with self._cond:
                         self._busy -= 1
                         self._cond.notify_all()
         finally:
-            session.close()
+            poster.close()
 
-    def _attempt(self, job: _Job, session: requests.Session) -> None:
+    def _attempt(self, job: _Job, poster: _Poster) -> None:
         postback = job.postback
-        outcome = send_postback(postback, timeout=self.timeout, session=session)
+        outcome = poster.send(postback)
         retry = not outcome.ok and job.attempt <= self.max_retries
         detail = outcome.detail
         if not outcome.ok:

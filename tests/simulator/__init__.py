@@ -33,6 +33,7 @@ class Call:
     headers: dict[str, str]
     body: bytes
     decoded: DecodedMessage | None
+    client_port: int = 0
 
     @property
     def transaction_id(self) -> str | None:
@@ -50,16 +51,26 @@ class Receiver:
     """A loopback HTTP receiver (stdlib http.server): records every request, answers with ``behaviour``.
 
     ``behaviour(decoded, n)`` gets the decoded request and how many requests with the same TransactionID
-    came before (0 for the first) and returns the answer.
+    came before (0 for the first) and returns the answer. ``keep_alive`` answers in HTTP/1.1 and keeps the
+    connection open (else HTTP/1.0, one request per connection); ``close_after`` then closes it after
+    each answer all the same, without saying so.
     """
 
-    def __init__(self, behaviour: Callable[[DecodedMessage, int], Answer] | None = None) -> None:
+    def __init__(
+        self,
+        behaviour: Callable[[DecodedMessage, int], Answer] | None = None,
+        *,
+        keep_alive: bool = False,
+        close_after: bool = False,
+    ) -> None:
         self.calls: list[Call] = []
         self._lock = threading.Condition()
         self._behaviour = behaviour or (lambda decoded, n: acknowledge(decoded))
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
@@ -72,7 +83,9 @@ class Receiver:
                     seen = sum(
                         1 for c in receiver.calls if decoded and c.transaction_id == decoded.transaction_id
                     )
-                    receiver.calls.append(Call(self.path, dict(self.headers), body, decoded))
+                    receiver.calls.append(
+                        Call(self.path, dict(self.headers), body, decoded, self.client_address[1])
+                    )
                     receiver._lock.notify_all()
                 status, payload, content_type = (
                     receiver._behaviour(decoded, seen) if decoded else (400, b"bad", "text/plain")
@@ -82,6 +95,8 @@ class Receiver:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+                if close_after:
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

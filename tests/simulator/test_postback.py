@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from mm7.codec.messages import DecodedMessage
 from mm7.simulator import MMSCSimulator, SimulatorConfig
@@ -119,3 +120,59 @@ def test_unreachable_receiver_is_retried_then_abandoned() -> None:
         sim.stop()
     entries = sim.log.entries(kind="delivery_report")
     assert [(e.attempt, e.http_status, e.ok) for e in entries] == [(1, 0, False), (2, 0, False)]
+
+
+def _acknowledged(sim: MMSCSimulator) -> list[tuple[int, bool]]:
+    return [(e.attempt, e.ok) for e in sim.log.entries(kind="delivery_report")]
+
+
+def test_reports_to_one_receiver_share_one_kept_alive_connection(receiver_factory: list[Receiver]) -> None:
+    receiver = Receiver(keep_alive=True)
+    receiver_factory.append(receiver)
+    sim = _run(receiver, reports=("Forwarded", "Retrieved"))
+    try:
+        for _ in range(2):
+            wire = submit_wire()
+            assert status_of(post(sim.url, wire.to_bytes(), wire.headers)) == 1000
+        assert receiver.wait_for(lambda calls: len(calls) == 6)
+        assert sim.postbacks.wait_idle(10)
+    finally:
+        sim.stop()
+    assert _acknowledged(sim) == [(1, True)] * 6
+    assert len({call.client_port for call in receiver.calls}) == 1
+
+
+def test_a_connection_the_receiver_closed_is_replaced(receiver_factory: list[Receiver]) -> None:
+    receiver = Receiver(keep_alive=True, close_after=True)
+    receiver_factory.append(receiver)
+    sim = _run(receiver, reports=("Forwarded", "Retrieved"), report_delay=0.3)
+    try:
+        assert receiver.wait_for(lambda calls: len(calls) == 2)
+        assert sim.postbacks.wait_idle(10)
+    finally:
+        sim.stop()
+    assert _acknowledged(sim) == [(1, True), (1, True)]  # no failed attempt on the closed connection
+    assert len({call.client_port for call in receiver.calls}) == 2
+
+
+def test_a_configured_proxy_is_used(
+    receiver_factory: list[Receiver], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing listens on port 9: a report that goes through the proxy cannot be delivered.
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    receiver = Receiver()
+    receiver_factory.append(receiver)
+    config = SimulatorConfig(dr_url=receiver.url, reports=("Retrieved",), report_delay=0, max_retries=0)
+    wire = submit_wire()
+    with MMSCSimulator(config) as sim, requests.Session() as session:
+        session.trust_env = False  # this test's own request goes straight to the simulator
+        answer = session.post(sim.url, data=wire.to_bytes(), headers=wire.headers, timeout=10)
+        assert status_of(answer) == 1000
+        assert sim.postbacks.wait_idle(10)
+    assert receiver.calls == []
+    entries = sim.log.entries(kind="delivery_report")
+    assert [(e.ok, e.http_status) for e in entries] == [(False, 0)]
+    assert "Proxy" in entries[0].detail
