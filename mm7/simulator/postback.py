@@ -16,6 +16,7 @@ import heapq
 import http.client
 import itertools
 import select
+import socket
 import threading
 import time
 import urllib.request
@@ -134,6 +135,15 @@ def _judge(postback: Postback, http_status: int, content_type: str | None, conte
     return Outcome(True, 200, code, "acknowledged")
 
 
+def _readable(sock: socket.socket) -> bool:
+    """Whether ``sock`` has something to read now (poll: no limit on the descriptor's number)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])  # pragma: no cover (platforms without poll)
+
+
 class _Poster:
     """The postback thread's HTTP: one kept-alive ``http.client`` connection per plain-HTTP receiver.
 
@@ -172,11 +182,9 @@ class _Poster:
 
     def _connection(self, key: tuple[str, int]) -> http.client.HTTPConnection:
         connection = self._open.get(key)
-        if connection is not None and connection.sock is not None:
-            readable, _, _ = select.select([connection.sock], [], [], 0)
-            if readable:  # closed by the receiver (or it sent something unasked): start afresh
-                self._drop(key)
-                connection = None
+        if connection is not None and connection.sock is not None and _readable(connection.sock):
+            self._drop(key)  # closed by the receiver (or it sent something unasked): start afresh
+            connection = None
         if connection is None:
             connection = self._open[key] = http.client.HTTPConnection(key[0], key[1], timeout=self.timeout)
         return connection

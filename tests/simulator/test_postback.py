@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -176,3 +177,22 @@ def test_a_configured_proxy_is_used(
     entries = sim.log.entries(kind="delivery_report")
     assert [(e.ok, e.http_status) for e in entries] == [(False, 0)]
     assert "Proxy" in entries[0].detail
+
+
+def test_kept_alive_connection_with_a_descriptor_number_above_1024(receiver_factory: list[Receiver]) -> None:
+    # A load test holds many sockets: the postback connection's descriptor can be above select()'s limit.
+    filler = [socket.socket() for _ in range(1100)]
+    try:
+        receiver = Receiver(keep_alive=True)
+        receiver_factory.append(receiver)
+        sim = _run(receiver, reports=("Forwarded", "Retrieved"))
+        try:
+            assert receiver.wait_for(lambda calls: len(calls) == 2)
+            assert sim.postbacks.wait_idle(10)
+        finally:
+            sim.stop()
+    finally:
+        for sock in filler:
+            sock.close()
+    assert _acknowledged(sim) == [(1, True), (1, True)]
+    assert len({call.client_port for call in receiver.calls}) == 1
