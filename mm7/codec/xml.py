@@ -88,6 +88,12 @@ _WIDE_LEADING_RE = re.compile(r"([ \t\r\n]*)(?=<\?xml[ \t\r\n])")
 _ENCODING_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")  # XML 1.0 EncName
 # Labels libxml2 reads as we do; other spellings Python maps to UTF-8 or ASCII lose their declaration.
 _LIBXML2_LABELS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+# XML declarations of UTF-8 as lxml, Java and .NET write them: a document opening with one needs nothing.
+_UTF8_DECLARATIONS = tuple(
+    f"<?xml version={q}1.0{q} encoding={q}{label}{q}".encode()
+    for q in ("'", '"')
+    for label in ("UTF-8", "utf-8")
+)
 _UTF8 = ("utf-8",)
 _WIDE = ("utf-16",)  # marker: a UTF-16/32 label on bytes that carry no UTF-16/32 signature
 # Legacy encodings read in Python, by the name Python's codec registry gives them, each with the codecs tried
@@ -222,6 +228,8 @@ def _for_parser(data: bytes, charset: str | None, deviations: list[Deviation] | 
         MalformedXMLError: an encoding we do not read, bytes that do not decode in the declared one (nor as
             UTF-8), or a repair needed while ``deviations`` is None.
     """
+    if data.startswith(_UTF8_DECLARATIONS) and (charset is None or charset.lower() == "utf-8"):
+        return data  # the usual case, decided below too (UTF-8 declared first thing: libxml2 reads it)
     for signature, codec in _WIDE_ENCODINGS:
         if data.startswith(signature):
             return _from_wide(data, codec, deviations)
@@ -422,11 +430,16 @@ def parse_xml(
     data = _for_parser(data, charset, deviations)
     # Refuse DTDs before libxml2 sees them: nothing in MM7 needs one (TS 23.140 uses plain SOAP 1.1), and
     # libxml2 may open a DOCTYPE's external subset even with load_dtd=False.
-    if _DOCTYPE_RE.search(data):
+    markup_declarations = b"<!" in data  # DOCTYPE, ENTITY... (and comments, CDATA): else none to look for
+    if markup_declarations and _DOCTYPE_RE.search(data):
         raise XMLSecurityError("XML with a DOCTYPE or ENTITY declaration is refused")
     # libxml2's attribute handling is quadratic in the attributes of one element; an envelope has a few
     # dozen at most, so count candidates before parsing (an over-count only makes the bound stricter).
-    if data.count(b'="') + data.count(b"='") > limits.max_attributes:
+    # (Each candidate takes two bytes: a document of up to twice the limit cannot exceed it.)
+    if (
+        len(data) > 2 * limits.max_attributes
+        and data.count(b'="') + data.count(b"='") > limits.max_attributes
+    ):
         raise LimitExceededError(
             f"more than {limits.max_attributes} XML attributes", limit="xml.max_attributes"
         )
@@ -439,9 +452,10 @@ def parse_xml(
         raise MalformedXMLError(f"SOAP part is not XML: {exc}") from exc
     if root is None:
         raise MalformedXMLError("SOAP part is empty")
-    docinfo: Any = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise XMLSecurityError("XML with a DOCTYPE is refused")
+    if markup_declarations:
+        docinfo: Any = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            raise XMLSecurityError("XML with a DOCTYPE is refused")
     _check_shape(root, limits, data)
     return root
 
