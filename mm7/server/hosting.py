@@ -297,32 +297,25 @@ class ReceiverSettings:
             values[key] = tuple(values[key])
         return cls(**values)
 
+    def _app_options(self) -> dict[str, Any]:
+        """The arguments :func:`make_app` and :func:`make_asgi_app` share, from these settings."""
+        return {
+            "username": self.username,
+            "password": self.password,
+            "allow": self.allow,
+            "trusted_proxies": self.trusted_proxies,
+            "trust_forwarded_for": self.trust_forwarded_for,
+            "max_body_size": self.max_body_size,
+            "reject_invalid": self.reject_invalid,
+        }
+
     def make_app(self) -> ReceiverApp:
         """The WSGI application these settings describe (:func:`make_app`)."""
-        return make_app(
-            self.inbox_url,
-            username=self.username,
-            password=self.password,
-            allow=self.allow,
-            trusted_proxies=self.trusted_proxies,
-            trust_forwarded_for=self.trust_forwarded_for,
-            max_body_size=self.max_body_size,
-            reject_invalid=self.reject_invalid,
-        )
+        return make_app(self.inbox_url, **self._app_options())
 
     def make_asgi_app(self) -> ASGIReceiverApp:
         """The ASGI application these settings describe (:func:`make_asgi_app`), with their body deadline."""
-        return make_asgi_app(
-            self.inbox_url,
-            username=self.username,
-            password=self.password,
-            allow=self.allow,
-            trusted_proxies=self.trusted_proxies,
-            trust_forwarded_for=self.trust_forwarded_for,
-            max_body_size=self.max_body_size,
-            reject_invalid=self.reject_invalid,
-            body_timeout=self.effective_body_timeout,
-        )
+        return make_asgi_app(self.inbox_url, **self._app_options(), body_timeout=self.effective_body_timeout)
 
 
 def create_app_from_env(environ: Mapping[str, str] | None = None) -> ReceiverApp:

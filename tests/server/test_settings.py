@@ -296,9 +296,18 @@ def _serves(cmd: list[str], env: dict[str, str], url: str, tmp_path: Path) -> No
             proc.wait(DEADLINE)
 
 
-@pytest.mark.parametrize("index", range(2))
+def _serving_shell_blocks() -> list[str]:
+    """The doc's shell blocks that start a receiver (``mm7 serve``, ``mm7 serve --asgi``, gunicorn)."""
+    return [
+        block
+        for block in _blocks("sh")
+        if any(line.startswith(("mm7 serve", "gunicorn")) for line in block.splitlines())
+    ]
+
+
+@pytest.mark.parametrize("index", range(len(_serving_shell_blocks())))
 def test_documented_shell_commands_run(index: int, tmp_path: Path) -> None:
-    block = _blocks("sh")[index]
+    block = _serving_shell_blocks()[index]
     env = _doc_env(block, tmp_path)
     [line] = [ln for ln in block.splitlines() if ln.startswith(("mm7 serve", "gunicorn"))]
     port = _free_port()
@@ -310,7 +319,8 @@ def test_documented_shell_commands_run(index: int, tmp_path: Path) -> None:
 
 
 def test_documented_python_examples_run(tmp_path: Path) -> None:
-    serving, handlers = _blocks("python")
+    [serving] = [block for block in _blocks("python") if "serve_settings(" in block]
+    [handlers] = [block for block in _blocks("python") if "class Handlers" in block]
     port = _free_port()
     code = serving.replace('"0.0.0.0", 8080', f'"127.0.0.1", {port}')
     env = _doc_env(_blocks("sh")[0], tmp_path)
