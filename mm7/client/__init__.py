@@ -27,6 +27,7 @@ from mm7.client._transport import (
     Timeout,
     Transport,
 )
+from mm7.client.auth import Auth, BasicAuth, BearerAuth, DigestAuth
 from mm7.client.retry import RetryDecision, RetryPolicy, RetryState
 from mm7.client.throttle import Rate, Throttle, ThrottleTimeout
 from mm7.codec.versions import Dialect
@@ -39,9 +40,13 @@ __all__ = [
     "AsyncClientOptions",
     "AsyncMM7Client",
     "AsyncTransport",
+    "Auth",
+    "BasicAuth",
+    "BearerAuth",
     "ClientOptions",
     "DeadlineExceeded",
     "Dialect",
+    "DigestAuth",
     "FunctionTransport",
     "HTTPRequest",
     "HTTPResponse",

@@ -32,6 +32,7 @@ from mm7.client._transport import (
     Timeout,
     _attempt_seconds,
 )
+from mm7.client.auth import Auth
 from mm7.client.retry import RetryPolicy
 from mm7.client.throttle import Rate, Throttle
 from mm7.codec.messages import DecodedMessage, Mode
@@ -242,7 +243,7 @@ def _deadline_error(phase: _Phase, seconds: float, url: str) -> DeadlineExceeded
 class AsyncClientOptions(TypedDict, total=False):
     """:class:`AsyncMM7Client` keyword arguments a profile constructor passes on."""
 
-    auth: tuple[str, str] | None
+    auth: Auth | tuple[str, str] | None
     headers: Mapping[str, str] | None
     timeout: Timeout | None
     deadline: float | None
@@ -279,7 +280,7 @@ class AsyncMM7Client(ShellBase):
         endpoint: str | None = None,
         *,
         profile: Profile | None = None,
-        auth: tuple[str, str] | None = None,
+        auth: Auth | tuple[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: Timeout | None = None,
         deadline: float | None = None,

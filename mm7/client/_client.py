@@ -28,6 +28,7 @@ import requests
 from mm7.client._core import Exchange, Protocol
 from mm7.client._shell import ShellBase, sinch_setup
 from mm7.client._transport import HTTPResponse, RequestsTransport, Timeout, Transport
+from mm7.client.auth import Auth
 from mm7.client.retry import RetryPolicy
 from mm7.client.throttle import Rate, Throttle
 from mm7.codec.messages import DecodedMessage, Mode
@@ -45,7 +46,7 @@ __all__ = ["ClientOptions", "MM7Client", "SubmitResult"]
 class ClientOptions(TypedDict, total=False):
     """:class:`MM7Client` keyword arguments a profile constructor (``MM7Client.for_sinch``) passes on."""
 
-    auth: tuple[str, str] | None
+    auth: Auth | tuple[str, str] | None
     headers: Mapping[str, str] | None
     timeout: Timeout | None
     deadline: float | None
@@ -97,7 +98,8 @@ class MM7Client(ShellBase):
     Args:
         endpoint: The relay's URL; the profile's default when None.
         profile: Carrier rules and identity (:class:`~mm7.profiles.sinch.SinchProfile`...).
-        auth: ``(username, password)`` for HTTP Basic authentication.
+        auth: How to authenticate: :class:`~mm7.client.BasicAuth` (a ``(username, password)`` pair means
+            Basic too), :class:`~mm7.client.DigestAuth` or :class:`~mm7.client.BearerAuth`.
         headers: Extra headers on every request (not Content-Type/Content-Length/SOAPAction).
         timeout: Connect and read timeouts, and ``total``, the deadline of each attempt (connect, upload and
             the whole answer).
@@ -133,7 +135,7 @@ class MM7Client(ShellBase):
         endpoint: str | None = None,
         *,
         profile: Profile | None = None,
-        auth: tuple[str, str] | None = None,
+        auth: Auth | tuple[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: Timeout | None = None,
         deadline: float | None = None,

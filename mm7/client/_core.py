@@ -14,13 +14,13 @@ prepared message into a :class:`Call`, whose methods the shell calls around each
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from mm7.client._transport import HTTPRequest, HTTPResponse
+from mm7.client.auth import Auth, DigestAuth, as_auth
 from mm7.client.retry import RetryPolicy, RetryState
 from mm7.codec.messages import RESPONSE_OF, DecodedMessage, Mode, decode, encode, version_of
 from mm7.codec.mime import Limits, Part
@@ -40,12 +40,6 @@ USER_AGENT = "mm7-python/0.1.0"
 _RESERVED_HEADERS = frozenset({"content-type", "content-length", "soapaction", "transfer-encoding"})
 
 
-def _basic_auth(username: str, password: str) -> str:
-    # RFC 7617: base64 of "user:pass"; UTF-8 is the charset the RFC suggests servers announce.
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    return f"Basic {token}"
-
-
 @dataclass(frozen=True)
 class Exchange:
     """A successful exchange: the decoded answer, its HTTP status and how many attempts it took."""
@@ -63,7 +57,7 @@ class Protocol:
         endpoint: str | None,
         *,
         profile: Profile | None,
-        auth: tuple[str, str] | None,
+        auth: Auth | tuple[str, str] | None,
         headers: Mapping[str, str] | None,
         deadline: float | None,
         retry: RetryPolicy | None,
@@ -84,8 +78,10 @@ class Protocol:
         reserved = sorted(name for name in extra if name.lower() in _RESERVED_HEADERS)
         if reserved:
             raise ConfigError(f"headers {reserved} are computed from the body and cannot be set")
-        if auth is not None:
-            extra["Authorization"] = _basic_auth(*auth)
+        self.auth = as_auth(auth)
+        if self.auth is not None and not isinstance(self.auth, DigestAuth):
+            # Basic and Bearer: the same value with every request (Digest's depends on the challenge).
+            extra["Authorization"] = self.auth.authorization("POST", url) or ""
         self.headers = {"User-Agent": USER_AGENT, **self.profile.http_headers(), **extra}
         self.status_table = self.profile.status_table
         policy = retry if retry is not None else RetryPolicy()
@@ -172,6 +168,10 @@ class Protocol:
             raise ConfigError(f"deadline must be > 0 or None, got {seconds}")
         ends_at = None if seconds is None else monotonic + seconds
         headers = {**self.headers, **encoded.headers}
+        if isinstance(self.auth, DigestAuth):
+            answer = self.auth.authorization("POST", self.endpoint)  # None until a challenge came
+            if answer is not None:
+                headers["Authorization"] = answer
         body = encoded.body
         request = HTTPRequest(
             self.endpoint, headers, body, body.content_length, deadline=ends_at, deadline_seconds=seconds
@@ -208,6 +208,7 @@ class Call:
         self.seconds = seconds
         self.ends_at = ends_at
         self.state = state
+        self._challenge_answered = False
 
     @property
     def attempts(self) -> int:
@@ -261,6 +262,20 @@ class Call:
         # request, and reporting a failure would invite a duplicate resend.
         return Exchange(decoded, status, self.state.attempts)
 
+    def _answer_challenge(self, response: HTTPResponse) -> bool:
+        """Answer a Digest challenge once per call: True when the request goes again with the answer."""
+        auth = self._protocol.auth
+        if self._challenge_answered or not isinstance(auth, DigestAuth):
+            return False
+        if not auth.answer_challenge(response.header("WWW-Authenticate")):
+            return False
+        answer = auth.authorization("POST", self.request.url)
+        if answer is None:  # pragma: no cover - answer_challenge just kept a challenge
+            return False
+        self._challenge_answered = True
+        self.request = replace(self.request, headers={**self.request.headers, "Authorization": answer})
+        return True
+
     def after_error(
         self, exc: MM7Error, response: HTTPResponse | None, *, monotonic: float, now: float
     ) -> float | None:
@@ -277,6 +292,8 @@ class Call:
         """
         if exc.transaction_id is None:
             exc.transaction_id = self.transaction_id
+        if response is not None and response.status == 401 and self._answer_challenge(response):
+            return 0.0  # the same request again, now with the challenge's answer (not a retry)
         if not isinstance(exc, (TransportError, MM7StatusError)):
             return None
         retry = self._protocol.retry

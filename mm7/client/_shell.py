@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TypedDict, TypeVar
 
 from mm7.client._core import Protocol
+from mm7.client.auth import Auth
 from mm7.client.throttle import Rate, Throttle
 from mm7.errors import ConfigError
 from mm7.profiles.base import Profile
@@ -23,7 +24,7 @@ class SinchOptions(TypedDict, total=False):
     """Client options the Sinch constructor adds to the caller's."""
 
     throttle: Throttle | None
-    auth: tuple[str, str] | None
+    auth: Auth | tuple[str, str] | None
 
 
 #: A shell's options TypedDict (ClientOptions, AsyncClientOptions): both have SinchOptions' keys.
