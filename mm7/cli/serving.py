@@ -60,6 +60,13 @@ INBOX_OPTION = click.option(
 )
 @click.option("--password", "password_argv", default=None, hidden=True)
 @click.option(
+    "--bearer-token-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File holding the accepted bearer tokens, one per line [env MM7_BEARER_TOKEN_FILE]; or set "
+    "MM7_BEARER_TOKENS. With --user too, either scheme is accepted. Never on the command line.",
+)
+@click.option(
     "--allow", multiple=True, help="Allowed client network (CIDR); repeat [env MM7_ALLOW]. Default: any."
 )
 @click.option(
@@ -132,6 +139,7 @@ def serve(
     user: str | None,
     password_file: str | None,
     password_argv: str | None,
+    bearer_token_file: str | None,
     allow: tuple[str, ...],
     trusted_proxy: tuple[str, ...],
     trust_forwarded_for: bool | None,
@@ -162,6 +170,7 @@ def serve(
         inbox_url=inbox_url,
         username=user,
         password_file=password_file,
+        bearer_token_file=bearer_token_file,
         allow=allow or None,
         trusted_proxies=trusted_proxy or None,
         trust_forwarded_for=trust_forwarded_for,

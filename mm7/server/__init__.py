@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from mm7.server.app import ReceiverApp
 from mm7.server.asgi import ASGIReceiverApp
-from mm7.server.auth import AllowList, AuthPolicy, BasicAuth
+from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, BearerAuth
 
 # The server functions live in mm7.server.hosting: a submodule named like the function it exports
 # (``serve``) would replace the function by the module as soon as it is imported.
@@ -25,6 +25,7 @@ __all__ = [
     "AllowList",
     "AuthPolicy",
     "BasicAuth",
+    "BearerAuth",
     "Received",
     "ReceiverApp",
     "Worker",

@@ -1,4 +1,4 @@
-"""Who may post to the receiver: HTTP Basic credentials and an IP allow-list, both optional.
+"""Who may post to the receiver: HTTP Basic credentials or bearer tokens, and an IP allow-list, all optional.
 
 Sinch offers both on its side of the link ("optional extra security on the account: IP allow-list, and
 HTTP Basic auth", see ``docs/sinch.md``); a VASP receiver mirrors them for the requests the
@@ -8,6 +8,9 @@ costs nothing and stores nothing.
 * :class:`BasicAuth` compares user and password in constant time (:func:`hmac.compare_digest`), so the
   response time does not reveal how much of a guess was right. A failure answers HTTP 401 with
   ``WWW-Authenticate: Basic realm=...`` (RFC 7617 §2).
+* :class:`BearerAuth` accepts ``Authorization: Bearer <token>`` (RFC 6750) for any of its tokens (several
+  during a rotation), compared in constant time as well. With both Basic and Bearer configured, either
+  is accepted and a 401 lists both challenges.
 * :class:`AllowList` accepts clients whose address is inside one of the configured networks. Behind a
   reverse proxy the socket peer is the proxy, so the client address may be taken from
   ``X-Forwarded-For`` -- but only when that is switched on *and* the peer is one of the trusted proxies:
@@ -27,7 +30,7 @@ from typing import Any
 
 from mm7.errors import ConfigError
 
-__all__ = ["AllowList", "AuthPolicy", "BasicAuth", "Rejection", "parse_networks"]
+__all__ = ["AllowList", "AuthPolicy", "BasicAuth", "BearerAuth", "Rejection", "parse_networks"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -120,12 +123,18 @@ class BasicAuth:
 
     def check(self, environ: Mapping[str, Any]) -> Rejection | None:
         """Return None when the request carries the right credentials, else a 401 rejection."""
-        header = str(environ.get("HTTP_AUTHORIZATION", ""))
-        scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() == "basic" and self._matches(token.strip()):
+        if self.accepts(environ):
             return None
-        challenge = ("WWW-Authenticate", f'Basic realm="{self.realm}", charset="UTF-8"')
-        return Rejection("401 Unauthorized", "authentication required", (challenge,))
+        return Rejection("401 Unauthorized", "authentication required", (self.challenge(),))
+
+    def accepts(self, environ: Mapping[str, Any]) -> bool:
+        """Whether the request's ``Authorization`` header holds these Basic credentials."""
+        scheme, token = _authorization(environ)
+        return scheme == "basic" and self._matches(token)
+
+    def challenge(self) -> tuple[str, str]:
+        """The ``WWW-Authenticate`` header a 401 carries (RFC 7617 §2)."""
+        return ("WWW-Authenticate", f'Basic realm="{self.realm}", charset="UTF-8"')
 
     def _matches(self, token: str) -> bool:
         try:
@@ -138,6 +147,55 @@ class BasicAuth:
         user_ok = hmac.compare_digest(user, self.username.encode("utf-8"))
         password_ok = hmac.compare_digest(password, self.password.encode("utf-8"))
         return bool(sep) and user_ok and password_ok
+
+
+def _authorization(environ: Mapping[str, Any]) -> tuple[str, str]:
+    """The ``Authorization`` header's scheme (lower case) and credentials."""
+    scheme, _, credentials = str(environ.get("HTTP_AUTHORIZATION", "")).strip().partition(" ")
+    return scheme.lower(), credentials.strip()
+
+
+@dataclass(frozen=True)
+class BearerAuth:
+    """Bearer tokens (RFC 6750 §2.1): ``Authorization: Bearer <token>`` with one of ``tokens``.
+
+    Attributes:
+        tokens: The accepted tokens (more than one while a token is being rotated).
+        realm: The realm announced in ``WWW-Authenticate``.
+    """
+
+    tokens: tuple[str, ...] = field(repr=False)
+    realm: str = "mm7"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tokens, str):
+            object.__setattr__(self, "tokens", (self.tokens,))
+        if not self.tokens or any(not t or any(c in t for c in " \t\r\n") for t in self.tokens):
+            raise ConfigError("bearer tokens must be non-empty and hold no white space")
+        if '"' in self.realm or "\\" in self.realm:
+            raise ConfigError("realm must not contain quotes or backslashes")
+
+    def __repr__(self) -> str:
+        return f"BearerAuth(tokens=<{len(self.tokens)}>, realm={self.realm!r})"
+
+    def check(self, environ: Mapping[str, Any]) -> Rejection | None:
+        """Return None when the request carries one of the tokens, else a 401 rejection."""
+        if self.accepts(environ):
+            return None
+        return Rejection("401 Unauthorized", "authentication required", (self.challenge(),))
+
+    def accepts(self, environ: Mapping[str, Any]) -> bool:
+        """Whether the request's ``Authorization`` header is ``Bearer`` with one of the tokens."""
+        scheme, token = _authorization(environ)
+        given = token.encode("utf-8", "replace")
+        # Every token is compared, in constant time: the timing tells neither which one matched nor how
+        # much of a guess was right.
+        matches = [hmac.compare_digest(given, expected.encode("utf-8")) for expected in self.tokens]
+        return scheme == "bearer" and any(matches)
+
+    def challenge(self) -> tuple[str, str]:
+        """The ``WWW-Authenticate`` header a 401 carries (RFC 6750 §3)."""
+        return ("WWW-Authenticate", f'Bearer realm="{self.realm}"')
 
 
 @dataclass(frozen=True)
@@ -207,12 +265,15 @@ class AuthPolicy:
     """Both optional checks together; the allow-list runs first (it is the cheaper and less chatty one).
 
     Attributes:
-        basic: HTTP Basic credentials, or None for no authentication.
+        basic: HTTP Basic credentials, or None.
         allow: IP allow-list, or None to accept every address.
+        bearer: Bearer tokens, or None. With neither ``basic`` nor ``bearer`` nobody is asked to
+            authenticate; with both, either is accepted.
     """
 
     basic: BasicAuth | None = None
     allow: AllowList | None = None
+    bearer: BearerAuth | None = None
 
     def check(self, environ: Mapping[str, Any]) -> Rejection | None:
         """Return the first rejection, or None when the request may proceed."""
@@ -220,6 +281,8 @@ class AuthPolicy:
             rejection = self.allow.check(environ)
             if rejection is not None:
                 return rejection
-        if self.basic is not None:
-            return self.basic.check(environ)
-        return None
+        schemes = [scheme for scheme in (self.basic, self.bearer) if scheme is not None]
+        if not schemes or any(scheme.accepts(environ) for scheme in schemes):
+            return None
+        challenges = tuple(scheme.challenge() for scheme in schemes)
+        return Rejection("401 Unauthorized", "authentication required", challenges)

@@ -16,6 +16,9 @@ Environment variables (:meth:`ReceiverSettings.from_env`; ``mm7 serve`` options 
 ``MM7_BASIC_USER``           HTTP Basic user name (Basic auth on when set, with the password)
 ``MM7_BASIC_PASSWORD``       HTTP Basic password
 ``MM7_BASIC_PASSWORD_FILE``  file holding the HTTP Basic password (first line), instead of the above
+``MM7_BEARER_TOKENS``        accepted bearer tokens, comma separated (Bearer auth on when set; with Basic
+                            also on, either is accepted)
+``MM7_BEARER_TOKEN_FILE``    file holding the accepted bearer tokens, one per line, instead of the above
 ``MM7_ALLOW``                allowed client networks, comma separated CIDRs (all when unset)
 ``MM7_TRUSTED_PROXIES``      proxies whose ``X-Forwarded-For`` is believed, comma separated CIDRs
 ``MM7_TRUST_FORWARDED_FOR``  ``1``/``true`` to use ``X-Forwarded-For`` from those proxies
@@ -40,6 +43,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 from wsgiref.types import WSGIApplication
 
@@ -48,7 +52,7 @@ from mm7.errors import ConfigError
 from mm7.inbox import open_inbox
 from mm7.server.app import DEFAULT_MAX_BODY_SIZE, ReceiverApp
 from mm7.server.asgi import ASGIReceiverApp
-from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, parse_networks
+from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, BearerAuth, parse_networks
 
 __all__ = [
     "DEFAULT_CHANNEL_TIMEOUT",
@@ -100,6 +104,7 @@ def make_app(
     *,
     username: str | None = None,
     password: str | None = None,
+    bearer_tokens: Iterable[str] | str = (),
     allow: Iterable[str] | str = (),
     trusted_proxies: Iterable[str] | str = (),
     trust_forwarded_for: bool = False,
@@ -112,6 +117,8 @@ def make_app(
         inbox_url: ``sqlite:///path.db`` or ``postgresql://...`` (see :func:`mm7.inbox.open_inbox`).
         username: HTTP Basic user name; Basic auth is on when given (with ``password``).
         password: HTTP Basic password.
+        bearer_tokens: Accepted bearer tokens (RFC 6750); Bearer auth is on when any is given (with Basic
+            also on, either is accepted).
         allow: Allowed client networks (CIDRs); every address when empty.
         trusted_proxies: Proxies whose ``X-Forwarded-For`` is believed.
         trust_forwarded_for: Use ``X-Forwarded-For`` when the peer is a trusted proxy.
@@ -126,7 +133,9 @@ def make_app(
         ConfigError: Inconsistent settings (user without password, bad CIDR...).
         StorageError: The inbox cannot be opened.
     """
-    auth = _auth_policy(username, password, allow, trusted_proxies, trust_forwarded_for, max_body_size)
+    auth = _auth_policy(
+        username, password, bearer_tokens, allow, trusted_proxies, trust_forwarded_for, max_body_size
+    )
     return ReceiverApp(
         open_inbox(inbox_url), auth=auth, max_body_size=max_body_size, reject_invalid=reject_invalid
     )
@@ -137,6 +146,7 @@ def make_asgi_app(
     *,
     username: str | None = None,
     password: str | None = None,
+    bearer_tokens: Iterable[str] | str = (),
     allow: Iterable[str] | str = (),
     trusted_proxies: Iterable[str] | str = (),
     trust_forwarded_for: bool = False,
@@ -152,6 +162,8 @@ def make_asgi_app(
         inbox_url: ``sqlite:///path.db`` or ``postgresql://...`` (see :func:`mm7.inbox.open_inbox`).
         username: HTTP Basic user name; Basic auth is on when given (with ``password``).
         password: HTTP Basic password.
+        bearer_tokens: Accepted bearer tokens (RFC 6750); Bearer auth is on when any is given (with Basic
+            also on, either is accepted).
         allow: Allowed client networks (CIDRs); every address when empty.
         trusted_proxies: Proxies whose ``X-Forwarded-For`` is believed.
         trust_forwarded_for: Use ``X-Forwarded-For`` when the peer is a trusted proxy.
@@ -167,7 +179,9 @@ def make_asgi_app(
         ConfigError: Inconsistent settings (user without password, bad CIDR...).
         StorageError: The inbox cannot be opened.
     """
-    auth = _auth_policy(username, password, allow, trusted_proxies, trust_forwarded_for, max_body_size)
+    auth = _auth_policy(
+        username, password, bearer_tokens, allow, trusted_proxies, trust_forwarded_for, max_body_size
+    )
     if body_timeout is not None and body_timeout <= 0:
         raise ConfigError(f"the body timeout must be positive, got {body_timeout}")
     return ASGIReceiverApp(
@@ -182,6 +196,7 @@ def make_asgi_app(
 def _auth_policy(
     username: str | None,
     password: str | None,
+    bearer_tokens: Iterable[str] | str,
     allow: Iterable[str] | str,
     trusted_proxies: Iterable[str] | str,
     trust_forwarded_for: bool,
@@ -198,7 +213,28 @@ def _auth_policy(
     if not networks and (proxies or trust_forwarded_for):
         raise ConfigError("trusted proxies only matter with an allow-list (MM7_ALLOW)")
     allow_list = AllowList(networks, proxies, trust_forwarded_for) if networks else None
-    return AuthPolicy(basic, allow_list)
+    tokens = _split(bearer_tokens) if isinstance(bearer_tokens, str) else tuple(bearer_tokens)
+    bearer = BearerAuth(tokens) if tokens else None
+    return AuthPolicy(basic, allow_list, bearer)
+
+
+def _bearer_tokens(env: Mapping[str, str], token_file: str | None) -> tuple[str, ...]:
+    """The accepted bearer tokens: from ``token_file`` (an option), else the environment."""
+    token_file = token_file or env.get("MM7_BEARER_TOKEN_FILE") or None
+    if token_file and env.get("MM7_BEARER_TOKENS") and token_file == env.get("MM7_BEARER_TOKEN_FILE"):
+        raise ConfigError("set MM7_BEARER_TOKENS or MM7_BEARER_TOKEN_FILE, not both")
+    if not token_file:
+        return _split(env.get("MM7_BEARER_TOKENS"))
+    try:
+        text = Path(token_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the bearer token file {token_file!r}: {exc.strerror or exc}"
+        ) from None
+    tokens = tuple(line.strip() for line in text.splitlines() if line.strip())
+    if not tokens:
+        raise ConfigError(f"the bearer token file {token_file!r} holds no token")
+    return tokens
 
 
 def _flag(value: str | None) -> bool:
@@ -235,6 +271,7 @@ class ReceiverSettings:
     inbox_url: str = DEFAULT_INBOX_URL
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    bearer_tokens: tuple[str, ...] = field(default=(), repr=False)
     allow: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     trust_forwarded_for: bool = False
@@ -270,10 +307,12 @@ class ReceiverSettings:
             raise ConfigError("set MM7_BASIC_PASSWORD or MM7_BASIC_PASSWORD_FILE, not both")
         if password_file:
             password = read_password_file(password_file)
+        tokens = _bearer_tokens(env, overrides.pop("bearer_token_file", None))
         values: dict[str, Any] = {
             "inbox_url": env.get("MM7_INBOX_URL") or DEFAULT_INBOX_URL,
             "username": env.get("MM7_BASIC_USER") or None,
             "password": password,
+            "bearer_tokens": tokens,
             "allow": _split(env.get("MM7_ALLOW")),
             "trusted_proxies": _split(env.get("MM7_TRUSTED_PROXIES")),
             "trust_forwarded_for": _flag(env.get("MM7_TRUST_FORWARDED_FOR")),
@@ -302,6 +341,7 @@ class ReceiverSettings:
         return {
             "username": self.username,
             "password": self.password,
+            "bearer_tokens": self.bearer_tokens,
             "allow": self.allow,
             "trusted_proxies": self.trusted_proxies,
             "trust_forwarded_for": self.trust_forwarded_for,

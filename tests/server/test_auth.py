@@ -10,7 +10,7 @@ from werkzeug.test import Client
 
 from mm7.errors import ConfigError
 from mm7.inbox import Inbox
-from mm7.server import AllowList, AuthPolicy, BasicAuth, ReceiverApp
+from mm7.server import AllowList, AuthPolicy, BasicAuth, BearerAuth, ReceiverApp
 from mm7.server.auth import parse_networks
 
 from .conftest import dr_request
@@ -137,3 +137,39 @@ def test_invalid_settings_are_config_errors(build: Any) -> None:
 
 def test_repr_never_shows_the_password() -> None:
     assert "s3cret" not in repr(BasicAuth("u", "s3cret"))
+
+
+# ------------------------------------------------------------------------------------------ bearer
+
+
+def test_bearer_tokens_are_accepted_and_wrong_ones_get_401(inbox: Inbox) -> None:
+    app = ReceiverApp(inbox, auth=AuthPolicy(bearer=BearerAuth(("old-token", "new-token"))))
+    for token in ("old-token", "new-token"):
+        assert post(app, Authorization=f"Bearer {token}").status_code == 200
+    for authorization in ("Bearer wrong", "Bearer new-token-2", "Bearer ", basic("a", "b"), "new-token"):
+        response = post(app, Authorization=authorization)
+        assert response.status_code == 401
+        assert response.headers.get_all("WWW-Authenticate") == ['Bearer realm="mm7"']
+        assert b"token" not in response.data
+    assert stored_count(inbox) == 1  # the same report twice: stored once
+
+
+def test_with_basic_and_bearer_either_is_accepted_and_a_401_offers_both(inbox: Inbox) -> None:
+    policy = AuthPolicy(basic=BasicAuth("sinch", "s3cret"), bearer=BearerAuth(("tok",)))
+    app = ReceiverApp(inbox, auth=policy)
+    assert post(app, Authorization=basic("sinch", "s3cret")).status_code == 200
+    assert post(app, Authorization="Bearer tok").status_code == 200
+    response = post(app)
+    assert response.status_code == 401
+    assert response.headers.get_all("WWW-Authenticate") == [
+        'Basic realm="mm7", charset="UTF-8"',
+        'Bearer realm="mm7"',
+    ]
+
+
+def test_bearer_settings_are_checked_and_never_shown() -> None:
+    for tokens in ((), ("",), ("two words",)):
+        with pytest.raises(ConfigError):
+            BearerAuth(tokens)
+    assert "s3cret-token" not in repr(BearerAuth(("s3cret-token",)))
+    assert "s3cret-token" not in repr(AuthPolicy(bearer=BearerAuth(("s3cret-token",))))

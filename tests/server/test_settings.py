@@ -32,7 +32,7 @@ LAUNCHERS = ["mm7 serve", "python -m mm7.server", "gunicorn"]
 class Launched:
     """A receiver process started by one launcher with an environment; stopped by SIGTERM."""
 
-    def __init__(self, launcher: str, env: dict[str, str], tmp: Path) -> None:
+    def __init__(self, launcher: str, env: dict[str, str], tmp: Path, extra: tuple[str, ...] = ()) -> None:
         self.log_path = tmp / f"{launcher.replace(' ', '-')}.log"
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
         with self.log_path.open("w") as log:  # the child writes to its own copy of the descriptor
@@ -50,7 +50,7 @@ class Launched:
                 args = ["serve"] if launcher == "mm7 serve" else []
                 cmd = [*MM7, *args] if args else [sys.executable, "-m", "mm7.server"]
                 self.proc = subprocess.Popen(
-                    [*cmd, "--port", "0"],
+                    [*cmd, "--port", "0", *extra],
                     env=full_env,
                     stdout=subprocess.PIPE,
                     stderr=log,
@@ -95,12 +95,12 @@ class Launched:
 
 
 @pytest.fixture
-def launch(tmp_path: Path) -> Iterator[Callable[[str, dict[str, str]], Launched]]:
+def launch(tmp_path: Path) -> Iterator[Callable[..., Launched]]:
     started: list[Launched] = []
 
-    def start(launcher: str, env: dict[str, str]) -> Launched:
+    def start(launcher: str, env: dict[str, str], *args: str) -> Launched:
         started.append(
-            Launched(launcher, {"MM7_INBOX_URL": f"sqlite:///{tmp_path / 'inbox.db'}", **env}, tmp_path)
+            Launched(launcher, {"MM7_INBOX_URL": f"sqlite:///{tmp_path / 'inbox.db'}", **env}, tmp_path, args)
         )
         return started[-1]
 
@@ -134,6 +134,56 @@ def test_auth_body_limit_and_reject_invalid(
     invalid = dr.body.replace(b"<MessageID>369500617770864640</MessageID>", b"")
     refused = server.post(invalid, dr.headers, auth=("sinch", "s3cret"))
     assert refused.status_code == 500 and transaction_id_and_status(refused.content)[1] == "4004"
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_bearer_tokens_from_a_file_beside_basic(
+    launcher: str, launch: Callable[[str, dict[str, str]], Launched], tmp_path: Path
+) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("old-token\nnew-token\n")
+    server = launch(
+        launcher,
+        {"MM7_BASIC_USER": "sinch", "MM7_BASIC_PASSWORD": "s3cret", "MM7_BEARER_TOKEN_FILE": str(tokens)},
+    )
+    dr = dr_request()
+    refused = server.post(dr.body, dr.headers)
+    assert refused.status_code == 401
+    assert "Bearer" in refused.headers["WWW-Authenticate"] and "Basic" in refused.headers["WWW-Authenticate"]
+    assert server.post(dr.body, {**dr.headers, "Authorization": "Bearer other"}).status_code == 401
+    for token in ("old-token", "new-token"):
+        assert server.post(dr.body, {**dr.headers, "Authorization": f"Bearer {token}"}).status_code == 200
+    assert server.post(dr.body, dr.headers, auth=("sinch", "s3cret")).status_code == 200
+
+
+@pytest.mark.parametrize("asgi", [False, True], ids=["waitress", "asgi"])
+def test_serve_takes_the_bearer_token_file_as_an_option(
+    asgi: bool, launch: Callable[..., Launched], tmp_path: Path
+) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("cli-token\n")
+    args = ("--bearer-token-file", str(tokens), *(["--asgi"] if asgi else []))
+    server = launch("mm7 serve", {"MM7_BEARER_TOKENS": "env-token"}, *args)
+    dr = dr_request()
+    assert server.post(dr.body, {**dr.headers, "Authorization": "Bearer env-token"}).status_code == 401
+    assert server.post(dr.body, {**dr.headers, "Authorization": "Bearer cli-token"}).status_code == 200
+
+
+def test_bearer_token_settings(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("a\n\nb\n")
+    assert ReceiverSettings.from_env({"MM7_BEARER_TOKENS": "x, y"}).bearer_tokens == ("x", "y")
+    assert ReceiverSettings.from_env({"MM7_BEARER_TOKEN_FILE": str(tokens)}).bearer_tokens == ("a", "b")
+    given = ReceiverSettings.from_env({"MM7_BEARER_TOKENS": "x"}, bearer_token_file=str(tokens))
+    assert given.bearer_tokens == ("a", "b")  # the option replaces the variables
+    with pytest.raises(ConfigError, match="not both"):
+        ReceiverSettings.from_env({"MM7_BEARER_TOKENS": "x", "MM7_BEARER_TOKEN_FILE": str(tokens)})
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(ConfigError, match="no token"):
+        ReceiverSettings.from_env({"MM7_BEARER_TOKEN_FILE": str(tmp_path / "empty")})
+    with pytest.raises(ConfigError, match="cannot read"):
+        ReceiverSettings.from_env({"MM7_BEARER_TOKEN_FILE": str(tmp_path / "missing")})
+    assert "x-secret" not in repr(ReceiverSettings.from_env({"MM7_BEARER_TOKENS": "x-secret"}))
 
 
 @pytest.mark.parametrize("launcher", LAUNCHERS)
