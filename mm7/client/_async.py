@@ -373,8 +373,23 @@ class AsyncMM7Client(ShellBase):
         deadline: float | None = None,
     ) -> SubmitResult:
         """Send a SubmitReq and return the relay's MessageID (see :meth:`MM7Client.submit`)."""
+        return await self._submit(message, content, transaction_id, deadline)
+
+    async def _submit(
+        self,
+        message: SubmitReq,
+        content: Part | Sequence[Part] | None,
+        transaction_id: str | None,
+        deadline: float | None,
+        before_first_send: Callable[[], Awaitable[None]] | None = None,
+    ) -> SubmitResult:
+        """:meth:`submit`; ``before_first_send`` is awaited once the first attempt has its throttle slot.
+
+        The bulk sender records "sending" there: after the wait for the slot, right before any byte goes
+        out, so a run killed while waiting leaves the message unsent rather than in doubt.
+        """
         _, prepared = self._core.prepare(message, content, "SubmitReq")
-        exchange = await self._exchange(prepared, transaction_id, "SubmitReq", deadline)
+        exchange = await self._exchange(prepared, transaction_id, "SubmitReq", deadline, before_first_send)
         decoded = exchange.decoded
         return SubmitResult(
             message_id=getattr(decoded.message, "message_id", None),
@@ -442,7 +457,12 @@ class AsyncMM7Client(ShellBase):
     # ------------------------------------------------------------------------------ plumbing
 
     async def _exchange(
-        self, prepared: Prepared, transaction_id: str | None, operation: str, deadline: float | None
+        self,
+        prepared: Prepared,
+        transaction_id: str | None,
+        operation: str,
+        deadline: float | None,
+        before_first_send: Callable[[], Awaitable[None]] | None = None,
     ) -> Exchange:
         call = self._core.start(
             prepared, transaction_id, operation, deadline, monotonic=time.monotonic(), now=self._clock()
@@ -453,6 +473,9 @@ class AsyncMM7Client(ShellBase):
                 if self.throttle is not None:
                     wait = call.throttle_wait(self._throttle_timeout, time.monotonic())
                     await self.throttle.acquire_async(wait)
+                if before_first_send is not None:
+                    await before_first_send()
+                    before_first_send = None
                 response = await self._transport.send(call.request)
                 return call.receive(response)
             except MM7Error as exc:

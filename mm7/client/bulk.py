@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mm7.client._client import MM7Client
-from mm7.client.journal import Journal
+from mm7.client.journal import Journal, JournalEntry
 from mm7.client.throttle import ThrottleTimeout
 from mm7.codec import summary
 from mm7.codec.messages import new_transaction_id
@@ -160,11 +161,7 @@ def send_many(
     """
     if concurrency < 1:
         raise ConfigError(f"concurrency must be >= 1, got {concurrency}")
-    items = [m if isinstance(m, BulkItem) else BulkItem(m) for m in messages]
-    keys = [item.key or message_key(item.message, item.content) for item in items]
-    if len(set(keys)) != len(keys):
-        duplicate = next(k for k in keys if keys.count(k) > 1)
-        raise ConfigError(f"two messages have the same key {duplicate!r}; give them distinct keys")
+    items, keys = keyed_items(messages)
     total = len(items)
     done = 0
     progress_lock = threading.Lock()
@@ -182,6 +179,52 @@ def send_many(
         return list(pool.map(run, range(total)))
 
 
+def keyed_items(messages: Iterable[BulkItem | Any]) -> tuple[list[BulkItem], list[str]]:
+    """The messages as BulkItems, and their keys.
+
+    Raises:
+        ConfigError: Two items share a key.
+    """
+    items = [m if isinstance(m, BulkItem) else BulkItem(m) for m in messages]
+    keys = [item.key or message_key(item.message, item.content) for item in items]
+    if len(set(keys)) != len(keys):
+        duplicate = Counter(keys).most_common(1)[0][0]
+        raise ConfigError(f"two messages have the same key {duplicate!r}; give them distinct keys")
+    return items, keys
+
+
+def earlier_result(
+    index: int, key: str, entry: JournalEntry | None, resend_unknown: bool
+) -> BulkResult | None:
+    """The result an earlier run settled for this message, when it must not be sent now."""
+    if entry is not None and entry.state == "accepted":
+        return BulkResult(
+            index,
+            key,
+            "accepted",
+            entry.message_id,
+            entry.transaction_id,
+            reason="accepted by an earlier run",
+            earlier=True,
+        )
+    if entry is not None and entry.in_doubt and not resend_unknown:
+        return BulkResult(
+            index,
+            key,
+            "unknown",
+            transaction_id=entry.transaction_id,
+            reason=f"an earlier run left it {entry.state!r}: it may have been accepted; not resent",
+            earlier=True,
+        )
+    return None
+
+
+def error_result(index: int, key: str, transaction_id: str, error: MM7Error) -> BulkResult:
+    """The result of a submit that raised: ``failed`` when it certainly had no effect, else ``unknown``."""
+    outcome: Outcome = "failed" if _certainly_not_sent(error) else "unknown"
+    return BulkResult(index, key, outcome, transaction_id=transaction_id, error=error, reason=str(error))
+
+
 def _send_one(
     client: MM7Client,
     index: int,
@@ -192,26 +235,9 @@ def _send_one(
     deadline: float | None,
 ) -> BulkResult:
     if journal is not None:
-        entry = journal.get(key)
-        if entry is not None and entry.state == "accepted":
-            return BulkResult(
-                index,
-                key,
-                "accepted",
-                entry.message_id,
-                entry.transaction_id,
-                reason="accepted by an earlier run",
-                earlier=True,
-            )
-        if entry is not None and entry.in_doubt and not resend_unknown:
-            return BulkResult(
-                index,
-                key,
-                "unknown",
-                transaction_id=entry.transaction_id,
-                reason=f"an earlier run left it {entry.state!r}: it may have been accepted; not resent",
-                earlier=True,
-            )
+        earlier = earlier_result(index, key, journal.get(key), resend_unknown)
+        if earlier is not None:
+            return earlier
     transaction_id = new_transaction_id()
     if journal is not None:
         journal.record_sending(key, transaction_id)
@@ -220,13 +246,11 @@ def _send_one(
             item.message, content=item.content, transaction_id=transaction_id, deadline=deadline
         )
     except MM7Error as exc:
-        if _certainly_not_sent(exc):
-            if journal is not None:
-                journal.record_failed(key, str(exc))
-            return BulkResult(index, key, "failed", transaction_id=transaction_id, error=exc, reason=str(exc))
+        failure = error_result(index, key, transaction_id, exc)
         if journal is not None:
-            journal.record_unknown(key, str(exc))
-        return BulkResult(index, key, "unknown", transaction_id=transaction_id, error=exc, reason=str(exc))
+            record = journal.record_failed if failure.outcome == "failed" else journal.record_unknown
+            record(key, str(exc))
+        return failure
     if journal is not None:
         journal.record_accepted(key, result.message_id)
     return BulkResult(index, key, "accepted", result.message_id, transaction_id, reason="accepted")
