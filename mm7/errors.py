@@ -40,6 +40,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mm7.outcome import Outcome, outcome_of_http, outcome_of_status
+
 __all__ = [
     "ClientStatusError",
     "CodecError",
@@ -82,9 +84,19 @@ class MM7Error(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def outcome(self) -> Outcome:
+        """What to do next (:mod:`mm7.outcome`): ``give_up`` unless a subclass knows better."""
+        return "give_up"
+
 
 class LocalError(MM7Error):
     """The caller's mistake: a call or configuration mm7 cannot carry out. Fix the call, not the peer."""
+
+    @property
+    def outcome(self) -> Outcome:
+        """``fix_request``: the same call fails the same way."""
+        return "fix_request"
 
 
 class RemoteError(MM7Error):
@@ -239,6 +251,11 @@ class TransportError(MM7Error):
         self.http_status = http_status
         self.request_sent = request_sent
 
+    @property
+    def outcome(self) -> Outcome:
+        """From the HTTP status, else whether the request was sent (:func:`mm7.outcome.outcome_of_http`)."""
+        return outcome_of_http(self.http_status, request_sent=self.request_sent)
+
 
 class MM7StatusError(RemoteError):
     """The peer answered with an MM7 error status (RSErrorRsp/VASPErrorRsp or an error Rsp).
@@ -251,6 +268,8 @@ class MM7StatusError(RemoteError):
         http_status: HTTP status of the response, when it came over HTTP.
         fault_code: SOAP faultcode (e.g. ``env:Client``) when the error came in a Fault.
         fault_string: SOAP faultstring when the error came in a Fault.
+        outcome: What to do next (:mod:`mm7.outcome`): the status table's word on the code when the
+            error was built from one, else derived from the code and ``retryable``.
     """
 
     def __init__(
@@ -264,10 +283,12 @@ class MM7StatusError(RemoteError):
         http_status: int | None = None,
         fault_code: str | None = None,
         fault_string: str | None = None,
+        outcome: Outcome | None = None,
     ) -> None:
         super().__init__(
             f"MM7 status {status_code}: {status_text}".rstrip(": "), transaction_id=transaction_id
         )
+        self._outcome = outcome or outcome_of_status(status_code, retryable=retryable)
         self.status_code = status_code
         self.status_text = status_text
         self.details = details
@@ -275,6 +296,11 @@ class MM7StatusError(RemoteError):
         self.http_status = http_status
         self.fault_code = fault_code
         self.fault_string = fault_string
+
+    @property
+    def outcome(self) -> Outcome:
+        """What to do next: ``retry_later``, ``fix_request`` or ``give_up`` (:mod:`mm7.outcome`)."""
+        return self._outcome
 
     @staticmethod
     def for_code(status_code: int) -> type[MM7StatusError]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 import requests
 
@@ -35,6 +35,7 @@ from mm7.codec.messages import DecodedMessage, Mode
 from mm7.codec.mime import Limits, Part
 from mm7.codec.versions import Dialect
 from mm7.errors import MM7Error
+from mm7.outcome import Outcome
 from mm7.profiles.base import Prepared, Profile
 
 if TYPE_CHECKING:
@@ -87,6 +88,16 @@ class SubmitResult:
     response: DecodedMessage[MM7Message | None] = field(repr=False)
     attempts: int = 1
     warnings: tuple[str, ...] = ()
+
+    @property
+    def acceptance(self) -> Literal["accepted"]:
+        """Did the relay take the request? A result always says ``accepted`` (a failure raises)."""
+        return "accepted"
+
+    @property
+    def outcome(self) -> Outcome:
+        """What to do next (:mod:`mm7.outcome`): ``success``; a failure's is on the exception."""
+        return "success"
 
 
 class MM7Client(ShellBase):
@@ -402,9 +413,11 @@ class MM7Client(ShellBase):
             response: HTTPResponse | None = None
             try:
                 if self.throttle is not None:
-                    self.throttle.acquire(call.throttle_wait(self._throttle_timeout, time.monotonic()))
+                    call.throttled(
+                        self.throttle.acquire(call.throttle_wait(self._throttle_timeout, time.monotonic()))
+                    )
                 response = self._transport.send(call.request)
-                return call.receive(response)
+                return call.receive(response, time.monotonic())
             except MM7Error as exc:
                 delay = call.after_error(exc, response, monotonic=time.monotonic(), now=self._clock())
                 if delay is None:

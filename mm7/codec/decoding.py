@@ -20,7 +20,7 @@ from mm7._checks import require
 from mm7.codec import envelope as env
 from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.mime import DecodedBody, Limits, Part
-from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success
+from mm7.codec.status import THREEGPP, StatusTable, error_for_status, is_success, lookup
 from mm7.codec.versions import REL6, SchemaVersion
 from mm7.codec.xml import XMLLimits, parse_xml, schema_for, schema_problems
 from mm7.errors import (
@@ -30,6 +30,7 @@ from mm7.errors import (
     UnsupportedVersionError,
     ValidationProblem,
 )
+from mm7.outcome import Outcome
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message
@@ -106,6 +107,18 @@ class DecodedMessage(Generic[M_co]):
         """The StatusText of a response, if any."""
         status = getattr(self.message, "status", None)
         return status.status_text if status is not None else None
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """What to do next after this response, by its status under TS 23.140's table (None for a request).
+
+        A client raises on error statuses with the carrier's table (the exception's ``outcome``);
+        this is the plain reading, e.g. for a response read from a capture.
+        """
+        code = self.status_code
+        if code is None:
+            return None
+        return lookup(code).outcome
 
     @property
     def is_error(self) -> bool:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from mm7.errors import MM7StatusError
+from mm7.outcome import Outcome, outcome_of_status
 
 __all__ = [
     "SINCH",
@@ -102,6 +103,8 @@ class StatusInfo:
             (never immediately).
         bounded: Retry only a few times (a retry policy's ``max_bounded_retries``), e.g. Sinch 3000
             "system error": worth another try or two, not a loop.
+        fixed_outcome: What to do next when the table says so for this code; None derives it from the
+            class and ``retryable`` (:func:`mm7.outcome.outcome_of_status`). See :attr:`outcome`.
     """
 
     code: int
@@ -111,6 +114,14 @@ class StatusInfo:
     retryable: bool = False
     retry_after_backoff: bool = False
     bounded: bool = False
+    fixed_outcome: Outcome | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        """What a caller should do next after this status (:mod:`mm7.outcome`)."""
+        if self.fixed_outcome is not None:
+            return self.fixed_outcome
+        return outcome_of_status(self.code, retryable=self.retryable)
 
     @property
     def is_success(self) -> bool:
@@ -131,6 +142,7 @@ def _info(
     retryable: bool = False,
     backoff: bool = False,
     bounded: bool = False,
+    outcome: Outcome | None = None,
 ) -> StatusInfo:
     return StatusInfo(
         code=code,
@@ -140,6 +152,7 @@ def _info(
         retryable=retryable,
         retry_after_backoff=backoff,
         bounded=bounded,
+        fixed_outcome=outcome,
     )
 
 
@@ -442,6 +455,7 @@ def error_for_status(
         http_status=http_status,
         fault_code=fault_code,
         fault_string=fault_string,
+        outcome=info.outcome,
     )
 
 
