@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from mm7.codec.messages import DecodedMessage, decode, encode, encode_error, response_for
+from tests.inbox.conftest import pg_admin_dsn, pg_url  # noqa: F401 - the PostgreSQL fixtures
+
+MM7 = Path(sys.executable).parent / "mm7"
 
 
 @dataclass(frozen=True)
@@ -255,3 +263,49 @@ def error(
         code, f"status {code}", transaction_id=request.transaction_id, request_operation=request.operation
     )
     return http_status, {**wire.headers, **(headers or {})}, wire.to_bytes()
+
+
+# ------------------------------------------------------------------------- mm7 simulate, PostgreSQL
+
+
+class Simulator:
+    """``mm7 simulate`` in its own process, started the way users start it."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.output = tmp_path / "simulate.out"  # a file, not a pipe nobody drains
+        with self.output.open("w") as out:
+            self.process = subprocess.Popen(
+                [str(MM7), "simulate", "--port", "0"], stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path
+            )
+        wait_until(lambda: "http://" in self.output.read_text() or self.process.poll() is not None, 30)
+        text = self.output.read_text()
+        assert "http://" in text, f"mm7 simulate printed no URL:\n{text}"
+        self.url = text[text.index("http://") :].split()[0]
+        self.base = self.url.split("/", 3)[:3]
+
+    def submits(self) -> list[dict[str, Any]]:
+        log = requests.get("/".join(self.base) + "/_sim/log", timeout=10).json()
+        return [e for e in log if e["direction"] == "in" and e["operation"] == "SubmitReq"]
+
+    def close(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[Simulator]:
+    sim = Simulator(tmp_path)
+    yield sim
+    sim.close()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError("timed out")
+        time.sleep(0.02)

@@ -15,14 +15,12 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from mm7 import Part
 from mm7.client import AsyncMM7Client, Rate, Throttle
@@ -31,7 +29,7 @@ from mm7.client.bulk import BulkItem, BulkResult, message_key
 from mm7.client.journal import Journal
 from mm7.client.retry import RetryPolicy
 from mm7.errors import ConfigError
-from tests.client.conftest import LoopbackServer, Received, Reply, answer, error
+from tests.client.conftest import LoopbackServer, Received, Reply, Simulator, answer, error, wait_until
 
 Loopback = Callable[..., LoopbackServer]
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,46 +232,6 @@ CAMPAIGN = textwrap.dedent(
 )
 
 
-class Simulator:
-    """``mm7 simulate`` in its own process, started the way users start it."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.process = subprocess.Popen(
-            [str(MM7), "simulate", "--port", "0"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=tmp_path,
-        )
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if "http://" in line:
-                self.url = line[line.index("http://") :].split()[0]
-                break
-        else:
-            raise AssertionError("mm7 simulate printed no URL")
-        self.base = self.url.split("/", 3)[:3]
-
-    def submits(self) -> list[dict[str, Any]]:
-        log = requests.get("/".join(self.base) + "/_sim/log", timeout=10).json()
-        return [e for e in log if e["direction"] == "in" and e["operation"] == "SubmitReq"]
-
-    def close(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate()
-
-
-@pytest.fixture
-def simulator(tmp_path: Path) -> Any:
-    sim = Simulator(tmp_path)
-    yield sim
-    sim.close()
-
-
 def run_campaign(url: str, journal: str, numbers: list[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", CAMPAIGN, url, journal, json.dumps(numbers)],
@@ -283,14 +241,6 @@ def run_campaign(url: str, journal: str, numbers: list[str]) -> subprocess.Popen
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError("timed out")
-        time.sleep(0.02)
 
 
 @pytest.mark.slow
