@@ -61,6 +61,7 @@ if _typing.TYPE_CHECKING:
     from mm7.client import AsyncMM7Client, MM7Client
     from mm7.codec.message_types import MM7Message
     from mm7.codec.smil import generate_smil, mixed_content, related_content
+    from mm7.profiles import Profile
 
 __version__ = "0.1.0"
 
@@ -70,6 +71,7 @@ _LAZY = {
     "AsyncMM7Client": "mm7.client",
     "MM7Client": "mm7.client",
     "MM7Message": "mm7.codec.message_types",
+    "Profile": "mm7.profiles",
     "generate_smil": "mm7.codec.smil",
     "mixed_content": "mm7.codec.smil",
     "related_content": "mm7.codec.smil",
@@ -114,6 +116,7 @@ __all__ = [
     "MM7ValidationError",
     "MalformedXMLError",
     "Part",
+    "Profile",
     "RemoteCodecError",
     "RemoteError",
     "RemoteValidationError",

@@ -12,11 +12,11 @@ EXPECTED = [
     "REL5", "REL6", "AsyncMM7Client", "ClientStatusError", "CodecError", "ConfigError", "DecodedMessage",
     "Deviation", "Dialect", "EncodedMessage", "Extension", "LimitExceededError", "Limits", "LocalCodecError",
     "LocalError", "LocalValidationError", "MIMEError", "MM7Client", "MM7Error", "MM7Message",
-    "MM7StatusError", "MM7ValidationError", "MalformedXMLError", "Part", "RemoteCodecError", "RemoteError",
-    "RemoteValidationError", "SchemaVersion", "ServerStatusError", "ServiceStatusError", "TransportError",
-    "UnsupportedOperationError", "UnsupportedVersionError", "ValidationProblem", "XMLLimits",
-    "XMLSecurityError", "__version__", "decode", "deliver_request", "delivery_report_request", "encode",
-    "encode_error", "generate_smil", "mixed_content", "new_transaction_id", "register_schema",
+    "MM7StatusError", "MM7ValidationError", "MalformedXMLError", "Part", "Profile", "RemoteCodecError",
+    "RemoteError", "RemoteValidationError", "SchemaVersion", "ServerStatusError", "ServiceStatusError",
+    "TransportError", "UnsupportedOperationError", "UnsupportedVersionError", "ValidationProblem",
+    "XMLLimits", "XMLSecurityError", "__version__", "decode", "deliver_request", "delivery_report_request",
+    "encode", "encode_error", "generate_smil", "mixed_content", "new_transaction_id", "register_schema",
     "related_content", "response_for", "submit_request",
 ]  # fmt: skip
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +28,9 @@ from mm7.errors import (
     ConfigError,
 )
 
+if TYPE_CHECKING:
+    from mm7.profiles.base import Profile
+
 # ------------------------------------------------------------------------------------------ send
 
 
@@ -41,7 +45,7 @@ class SendConfig:
     user: str | None = None
     password: str | None = None
     profile: str = "sinch"
-    mm7_version: str = "6.8.0"
+    mm7_version: str | None = None
 
 
 def load_config(path: str | None, **given: str | None) -> SendConfig:
@@ -97,32 +101,72 @@ def _csv_numbers(fh: IO[str], column: str | None) -> Iterator[str]:
             yield row[index]
 
 
+def _profile(name: str) -> Profile:
+    """``generic`` (no carrier rules), a shipped profile's name, or a profile file (``*.toml``)."""
+    from mm7.profiles.base import Profile
+    from mm7.profiles.files import load
+
+    return Profile() if name == "generic" else load(name)
+
+
+def _auth(profile: Profile, config: SendConfig) -> Any:
+    """The credentials in the profile's scheme: Basic (the default), Digest, or Bearer (password = token)."""
+    from mm7.client import BearerAuth, DigestAuth
+
+    if profile.auth == "bearer":
+        return BearerAuth(config.password) if config.password else None
+    user = config.user or profile.username
+    if not user:
+        return None
+    if profile.auth == "digest":
+        return DigestAuth(user, config.password or "")
+    return (user, config.password or "")
+
+
 def _client(config: SendConfig, timeout: float) -> Any:
     from mm7.client import MM7Client, Timeout
-    from mm7.profiles.base import Profile
+    from mm7.profiles.sinch import SinchProfile
 
-    auth = (config.user, config.password or "") if config.user else None
+    profile = _profile(config.profile)
+    if isinstance(profile, SinchProfile) and (not config.vasp_id or not config.short_code):
+        raise ConfigError(
+            "the sinch profile needs a VASPID (API key) and a short code (MM7_VASP_ID, MM7_SHORT_CODE)"
+        )
     if config.profile == "sinch":
-        if not config.vasp_id or not config.short_code:
-            raise ConfigError(
-                "the sinch profile needs a VASPID (API key) and a short code (MM7_VASP_ID, MM7_SHORT_CODE)"
-            )
         return MM7Client.for_sinch(
-            api_key=config.vasp_id,
-            short_code=config.short_code,
+            api_key=config.vasp_id or "",
+            short_code=config.short_code or "",
             vas_id=config.vas_id,
             endpoint=config.endpoint,
-            mm7_version=config.mm7_version,
+            mm7_version=config.mm7_version or profile.mm7_version,
             username=config.user,
             password=config.password,
             timeout=Timeout(read=timeout),
             deadline=timeout,
         )
-    if not config.endpoint:
-        raise ConfigError("no endpoint: give --endpoint or MM7_ENDPOINT")
-    profile = Profile(mm7_version=config.mm7_version, vasp_id=config.vasp_id, vas_id=config.vas_id)
+    changes: dict[str, Any] = {"vas_id": config.vas_id}
+    changes["mm7_version"] = config.mm7_version or profile.mm7_version
+    if isinstance(profile, SinchProfile):
+        changes |= {"api_key": config.vasp_id, "vasp_id": config.vasp_id, "short_code": config.short_code}
+    else:
+        changes["vasp_id"] = config.vasp_id
+    profile = dataclasses.replace(profile, **changes)
+    endpoint = config.endpoint or profile.endpoint
+    if not endpoint:
+        raise ConfigError(
+            f"no endpoint: the {profile.name} profile has none; give --endpoint or MM7_ENDPOINT"
+        )
+    from mm7.codec.versions import Dialect
+
+    # The profile's namespace goes on the wire (with its MM7Version); unset, the schema's of the release.
+    dialect = Dialect(profile.namespace, profile.mm7_version) if profile.namespace else None
     return MM7Client(
-        config.endpoint, profile=profile, auth=auth, timeout=Timeout(read=timeout), deadline=timeout
+        endpoint,
+        profile=profile,
+        dialect=dialect,
+        auth=_auth(profile, config),
+        timeout=Timeout(read=timeout),
+        deadline=timeout,
     )
 
 
@@ -140,8 +184,9 @@ def _parts(images: tuple[str, ...], text: str | None) -> list[Part]:
 
 def _submit_request(client: Any, config: SendConfig, number: str, subject: str | None) -> Any:
     from mm7.codec.builders import submit_request
+    from mm7.profiles.sinch import SinchProfile
 
-    if config.profile == "sinch":
+    if isinstance(client.profile, SinchProfile):
         return client.sinch.submit_request(number, subject=subject)
     return submit_request(
         to=number,
@@ -149,7 +194,7 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
         vas_id=config.vas_id,
         sender=config.short_code,
         subject=subject,
-        mm7_version=config.mm7_version,
+        mm7_version=client.profile.mm7_version,
     )
 
 
@@ -174,8 +219,13 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
 @click.option("--short-code", envvar="MM7_SHORT_CODE", help="Sender short code [env MM7_SHORT_CODE].")
 @click.option("--user", envvar="MM7_USER", help="HTTP Basic user [env MM7_USER].")
 @password_options("MM7_PASSWORD", "MM7_PASSWORD_FILE")
-@click.option("--profile", type=click.Choice(["sinch", "generic"]), help="Carrier rules (default sinch).")
-@click.option("--mm7-version", help="MM7Version (default 6.8.0).")
+@click.option(
+    "--profile",
+    metavar="NAME|FILE",
+    help="Carrier profile: a shipped one (mm7 profiles), a profile file (.toml), or generic (no carrier "
+    "rules). Default sinch.",
+)
+@click.option("--mm7-version", help="MM7Version (default: the profile's, 6.8.0 for sinch).")
 @click.option("--journal", type=click.Path(dir_okay=False), help="Resumable journal (SQLite) for bulk sends.")
 @click.option(
     "--status",
@@ -237,8 +287,6 @@ def send(
             "--resend-unknown needs --journal FILE (the journal knows which messages are unknown)"
         )
     config = load_config(config_file, **settings)
-    if config.profile not in ("sinch", "generic"):
-        raise ConfigError(f"unknown profile {config.profile!r}: use sinch or generic")
     numbers = _recipients(to, csv_file, csv_column)
     parts = _parts(image, text)
     client = _client(config, timeout)
@@ -309,11 +357,12 @@ def _print_status(path: str, fmt: str) -> None:
         )
 
 
-def _content(config: SendConfig, parts: list[Part]) -> Part | list[Part]:
+def _content(client: Any, parts: list[Part]) -> Part | list[Part]:
     from mm7.codec.smil import related_content
+    from mm7.profiles.sinch import SinchProfile
 
-    # The Sinch profile wraps media parts itself (SMIL root); the generic profile gets the same layout.
-    return parts if config.profile == "sinch" else related_content(parts)
+    # The Sinch rules wrap media parts themselves (SMIL root); other profiles get the same layout.
+    return parts if isinstance(client.profile, SinchProfile) else related_content(parts)
 
 
 def _send_all(
@@ -332,7 +381,7 @@ def _send_all(
     from mm7.client.bulk import BulkItem, send_many
     from mm7.client.journal import Journal
 
-    content = _content(config, parts)
+    content = _content(client, parts)
     items = [BulkItem(_submit_request(client, config, n, subject), content, key=f"to:{n}") for n in numbers]
     journal = Journal(journal_path) if journal_path else None
     columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -1,6 +1,11 @@
 """What a carrier profile is: identity, defaults, and the carrier's rules checked before sending.
 
-A :class:`Profile` is a frozen value the client consults for every request:
+A :class:`Profile` is a frozen value the client consults for every request. It is also a declarative
+record of the carrier's dialect (MM7Version and namespace, SOAPAction style, auth scheme, identification
+fields, number format, limits, carrier-id header, vendor status codes, delivery-report vocabulary): the
+shipped carriers are TOML files under ``mm7/profiles/data/`` and users write their own
+(:meth:`Profile.from_toml`, :mod:`mm7.profiles.files`). A field left None is a fact nobody documents.
+
 
 * :meth:`Profile.prepare` turns the caller's message and content into what goes on the wire, applying
   the carrier's rules (fill in identity, normalize numbers, strip or refuse elements). It raises
@@ -20,24 +25,67 @@ import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from mm7.codec.mime import Part
 from mm7.codec.smil import as_content
-from mm7.codec.status import THREEGPP, StatusTable
+from mm7.codec.status import THREEGPP, StatusTable, parse_mm_status
 from mm7.codec.summary import sender_identification
 from mm7.errors import ConfigError
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Request
 
-__all__ = ["Prepared", "Profile", "ProfileViolation", "ProfileWarning"]
+__all__ = [
+    "AUTH_SCHEMES",
+    "ID_FIELDS",
+    "NUMBER_FORMATS",
+    "SOAP_ACTION_STYLES",
+    "AuthScheme",
+    "IdField",
+    "InvalidProfileError",
+    "NumberFormat",
+    "Prepared",
+    "Profile",
+    "ProfileViolation",
+    "ProfileWarning",
+    "SoapActionStyle",
+]
+
+#: How the ``SOAPAction`` HTTP header is written: the namespace URI quoted, ``""``, or no header at all.
+SoapActionStyle = Literal["namespace", "empty", "absent"]
+#: The HTTP authentication scheme the carrier uses (declared here; not every scheme is spoken yet).
+AuthScheme = Literal["none", "basic", "digest", "bearer"]
+#: How recipient numbers are written: international digits without ``+``, E.164 with ``+``, or national
+#: numbers of ``default_region``.
+NumberFormat = Literal["international", "e164", "national"]
+#: The SenderIdentification fields a carrier may require.
+IdField = Literal["VASPID", "VASID", "ShortCode"]
+SOAP_ACTION_STYLES: tuple[SoapActionStyle, ...] = ("namespace", "empty", "absent")
+AUTH_SCHEMES: tuple[AuthScheme, ...] = ("none", "basic", "digest", "bearer")
+NUMBER_FORMATS: tuple[NumberFormat, ...] = ("international", "e164", "national")
+ID_FIELDS: tuple[IdField, ...] = ("VASPID", "VASID", "ShortCode")
 
 
 def _element_name(message: Any) -> str | None:
     """The element name of a generated message object (``extendedReplaceReq``...), None for anything else."""
     name = getattr(getattr(type(message), "Meta", None), "name", None)
     return name if isinstance(name, str) else None
+
+
+class InvalidProfileError(ConfigError):
+    """A profile states something impossible (bearer auth with a user name, a Rel-5 version in Rel-6...).
+
+    Attributes:
+        key: The profile key at fault (``"namespace"``, ``"status_codes.2569"``...).
+        problem: What is wrong, without the profile's name and the key.
+    """
+
+    def __init__(self, problem: str, *, key: str, profile: str) -> None:
+        super().__init__(f"profile {profile!r}: {key}: {problem}")
+        self.key = key
+        self.problem = problem
 
 
 class ProfileViolation(ConfigError):
@@ -47,13 +95,17 @@ class ProfileViolation(ConfigError):
         status_code: The carrier's status code for this mistake (what it would have answered), or None
             when the carrier documents no code for it.
         profile: Name of the profile whose rule was broken.
+        key: The profile key the rule comes from, when the profile itself is at fault (``"mm7_version"``).
     """
 
-    def __init__(self, message: str, *, status_code: int | None, profile: str) -> None:
+    def __init__(
+        self, message: str, *, status_code: int | None, profile: str, key: str | None = None
+    ) -> None:
         code = f" (status {status_code})" if status_code is not None else ""
         super().__init__(f"{profile}: {message}{code}")
         self.status_code = status_code
         self.profile = profile
+        self.key = key
 
 
 class ProfileWarning(UserWarning):
@@ -77,26 +129,127 @@ class Prepared:
 
 @dataclass(frozen=True, kw_only=True)
 class Profile:
-    """A carrier's identity and rules. This base applies no carrier rule.
+    """A carrier's dialect, identity and rules. This base applies no carrier rule.
+
+    Every dialect field left None is unknown: no public document states it (``docs/carriers.md``).
 
     Attributes:
         name: Short name used in messages and throttle keys.
-        endpoint: Default endpoint URL, if the carrier has one.
+        description: One line saying who the carrier is.
+        endpoint: Default endpoint URL, if the carrier publishes one.
         mm7_version: Default ``MM7Version`` for messages the profile builds.
+        mm7_versions: Every ``MM7Version`` the carrier accepts; empty when unknown.
+        namespace: The MM7 namespace the carrier expects (URI or revision key such as ``REL-6-MM7-1-4``).
+        soap_action: How the carrier writes ``SOAPAction``: ``namespace`` (the URI, quoted), ``empty``
+            (``""``) or ``absent``.
+        auth: HTTP authentication scheme: ``none``, ``basic``, ``digest`` or ``bearer``.
+        username: User name for Basic or Digest (never a secret: those come from the environment or a file).
+        required_ids: The SenderIdentification fields the carrier requires (``VASPID``, ``VASID``,
+            ``ShortCode``).
+        number_format: How recipient numbers are written (``international``, ``e164``, ``national``).
+        default_region: ISO 3166-1 region of national numbers (``"US"``).
+        max_message_size: Largest request the carrier takes, in bytes.
+        media_types: Media types the carrier accepts.
+        recipients_per_request: Most recipients one request may carry.
+        carrier_id_header: HTTP header naming the destination operator (``X-Mblox-Carrier-Id``).
+        carrier_id: The operator id sent in ``carrier_id_header``.
         vasp_id: VASPID filled into requests that have none.
         vas_id: VASID filled into requests that have none.
         status_table: What the carrier's status codes mean (retryable or not).
+        dr_statuses: The ``MMStatus`` values the carrier's delivery reports carry.
+        blank_200_ack: Whether the carrier takes an HTTP 200 with an empty body as the answer to its
+            delivery reports and MO messages.
     """
 
+    #: The code rules a profile file's ``rules`` key selects (``"3gpp"``: none beyond the standard).
+    RULES: ClassVar[str] = "3gpp"
+
     name: str = "generic"
+    description: str = ""
     endpoint: str | None = None
     mm7_version: str = "6.8.0"
+    mm7_versions: tuple[str, ...] = ()
+    namespace: str | None = None
+    soap_action: SoapActionStyle | None = None
+    auth: AuthScheme | None = None
+    username: str | None = None
+    required_ids: tuple[IdField, ...] | None = None
+    number_format: NumberFormat | None = None
+    default_region: str | None = None
+    max_message_size: int | None = None
+    media_types: tuple[str, ...] | None = None
+    recipients_per_request: int | None = None
+    carrier_id_header: str | None = None
+    carrier_id: str | None = None
     vasp_id: str | None = None
     vas_id: str | None = None
     status_table: StatusTable = field(default=THREEGPP)
+    dr_statuses: tuple[str, ...] | None = None
+    blank_200_ack: bool | None = None
+
+    def __post_init__(self) -> None:
+        for key, problem in self.problems():
+            raise InvalidProfileError(problem, key=key, profile=self.name)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """The impossible combinations in this profile, as ``(key, problem)`` pairs (empty when none)."""
+        from mm7.codec.versions import Dialect
+
+        found: list[tuple[str, str]] = []
+        if self.username is not None and self.auth not in ("basic", "digest"):
+            found.append(
+                ("username", f"a user name needs basic or digest auth, not {self.auth or 'unknown'}")
+            )
+        if self.mm7_versions and self.mm7_version not in self.mm7_versions:
+            found.append(
+                ("mm7_version", f"{self.mm7_version} is not in mm7_versions {list(self.mm7_versions)}")
+            )
+        if self.namespace is not None:
+            try:
+                Dialect(self.namespace, self.mm7_version)
+            except ConfigError as exc:
+                found.append(("namespace", exc.message))
+        if self.number_format == "national" and not self.default_region:
+            found.append(("number_format", "national numbers need default_region"))
+        if self.carrier_id is not None and not self.carrier_id_header:
+            found.append(("carrier_id", "a carrier id needs carrier_id_header"))
+        for key in ("max_message_size", "recipients_per_request"):
+            value = getattr(self, key)
+            if value is not None and value < 1:
+                found.append((key, f"must be at least 1, got {value}"))
+        for status in self.dr_statuses or ():
+            if parse_mm_status(status) is None:
+                found.append(("dr_statuses", f"{status!r} is not an MMStatus value"))
+        return found
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Profile:
+        """Read a profile file (TOML; see ``docs/carriers.md`` for its keys).
+
+        Args:
+            path: The file.
+
+        Returns:
+            The profile: a :class:`~mm7.profiles.sinch.SinchProfile` when the file says ``rules = "sinch"``.
+
+        Raises:
+            ConfigError: The file cannot be read, or has an unknown key, a value of the wrong type or an
+                impossible combination; the message names the key and its line.
+        """
+        from mm7.profiles.files import read_profile
+
+        return read_profile(Path(path))
+
+    def to_toml(self) -> str:
+        """This profile as a TOML profile file (what :meth:`from_toml` reads back as an equal profile)."""
+        from mm7.profiles.files import dump_toml
+
+        return dump_toml(self)
 
     def http_headers(self) -> dict[str, str]:
-        """Extra HTTP headers the carrier wants on every request."""
+        """Extra HTTP headers the carrier wants on every request: the carrier id, when one is set."""
+        if self.carrier_id and self.carrier_id_header:
+            return {self.carrier_id_header: self.carrier_id}
         return {}
 
     def prepare(

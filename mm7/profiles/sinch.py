@@ -1,9 +1,12 @@
 """The Sinch profile: Sinch's MM7 identity, defaults and rules, checked before anything is sent.
 
-Every rule below is a fact from Sinch's public MM7 documentation (summarised in
-``docs/sinch.md``); each raises :class:`~mm7.profiles.base.ProfileViolation` carrying the
-status code Sinch would have answered, so a mistake costs no request and reads the same as the
-carrier's own answer:
+The dialect (endpoint, versions, SOAPAction, auth, carrier-id header, status codes, delivery-report
+vocabulary) is data: ``mm7/profiles/data/sinch.toml``, whose values are this class's defaults, so
+``MM7Client.for_sinch`` and ``mm7 send --profile sinch`` read the same file. The rules are code.
+
+Every rule below is a fact from Sinch's public MM7 documentation (summarised in ``docs/sinch.md``); each
+raises :class:`~mm7.profiles.base.ProfileViolation` carrying the status code Sinch would have answered,
+so a mistake costs no request and reads the same as the carrier's own answer:
 
 * ``MM7Version`` is ``5.3.0`` or ``6.8.0`` (else 2505); SubmitReq is the only operation (2512).
 * Exactly one delivering recipient per SubmitReq: none → 2502, several → 2503. :meth:`SinchProfile.fan_out`
@@ -35,9 +38,18 @@ from mm7.codec import message_types, summary
 from mm7.codec.builders import submit_request
 from mm7.codec.mime import Part
 from mm7.codec.smil import SMIL_MEDIA_TYPE, related_content
-from mm7.codec.status import SINCH, StatusTable
+from mm7.codec.status import StatusTable
 from mm7.codec.versions import for_mm7_version
-from mm7.profiles.base import Prepared, Profile
+from mm7.profiles.base import (
+    AuthScheme,
+    IdField,
+    NumberFormat,
+    Prepared,
+    Profile,
+    ProfileViolation,
+    SoapActionStyle,
+)
+from mm7.profiles.files import KEYS, read_values, shipped_text
 from mm7.profiles.numbers import InvalidNumberError, normalize_msisdn
 from mm7.rate import Rate
 
@@ -54,10 +66,15 @@ __all__ = [
     "SinchProfile",
 ]
 
+#: The shipped ``sinch`` profile file's values (the defaults of :class:`SinchProfile`).
+#: (Every key is present: None where the file says nothing.)
+_DATA: dict[str, Any] = (
+    dict.fromkeys(KEYS) | read_values(shipped_text("sinch"), "mm7/profiles/data/sinch.toml")[1]
+)
 #: Sinch's MM7 endpoint (HTTPS only).
-SINCH_ENDPOINT = "https://api.ci.mblox.com/mm7/v1/"
+SINCH_ENDPOINT: str = _DATA["endpoint"]
 #: The ``MM7Version`` values Sinch accepts (anything else: 2505).
-SUPPORTED_VERSIONS = frozenset({"5.3.0", "6.8.0"})
+SUPPORTED_VERSIONS = frozenset(_DATA["mm7_versions"])
 #: Sinch's recommended longest Subject; longer ones are sent, with a warning.
 MAX_SUBJECT_LENGTH = 80
 #: Content-ID given to the content multipart when it has none (``Content href="cid:mms-content"``).
@@ -84,41 +101,54 @@ REFUSED_ELEMENTS = {
 
 @dataclass(frozen=True, kw_only=True)
 class SinchProfile(Profile):
-    """Sinch's MM7 service.
+    """Sinch's MM7 service: the dialect of ``mm7/profiles/data/sinch.toml`` and Sinch's rules.
 
     Attributes:
         api_key: The account's API key, sent as VASPID.
         short_code: The provisioned short code, sent as ``SenderAddress/ShortCode``.
         vas_id: The service id of the short code (mandatory on shared short codes).
-        carrier_id: Operator id for ``X-Mblox-Carrier-Id`` (e.g. AT&T ``0001470``): saves Sinch a paid
-            lookup and gives the best throughput.
-        default_region: Region for numbers written without country code (``"US"``); None refuses them.
         rates: The account's published throughput limits, enforced client-side by the client's throttle.
     """
 
-    name: str = "sinch"
+    RULES = "sinch"
+
+    name: str = _DATA["name"]
+    description: str = _DATA["description"] or ""
     endpoint: str | None = SINCH_ENDPOINT
-    status_table: StatusTable = field(default=SINCH)
+    mm7_version: str = _DATA["mm7_version"]
+    mm7_versions: tuple[str, ...] = _DATA["mm7_versions"]
+    namespace: str | None = _DATA["namespace"]
+    soap_action: SoapActionStyle | None = _DATA["soap_action"]
+    auth: AuthScheme | None = _DATA["auth"]
+    required_ids: tuple[IdField, ...] | None = _DATA["required_ids"]
+    number_format: NumberFormat | None = _DATA["number_format"]
+    max_message_size: int | None = _DATA["max_message_size"]
+    media_types: tuple[str, ...] | None = _DATA["media_types"]
+    recipients_per_request: int | None = _DATA["recipients_per_request"]
+    #: ``X-Mblox-Carrier-Id``; its value (``carrier_id``, e.g. AT&T ``0001470``) saves Sinch a paid lookup
+    #: and gives the best throughput.
+    carrier_id_header: str | None = _DATA["carrier_id_header"]
+    status_table: StatusTable = field(default=_DATA["status_table"])
+    dr_statuses: tuple[str, ...] | None = _DATA["dr_statuses"]
+    blank_200_ack: bool | None = _DATA["blank_200_ack"]
     api_key: str = ""
     short_code: str | None = None
-    carrier_id: str | None = None
-    default_region: str | None = None
     rates: tuple[Rate, ...] = ()
 
     def __post_init__(self) -> None:
         if self.mm7_version not in SUPPORTED_VERSIONS:
-            raise self.violation(
-                f"MM7Version {self.mm7_version!r} is not one of {sorted(SUPPORTED_VERSIONS)}", 2505
+            raise ProfileViolation(
+                f"MM7Version {self.mm7_version!r} is not one of {sorted(SUPPORTED_VERSIONS)}",
+                status_code=2505,
+                profile=self.name,
+                key="mm7_version",
             )
+        super().__post_init__()
         if self.api_key and self.vasp_id is None:
             object.__setattr__(self, "vasp_id", self.api_key)
         object.__setattr__(self, "rates", tuple(self.rates))
 
     # ------------------------------------------------------------------------------ building
-
-    def http_headers(self) -> dict[str, str]:
-        """``X-Mblox-Carrier-Id`` when a carrier id is configured."""
-        return {"X-Mblox-Carrier-Id": self.carrier_id} if self.carrier_id else {}
 
     def submit_request(
         self, to: str | Sequence[str], *, subject: str | None = None, **fields: object

@@ -71,6 +71,8 @@ COVERED = {
     "inbox show": "test_serve_worker_and_inbox_with_their_defaults",
     "inbox export": "test_serve_worker_and_inbox_with_their_defaults",
     "demo": "test_demo_with_its_defaults",
+    "profiles list": "test_profiles_with_their_defaults",
+    "profiles show": "test_profiles_with_their_defaults",
     "regenerate": "test_regenerate_with_its_defaults_in_a_copy_of_the_checkout",
 }
 
@@ -213,6 +215,17 @@ def test_validate_a_folder_with_its_defaults(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("captures/sub/submit.http: valid (SubmitReq") and result.stderr == ""
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_profiles_with_their_defaults(tmp_path: Path) -> None:
+    """``mm7 profiles`` (= ``profiles list``) lists the shipped profiles; ``show`` needs NAME|FILE."""
+    listed = run("profiles", cwd=tmp_path)
+    assert listed.returncode == 0 and listed.stdout.startswith("3gpp-rel5 "), listed.stdout + listed.stderr
+    assert run("profiles", "list", cwd=tmp_path).stdout == listed.stdout
+    bare = run("profiles", "show", cwd=tmp_path)
+    assert bare.returncode == 2 and "NAME|FILE.toml" in bare.stderr
+    shown = run("profiles", "show", "sinch", cwd=tmp_path)
+    assert shown.returncode == 0 and shown.stdout.startswith('name = "sinch"\n'), shown.stdout + shown.stderr
 
 
 def test_inspect_a_capture(tmp_path: Path) -> None:
