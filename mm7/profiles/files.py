@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from mm7.codec.status import THREEGPP, StatusInfo, StatusTable, status_class_of
 from mm7.errors import ConfigError
+from mm7.outcome import OUTCOMES, Outcome
 
 if TYPE_CHECKING:
     from mm7.profiles.base import Profile
@@ -81,7 +82,7 @@ _STRINGS = (
 _INTEGERS = ("max_message_size", "recipients_per_request")
 _BOOLEANS = ("blank_200_ack",)
 _STRING_LISTS = ("mm7_versions", "required_ids", "media_types", "dr_statuses")
-_STATUS_KEYS = ("name", "meaning", "retryable", "backoff", "bounded")
+_STATUS_KEYS = ("name", "meaning", "retryable", "backoff", "bounded", "outcome")
 #: Every top-level key, in the order files are written.
 KEYS = (
     "name",
@@ -279,10 +280,12 @@ class _Reader:
         for key, value in entry.items():
             if key not in _STATUS_KEYS:
                 raise self.fail((*path, key), f"unknown key (known: {', '.join(_STATUS_KEYS)})")
-            wanted = str if key in ("name", "meaning") else bool
+            wanted = str if key in ("name", "meaning", "outcome") else bool
             if not isinstance(value, wanted):
                 kind = "a string" if wanted is str else "true or false"
                 raise self.fail((*path, key), f"must be {kind}, not {_toml_type(value)}")
+            if key == "outcome" and value not in OUTCOMES:
+                raise self.fail((*path, key), f"{value!r} is not one of {', '.join(OUTCOMES)}")
         if "meaning" not in entry:
             raise self.fail(path, "missing key 'meaning'")
         meaning = str(entry["meaning"])
@@ -295,7 +298,12 @@ class _Reader:
             retryable=bool(entry.get("retryable", False)),
             retry_after_backoff=bool(entry.get("backoff", False)),
             bounded=bool(entry.get("bounded", False)),
+            fixed_outcome=_outcome(entry.get("outcome")),
         )
+
+
+def _outcome(value: object) -> Outcome | None:
+    return next((outcome for outcome in OUTCOMES if outcome == value), None)
 
 
 def _toml_type(value: object) -> str:
@@ -443,6 +451,7 @@ def as_dict(profile: Profile) -> dict[str, object]:
             "retryable": info.retryable,
             "backoff": info.retry_after_backoff,
             "bounded": info.bounded,
+            "outcome": info.outcome,
         }
         for code, info in vendor_codes(profile).items()
     }
@@ -468,4 +477,6 @@ def dump_toml(profile: Profile) -> str:
         ):
             if value:
                 lines.append(f"{key} = true")
+        if info.fixed_outcome is not None:
+            lines.append(f"outcome = {_toml_value(info.fixed_outcome)}")
     return "\n".join(lines) + "\n"

@@ -62,7 +62,7 @@ def test_show_checks_a_file_and_exits_2_naming_key_and_line(tmp_path: Path) -> N
     assert (
         result.stderr
         == "mm7: acme.toml:6: key 'status_codes.2501.retry': unknown key (known: name, meaning, "
-        "retryable, backoff, bounded)\n"
+        "retryable, backoff, bounded, outcome)\n"
     )
     bad.write_text('name = "acme"\nauth = "bearer"\nusername = "me"\n')
     result = run("profiles", "show", "acme.toml", cwd=tmp_path)

@@ -48,6 +48,14 @@ def test_every_shipped_profile_loads_and_round_trips(name: str, tmp_path: Path) 
     assert again.to_toml() == text
 
 
+def test_a_vendor_code_may_fix_its_outcome(tmp_path: Path) -> None:
+    text = GOOD_HEAD + '[status_codes.3501]\nmeaning = "Number ported; resend"\noutcome = "fix_request"\n'
+    profile = Profile.from_toml(write(tmp_path, text))
+    assert profile.status_table.lookup(3501).outcome == "fix_request"  # a 3xxx would otherwise be give_up
+    assert read_text(profile.to_toml()) == profile
+    assert 'outcome = "fix_request"' in profile.to_toml()
+
+
 def test_round_trip_keeps_an_empty_list_apart_from_an_unknown_one() -> None:
     rel5 = load("3gpp-rel5")
     assert rel5.required_ids == () and load("telnyx").required_ids is None
@@ -130,6 +138,12 @@ GOOD_HEAD = 'name = "acme"\ndescription = "ACME relay"\n'
             "true or",
         ),
         ('\n[status_codes.5001]\nmeaning = "x"\n', "status_codes.5001", 4, "1000 to 4999"),
+        (
+            '\n[status_codes.2501]\nmeaning = "x"\noutcome = "later"\n',
+            "status_codes.2501.outcome",
+            6,
+            "'later' is not one of",
+        ),
         ('\n[status_codes.2501]\nname = "no meaning"\n', "status_codes.2501", 4, "missing key 'meaning'"),
         # impossible combinations
         ('auth = "bearer"\nusername = "vasp"\n', "username", 4, "basic or digest"),
@@ -223,6 +237,7 @@ def test_the_documented_user_profile_loads_and_errors_read_as_documented(tmp_pat
         "my-vasp",
     )
     assert acme.status_table.lookup(3510).retry_after_backoff
+    assert acme.status_table.lookup(3510).outcome == "retry_later"
     lines = block.group(1).splitlines()
     lines[lines.index('auth = "basic"')] = 'auth = "bearer"'
     path.write_text("\n".join(lines), encoding="utf-8")
