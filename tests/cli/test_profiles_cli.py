@@ -117,3 +117,24 @@ def test_send_refuses_what_a_profile_cannot_do(tmp_path: Path) -> None:
     bad.write_text('name = "bad"\nmax_message_size = "big"\n')
     result = run(*SEND, "--profile", "bad.toml", "--endpoint", "http://x/", cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith("mm7: bad.toml:2: key 'max_message_size': ")
+
+
+def test_send_speaks_the_profile_auth_scheme(tmp_path: Path) -> None:
+    """What ``mm7 send`` puts in ``Authorization`` follows the profile: Bearer for telnyx, else Basic."""
+    from tests.profiles.sinch_wire import capture
+
+    def head_of(*args: str, **environment: str) -> str:
+        def send(endpoint: str) -> None:
+            result = run(*SEND, *args, "--endpoint", endpoint, cwd=tmp_path, **environment)
+            assert result.returncode == 0, result.stderr
+
+        return capture(send).split(b"\r\n\r\n", 1)[0].decode()
+
+    bearer = head_of("--profile", "telnyx", MM7_PASSWORD="token-1")
+    assert "\r\nAuthorization: Bearer token-1\r\n" in bearer
+    basic = head_of("--profile", "skycore", MM7_USER="u", MM7_PASSWORD="p")
+    assert "\r\nAuthorization: Basic dTpw\r\n" in basic  # base64("u:p")
+    mine = tmp_path / "mine.toml"
+    mine.write_text('name = "mine"\nauth = "basic"\nusername = "vasp"\ncarrier_id_header = "X-Op"\n')
+    from_file = head_of("--profile", "mine.toml", MM7_PASSWORD="p")
+    assert "\r\nAuthorization: Basic dmFzcDpw\r\n" in from_file  # the file's username
