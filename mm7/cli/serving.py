@@ -131,6 +131,13 @@ INBOX_OPTION = click.option(
     help="Run the ASGI receiver on uvicorn (needs mm7[asgi]) instead of the WSGI one on waitress; same "
     "answers, limits and deadlines.",
 )
+@click.option(
+    "--metrics",
+    is_flag=True,
+    default=None,
+    help="Serve Prometheus metrics on GET /metrics (needs mm7[metrics]; the allow-list applies, no "
+    "credentials asked) [env MM7_METRICS; default off].",
+)
 @handle_errors
 def serve(
     host: str,
@@ -151,6 +158,7 @@ def serve(
     connection_limit: int | None,
     threads: int | None,
     asgi: bool,
+    metrics: bool | None,
 ) -> None:
     """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress; uvicorn: --asgi).
 
@@ -181,6 +189,7 @@ def serve(
         idle_timeout=idle_timeout,
         connection_limit=connection_limit,
         threads=threads,
+        metrics=metrics,
     )
     stop_on_sigterm()
     if asgi:

@@ -413,9 +413,11 @@ class MM7Client(ShellBase):
             response: HTTPResponse | None = None
             try:
                 if self.throttle is not None:
-                    self.throttle.acquire(call.throttle_wait(self._throttle_timeout, time.monotonic()))
+                    call.throttled(
+                        self.throttle.acquire(call.throttle_wait(self._throttle_timeout, time.monotonic()))
+                    )
                 response = self._transport.send(call.request)
-                return call.receive(response)
+                return call.receive(response, time.monotonic())
             except MM7Error as exc:
                 delay = call.after_error(exc, response, monotonic=time.monotonic(), now=self._clock())
                 if delay is None:

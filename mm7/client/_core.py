@@ -10,29 +10,48 @@ prepared message into a :class:`Call`, whose methods the shell calls around each
 3. :meth:`Call.receive` classifies the answer: the decoded response, or a typed exception raised;
 4. on an :class:`~mm7.errors.MM7Error`, :meth:`Call.after_error` decides: a delay before the next attempt,
    or None (the shell re-raises the exception, which now carries the TransactionID and a note).
+
+The call's end (accepted, or the error given up on) and each retry are counted here, for both shells
+(:mod:`mm7.metrics`: nothing without prometheus_client), and logged to ``mm7.client`` with the
+TransactionID and MessageID as record fields (:func:`mm7.metrics.log_fields`). A shell reports the
+seconds it waited for a throttle slot with :meth:`Call.throttled`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
+from mm7 import metrics
 from mm7.client._transport import HTTPRequest, HTTPResponse
 from mm7.client.auth import Auth, DigestAuth, as_auth
 from mm7.client.retry import RetryPolicy, RetryState
+from mm7.client.throttle import ThrottleTimeout
+from mm7.codec import summary
 from mm7.codec.messages import RESPONSE_OF, DecodedMessage, Mode, decode, encode, version_of
 from mm7.codec.mime import Limits, Part
 from mm7.codec.status import THREEGPP
 from mm7.codec.versions import Dialect, for_mm7_version
-from mm7.errors import ConfigError, MM7Error, MM7StatusError, RemoteCodecError, TransportError
+from mm7.errors import (
+    ConfigError,
+    LocalCodecError,
+    MM7Error,
+    MM7StatusError,
+    RemoteCodecError,
+    TransportError,
+)
 from mm7.profiles.base import Prepared, Profile
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message, MM7Request
 
 __all__ = ["Call", "Exchange", "Protocol"]
+
+logger = logging.getLogger("mm7.client")
 
 USER_AGENT = "mm7-python/0.1.0"
 
@@ -184,6 +203,8 @@ class Protocol:
             seconds=seconds,
             ends_at=ends_at,
             state=self.retry.start(now=now),
+            operation=operation,
+            started=monotonic,
         )
 
 
@@ -200,8 +221,12 @@ class Call:
         seconds: float | None,
         ends_at: float | None,
         state: RetryState,
+        operation: str = "",
+        started: float | None = None,
     ) -> None:
         self._protocol = protocol
+        self.operation = operation or expected
+        self.started = time.monotonic() if started is None else started
         self.request = request
         self.transaction_id = transaction_id
         self.expected = expected
@@ -223,8 +248,40 @@ class Call:
             wait = left if wait is None else min(wait, left)
         return wait
 
-    def receive(self, response: HTTPResponse) -> Exchange:
-        """Classify an HTTP answer: the exchange when it is a success, else the typed error raised."""
+    def throttled(self, seconds: float) -> None:
+        """The shell waited ``seconds`` for this attempt's throttle slot (counted in the metrics)."""
+        metrics.client_throttle_wait(seconds)
+
+    def receive(self, response: HTTPResponse, monotonic: float | None = None) -> Exchange:
+        """Classify an HTTP answer: the exchange when it is a success, else the typed error raised.
+
+        Args:
+            response: The HTTP answer.
+            monotonic: The shell's ``time.monotonic()`` reading when the answer was read, for the call's
+                duration (read here when not given).
+        """
+        exchange = self._classify(response)
+        self._finished("accepted", response.status, monotonic)
+        if not logger.isEnabledFor(logging.DEBUG):
+            return exchange
+        decoded = exchange.decoded
+        message_id = summary.summarize(decoded.message).message_id if decoded.message is not None else None
+        logger.debug(
+            "%s %s accepted (HTTP %d, attempt %d)%s",
+            self.operation,
+            self.transaction_id,
+            response.status,
+            self.state.attempts,
+            f", MessageID {message_id}" if message_id else "",
+            extra=metrics.log_fields(self.transaction_id, message_id),
+        )
+        return exchange
+
+    def _finished(self, outcome: str, http_status: int | None, monotonic: float | None) -> None:
+        ended = time.monotonic() if monotonic is None else monotonic
+        metrics.client_finished(self.operation, outcome, http_status, ended - self.started)
+
+    def _classify(self, response: HTTPResponse) -> Exchange:
         tid = self.transaction_id
         protocol = self._protocol
         status = response.status
@@ -295,6 +352,7 @@ class Call:
         if response is not None and response.status == 401 and self._answer_challenge(response):
             return 0.0  # the same request again, now with the challenge's answer (not a retry)
         if not isinstance(exc, (TransportError, MM7StatusError)):
+            self._give_up(exc, response, monotonic)
             return None
         retry = self._protocol.retry
         retry_after = response.header("Retry-After") if response is not None else None
@@ -305,6 +363,44 @@ class Call:
             reason += f", but the call's {self.seconds:g}s deadline would pass before the retry"
         if not decision.retry:
             exc.add_note(f"mm7: not retried after attempt {self.state.attempts}: {reason}")
+            self._give_up(exc, response, monotonic)
             return None
+        logger.info(
+            "%s %s attempt %d failed, retrying in %.3gs: %s",
+            self.operation,
+            self.transaction_id,
+            self.state.attempts,
+            decision.delay,
+            exc,
+            extra=metrics.log_fields(self.transaction_id),
+        )
+        metrics.client_retry(self.operation)
         self.state = decision.state
         return decision.delay
+
+    def _give_up(self, exc: MM7Error, response: HTTPResponse | None, monotonic: float) -> None:
+        """The call ends with ``exc``: counted as ``failed`` or ``unknown`` (:func:`acceptance`), logged."""
+        outcome = acceptance(exc)
+        self._finished(outcome, response.status if response is not None else None, monotonic)
+        logger.warning(
+            "%s %s %s after %d attempt(s): %s",
+            self.operation,
+            self.transaction_id,
+            outcome,
+            self.state.attempts,
+            exc,
+            extra=metrics.log_fields(self.transaction_id),
+        )
+
+
+def acceptance(error: MM7Error) -> str:
+    """Did the relay take a request that ended in ``error``? ``failed`` (certainly not) or ``unknown``.
+
+    ``failed``: the relay answered with an error status, or nothing reached it (the request was refused
+    here, a throttle slot never came, the connection failed before sending). ``unknown``: it may have.
+    """
+    if isinstance(error, MM7StatusError):
+        return "failed"
+    if isinstance(error, TransportError):
+        return "failed" if error.request_sent is False else "unknown"
+    return "failed" if isinstance(error, ConfigError | LocalCodecError | ThrottleTimeout) else "unknown"

@@ -73,6 +73,8 @@ class ASGIReceiverApp(ReceiverCore):
         xml_limits: Limits for the SOAP part.
         body_timeout: Seconds a request may take to send its whole body, from the call of the app; None
             for no deadline of the app's own.
+        metrics: Serve the Prometheus metrics on ``GET /metrics`` (read off the loop); needs
+            ``mm7[metrics]``.
 
     The arguments other than ``body_timeout`` are those of :class:`~mm7.server.core.ReceiverCore`.
     """
@@ -89,6 +91,7 @@ class ASGIReceiverApp(ReceiverCore):
         reject_invalid: bool = False,
         xml_limits: XMLLimits | None = None,
         body_timeout: float | None = None,
+        metrics: bool = False,
     ) -> None:
         super().__init__(
             inbox,
@@ -99,6 +102,7 @@ class ASGIReceiverApp(ReceiverCore):
             kept_headers=kept_headers,
             reject_invalid=reject_invalid,
             xml_limits=xml_limits,
+            metrics=metrics,
         )
         self.body_timeout = body_timeout
 
@@ -113,7 +117,10 @@ class ASGIReceiverApp(ReceiverCore):
         body_read = scope["method"] != "POST"
         answer: Answer | None
         try:
-            head = self.begin(environ)
+            if scope["method"] in ("GET", "HEAD") and self.is_scrape(environ):
+                head: Answer | Exchange = await asyncio.to_thread(self.scrape, environ)  # the inbox's depth
+            else:
+                head = self.begin(environ)
             if isinstance(head, Exchange):
                 answer, body_read = await self._receive_body(head, receive)
             else:
@@ -190,14 +197,20 @@ class ASGIReceiverApp(ReceiverCore):
 def cgi_environ(scope: Scope) -> dict[str, str]:
     """The head of an ASGI ``http`` scope as the CGI variables the core reads (as a WSGI server sets them).
 
-    Header names holding an underscore are dropped, as waitress and gunicorn drop them: ``X_Forwarded_For``
-    would otherwise land on ``HTTP_X_FORWARDED_FOR`` beside (or instead of) the proxy's own header.
+    ``PATH_INFO`` is the path below the app's mount point (``root_path``), as WSGI's is below
+    ``SCRIPT_NAME``. Header names holding an underscore are dropped, as waitress and gunicorn drop them:
+    ``X_Forwarded_For`` would otherwise land on ``HTTP_X_FORWARDED_FOR`` beside (or instead of) the proxy's
+    own header.
     Repeated headers are joined with ``", "``.
     """
     client = scope.get("client")
+    path = str(scope.get("path", ""))
+    root = str(scope.get("root_path", ""))
+    if root and (path == root or path.startswith(root + "/")):
+        path = path[len(root) :]
     environ: dict[str, str] = {
         "REQUEST_METHOD": str(scope["method"]),
-        "PATH_INFO": str(scope.get("path", "")),
+        "PATH_INFO": path,
         "REMOTE_ADDR": str(client[0]) if client else "",
     }
     for raw_name, raw_value in scope.get("headers", ()):

@@ -45,13 +45,23 @@ inbox failed (disk full, read-only...)   500  3000 system error -- the MMSC retr
 any other failure                        500  3000 (generic fault; details only in our log)
 wrong credentials / address              401 / 403, plain text, body not read
 GET or HEAD                              200  health text; other methods 405
+GET /metrics (``metrics=True``)          200  Prometheus text; 404 when metrics are off,
+                                              403 outside the allow-list
 ======================================  ====  ==========================================
+
+Metrics (:mod:`mm7.metrics`, with prometheus_client installed): every POST answered is counted by
+operation and HTTP status, every fault by its MM7 code, duplicates by operation, and the inbox's store
+time; each log record about a request carries its TransactionID and MessageID as record fields
+(:func:`mm7.metrics.log_fields`). ``/metrics`` obeys the allow-list but asks for no credentials: a
+scraper is not the MMSC and should not hold its password (put the scraper's address in the allow-list, or
+keep ``/metrics`` behind the proxy).
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +69,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from xsdata.models.datatype import XmlDateTime
 
+from mm7 import metrics
 from mm7.codec import summary
 from mm7.codec.messages import (
     DecodedMessage,
@@ -72,7 +83,7 @@ from mm7.codec.messages import (
 from mm7.codec.mime import DecodedBody, Limits, MultipartDecoder, Part, encode_multipart
 from mm7.codec.versions import REL6, Dialect, SchemaVersion
 from mm7.codec.xml import XMLLimits
-from mm7.errors import CodecError, LimitExceededError, MIMEError, MM7Error
+from mm7.errors import CodecError, ConfigError, LimitExceededError, MIMEError, MM7Error
 from mm7.inbox import (
     Attachment,
     Inbox,
@@ -136,6 +147,8 @@ _STATUS_TEXT = {
     3000: "System error",
 }
 _HEALTH = b"mm7 receiver: ok\n"
+#: The path Prometheus scrapes (relative to where the app is mounted).
+METRICS_PATH = "/metrics"
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,8 @@ class ReceiverCore:
             after tolerant repair. By default such a request is stored flagged (its violations under
             ``X-MM7-Violations``), answered with success and handed to the worker with its violations:
             refusing it would lose it, since the MMSC would send the same bytes again.
+        metrics: Serve the Prometheus metrics (:mod:`mm7.metrics`) on ``GET /metrics``; needs
+            prometheus_client (``mm7[metrics]``). Off by default: ``/metrics`` is then a 404.
     """
 
     def __init__(
@@ -200,7 +215,11 @@ class ReceiverCore:
         kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
         reject_invalid: bool = False,
         xml_limits: XMLLimits | None = None,
+        metrics: bool = False,
     ) -> None:
+        if metrics and not _metrics_installed():
+            raise ConfigError("metrics=True needs prometheus_client: pip install 'mm7[metrics]'")
+        self.metrics = metrics
         base = limits or Limits()
         self.inbox = inbox
         self.auth = auth or AuthPolicy()
@@ -235,6 +254,8 @@ class ReceiverCore:
         """
         method = environ.get("REQUEST_METHOD", "GET")
         if method in ("GET", "HEAD"):
+            if self.is_scrape(environ):
+                return self.scrape(environ)
             return Answer("200 OK", _text_headers(_HEALTH), _HEALTH)
         if method != "POST":
             body = b"method not allowed: POST MM7 requests, GET for health\n"
@@ -243,9 +264,16 @@ class ReceiverCore:
             )
         rejection = self.auth.check(environ)
         if rejection is not None:
-            logger.warning("rejected request from %s: %s", environ.get("REMOTE_ADDR"), rejection.reason)
+            logger.warning(
+                "rejected request from %s: %s",
+                environ.get("REMOTE_ADDR"),
+                rejection.reason,
+                extra=metrics.log_fields(None),
+            )
             body = f"{rejection.reason}\n".encode()
-            return Answer(rejection.http_status, [*_text_headers(body), *rejection.headers], body)
+            answer = Answer(rejection.http_status, [*_text_headers(body), *rejection.headers], body)
+            metrics.receiver_answered(None, answer.status_code)
+            return answer
         try:
             length = _content_length(environ)
             if length is not None and length > self.max_body_size:
@@ -261,8 +289,39 @@ class ReceiverCore:
         Whatever went wrong, the peer gets a generic fault and no traceback; the traceback goes to our
         log. 3000 is retryable, so the MMSC tries again later.
         """
-        logger.exception("receiver failed on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
-        return _fault("500 Internal Server Error", 3000, _STATUS_TEXT[3000])
+        logger.exception(
+            "receiver failed on %s %s",
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+            extra=metrics.log_fields(None),
+        )
+        answer = _fault("500 Internal Server Error", 3000, _STATUS_TEXT[3000])
+        metrics.receiver_answered(None, answer.status_code, 3000)
+        return answer
+
+    def is_scrape(self, environ: Mapping[str, Any]) -> bool:
+        """Whether a GET or HEAD asks for the metrics (``/metrics`` where the app is mounted)."""
+        return environ.get("PATH_INFO") == METRICS_PATH
+
+    def scrape(self, environ: Mapping[str, Any]) -> Answer:
+        """The answer to ``GET /metrics``: the exposition (reads the inbox depth), 404 when metrics are off.
+
+        The allow-list applies (403 outside it); credentials are not asked for (module docstring).
+        """
+        if not self.metrics:
+            body = b"not found: metrics are off (make_app(metrics=True), MM7_METRICS=1)\n"
+            return Answer("404 Not Found", _text_headers(body), body)
+        rejection = self.auth.allow.check(environ) if self.auth.allow is not None else None
+        if rejection is not None:
+            body = f"{rejection.reason}\n".encode()
+            return Answer(rejection.http_status, _text_headers(body), body)
+        try:
+            body, content_type = metrics.exposition(self.inbox)
+        except StorageError as exc:  # the inbox's depth could not be read: no partial scrape
+            logger.error("metrics: inbox depth unavailable: %s", exc, extra=metrics.log_fields(None))
+            body = b"metrics unavailable: the inbox failed\n"
+            return Answer("503 Service Unavailable", _text_headers(body), body)
+        return Answer("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))], body)
 
     def too_slow(self, seconds: float) -> Answer:
         """The answer to a body not received whole within ``seconds`` (408 with 2007)."""
@@ -313,12 +372,19 @@ class ReceiverCore:
                     f"{decoded.operation} does not validate: " + "; ".join(map(str, decoded.violations)),
                 )
             notification = self._notification(kind, decoded, environ)
+            fields = metrics.log_fields(decoded.transaction_id, notification.message_id)
+            started = time.perf_counter()
             try:
                 result = self.inbox.put(notification)
             except StorageError as exc:
                 # Not stored, so not acknowledged: a non-200 makes the MMSC retry in 5 minutes.
-                logger.error("inbox refused %s %s: %s", decoded.operation, decoded.transaction_id, exc)
+                logger.error(
+                    "inbox refused %s %s: %s", decoded.operation, decoded.transaction_id, exc, extra=fields
+                )
                 raise _RequestError("500 Internal Server Error", 3000, _STATUS_TEXT[3000]) from exc
+            metrics.receiver_stored(
+                decoded.operation, time.perf_counter() - started, duplicate=not result.created
+            )
             logger.info(
                 "%s %s stored as #%d (%s)%s",
                 decoded.operation,
@@ -326,10 +392,12 @@ class ReceiverCore:
                 result.id,
                 "new" if result.created else f"duplicate, received {result.times_received} times",
                 _flags(decoded),
+                extra=fields,
             )
             # In the request's dialect: its namespace revision and MM7Version, its TransactionID.
             response = encode_response(decoded)
             body = response.to_bytes()
+            metrics.receiver_answered(decoded.operation, 200)
             return Answer("200 OK", _xml_headers(body), body)
         except _RequestError as exc:
             return self._error(exc, decoded, mime=mime)
@@ -418,15 +486,21 @@ class ReceiverCore:
         transaction_id: str | None = None,
         mime: DecodedBody | None = None,
     ) -> Answer:
-        logger.warning("answering %s / MM7 %d: %s", exc.http_status, exc.status_code, exc.details or exc.text)
+        tid = transaction_id or (decoded.transaction_id if decoded is not None else "")
+        logger.warning(
+            "answering %s / MM7 %d: %s",
+            exc.http_status,
+            exc.status_code,
+            exc.details or exc.text,
+            extra=metrics.log_fields(tid or None),
+        )
         # Answer in the request's dialect (namespace revision, MM7Version) whenever it can be read: from the
         # decoded request, else from its SOAP part read without validation.
         if decoded is not None:
             dialect: Dialect | None = answer_dialect(decoded)
         else:
             dialect = sniff_dialect(mime.root.read_bytes()) if mime is not None else None
-        tid = transaction_id or (decoded.transaction_id if decoded is not None else "")
-        return _fault(
+        answer = _fault(
             exc.http_status,
             exc.status_code,
             exc.text,
@@ -436,6 +510,10 @@ class ReceiverCore:
             mm7_version=dialect.mm7_version if dialect is not None else None,
             namespace=dialect.namespace if dialect is not None else None,
         )
+        metrics.receiver_answered(
+            decoded.operation if decoded is not None else None, answer.status_code, exc.status_code
+        )
+        return answer
 
 
 class Exchange:
@@ -515,6 +593,10 @@ class Exchange:
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _metrics_installed() -> bool:
+    return metrics.available()
 
 
 def _unreadable(details: str) -> _RequestError:

@@ -31,6 +31,7 @@ Environment variables (:meth:`ReceiverSettings.from_env`; ``mm7 serve`` options 
 ``MM7_IDLE_TIMEOUT``         seconds an idle kept-alive connection is kept (30)
 ``MM7_CONNECTION_LIMIT``     open connections accepted at once; more wait in the listen backlog (1000)
 ``MM7_THREADS``              waitress worker threads (8)
+``MM7_METRICS``              ``1``/``true``: Prometheus metrics on ``GET /metrics`` (needs mm7[metrics])
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def make_app(
     trust_forwarded_for: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     reject_invalid: bool = False,
+    metrics: bool = False,
 ) -> ReceiverApp:
     """Build a receiver on the inbox at ``inbox_url``.
 
@@ -125,6 +127,8 @@ def make_app(
         max_body_size: Largest request body in bytes.
         reject_invalid: Refuse (fault 4004, nothing stored) a request still invalid after tolerant repair,
             instead of storing it flagged (see :class:`~mm7.server.core.ReceiverCore`).
+        metrics: Serve Prometheus metrics on ``GET /metrics`` (needs ``mm7[metrics]``; the allow-list
+            applies, credentials are not asked for).
 
     Returns:
         The WSGI application.
@@ -136,8 +140,14 @@ def make_app(
     auth = _auth_policy(
         username, password, bearer_tokens, allow, trusted_proxies, trust_forwarded_for, max_body_size
     )
+    if metrics:
+        _check_metrics()
     return ReceiverApp(
-        open_inbox(inbox_url), auth=auth, max_body_size=max_body_size, reject_invalid=reject_invalid
+        open_inbox(inbox_url),
+        auth=auth,
+        max_body_size=max_body_size,
+        reject_invalid=reject_invalid,
+        metrics=metrics,
     )
 
 
@@ -153,6 +163,7 @@ def make_asgi_app(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     reject_invalid: bool = False,
     body_timeout: float | None = None,
+    metrics: bool = False,
 ) -> ASGIReceiverApp:
     """Build the ASGI receiver on the inbox at ``inbox_url``: :func:`make_app`'s arguments, same answers.
 
@@ -171,6 +182,7 @@ def make_asgi_app(
         reject_invalid: Refuse (fault 4004, nothing stored) a request still invalid after tolerant repair.
         body_timeout: Seconds a request may take to send its whole body (408 after); by default the body
             limit at 1 MiB/s, at least 30 (:func:`default_body_timeout`).
+        metrics: Serve Prometheus metrics on ``GET /metrics`` (needs ``mm7[metrics]``).
 
     Returns:
         The ASGI application (:class:`~mm7.server.asgi.ASGIReceiverApp`).
@@ -184,13 +196,24 @@ def make_asgi_app(
     )
     if body_timeout is not None and body_timeout <= 0:
         raise ConfigError(f"the body timeout must be positive, got {body_timeout}")
+    if metrics:
+        _check_metrics()
     return ASGIReceiverApp(
         open_inbox(inbox_url),
         auth=auth,
         max_body_size=max_body_size,
         reject_invalid=reject_invalid,
         body_timeout=default_body_timeout(max_body_size) if body_timeout is None else body_timeout,
+        metrics=metrics,
     )
+
+
+def _check_metrics() -> None:
+    """Refuse ``metrics=True`` without prometheus_client before the inbox is opened."""
+    from mm7.metrics import available
+
+    if not available():
+        raise ConfigError("metrics need prometheus_client: pip install 'mm7[metrics]'")
 
 
 def _auth_policy(
@@ -282,6 +305,7 @@ class ReceiverSettings:
     idle_timeout: float = DEFAULT_CHANNEL_TIMEOUT
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
     threads: int = DEFAULT_THREADS
+    metrics: bool = False
 
     @property
     def effective_body_timeout(self) -> float:
@@ -317,6 +341,7 @@ class ReceiverSettings:
             "trusted_proxies": _split(env.get("MM7_TRUSTED_PROXIES")),
             "trust_forwarded_for": _flag(env.get("MM7_TRUST_FORWARDED_FOR")),
             "reject_invalid": _flag(env.get("MM7_REJECT_INVALID")),
+            "metrics": _flag(env.get("MM7_METRICS")),
         }
         for name, key, kind in (
             ("MM7_MAX_BODY_SIZE", "max_body_size", int),
@@ -347,6 +372,7 @@ class ReceiverSettings:
             "trust_forwarded_for": self.trust_forwarded_for,
             "max_body_size": self.max_body_size,
             "reject_invalid": self.reject_invalid,
+            "metrics": self.metrics,
         }
 
     def make_app(self) -> ReceiverApp:

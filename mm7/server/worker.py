@@ -19,6 +19,10 @@ Handlers are any object (an instance, a class instantiated without arguments, or
     on_read_reply(received: Received)         # ReadReplyReq
 
 A worker only claims the kinds its handlers accept, so others stay in the inbox for another worker.
+
+Metrics (:mod:`mm7.metrics`, with prometheus_client installed): notifications handled and failed by
+kind, and the lag from the receiver storing one to a worker handling it; they live in the process that
+runs the worker. Its log records carry the TransactionID and MessageID as record fields.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ import socket
 import threading
 import traceback
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from mm7 import metrics
 from mm7.codec import message_types
 from mm7.codec.deviations import Deviation, Extension
 from mm7.codec.messages import decode_parts
@@ -258,6 +264,7 @@ class Worker:
         try:
             method(decode_stored(item))
         except Exception as exc:
+            metrics.worker_failed(item.kind.value)
             self._fail(item, exc)
             return
         try:
@@ -265,24 +272,35 @@ class Worker:
         except LeaseLostError:
             # The handler outlived its lease and another worker took the item: it will run again there.
             logger.warning(
-                "lease on #%d lost before ack (handler slower than %ss)", item.id, self.lease_seconds
+                "lease on #%d lost before ack (handler slower than %ss)",
+                item.id,
+                self.lease_seconds,
+                extra=_fields(item),
             )
+            return
+        lag = (datetime.now(UTC) - item.received_at).total_seconds()
+        metrics.worker_handled(item.kind.value, lag)
 
     def _fail(self, item: StoredNotification, exc: Exception) -> None:
         delay = min(self.retry_base * 2 ** max(item.attempts - 1, 0), self.retry_max)
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         logger.warning(
-            "handler failed on #%d (attempt %d), retry in %.0fs: %s", item.id, item.attempts, delay, error
+            "handler failed on #%d (attempt %d), retry in %.0fs: %s",
+            item.id,
+            item.attempts,
+            delay,
+            error,
+            extra=_fields(item),
         )
         try:
             state = self.inbox.fail(
                 item.id, self.worker_id, error[:2000], retry_in=delay, max_attempts=self.max_attempts
             )
         except LeaseLostError:
-            logger.warning("lease on #%d lost before fail", item.id)
+            logger.warning("lease on #%d lost before fail", item.id, extra=_fields(item))
             return
         if state == "failed":
-            logger.error("#%d failed %d times; parked as failed", item.id, item.attempts)
+            logger.error("#%d failed %d times; parked as failed", item.id, item.attempts, extra=_fields(item))
 
     def run_forever(self, stop_event: threading.Event | None = None) -> None:
         """Process batches until ``stop_event`` (or :meth:`stop`) is set.
@@ -315,6 +333,10 @@ class Worker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def _fields(item: StoredNotification) -> dict[str, object]:
+    return metrics.log_fields(item.transaction_id, item.message_id)
 
 
 def run_worker(
