@@ -9,6 +9,7 @@ lives in the inbox's database (SQLite or PostgreSQL). The lifecycle itself is :m
 
 from __future__ import annotations
 
+from mm7.tracking.handlers import FoldReports
 from mm7.tracking.state import (
     DEFAULT_REPORT_WINDOW,
     FINAL_STATES,
@@ -27,6 +28,7 @@ from mm7.tracking.store import (
     MessageStatus,
     NoReportReason,
     RecipientStatus,
+    ReportSource,
     TrackedRecipient,
     Tracker,
     report_from,
@@ -37,6 +39,7 @@ __all__ = [
     "FINAL_STATES",
     "STATE_OF_MM_STATUS",
     "DeliveryState",
+    "FoldReports",
     "HistoryEntry",
     "MessageStatus",
     "NoReportReason",
@@ -45,6 +48,7 @@ __all__ = [
     "RecipientStatus",
     "Report",
     "ReportKind",
+    "ReportSource",
     "TrackedRecipient",
     "Tracker",
     "derive",

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 from mm7.codec import summary
+from mm7.codec.decoding import DecodedMessage
 from mm7.errors import ConfigError
 from mm7.inbox import Inbox, Notification, NotificationKind, open_inbox
 from mm7.inbox._sql import SQLInbox
@@ -45,10 +46,19 @@ from mm7.tracking.state import (
 )
 
 if TYPE_CHECKING:
-    from mm7.codec.decoding import DecodedMessage
-    from mm7.codec.message_types import MM7Message
+    from mm7.client import SubmitResult
+    from mm7.codec.message_types import MM7Message, SubmitReq
+    from mm7.server.worker import Received
 
-__all__ = ["MessageStatus", "NoReportReason", "RecipientStatus", "TrackedRecipient", "Tracker", "report_from"]
+__all__ = [
+    "MessageStatus",
+    "NoReportReason",
+    "RecipientStatus",
+    "ReportSource",
+    "TrackedRecipient",
+    "Tracker",
+    "report_from",
+]
 
 #: The header under which the receiver stores what a tolerant decode found schema-invalid
 #: (``mm7.server.core.VIOLATIONS_HEADER``; named here so the tracker does not import the receiver).
@@ -263,13 +273,18 @@ def _xml_datetime(value: Any) -> datetime | None:
 _KIND_OF_OPERATION = {"DeliveryReportReq": ReportKind.DELIVERY_REPORT, "ReadReplyReq": ReportKind.READ_REPLY}
 
 
-def report_from(item: Report | Notification | DecodedMessage[MM7Message | None]) -> Report:
-    """Read a report from what the receiver has: a decoded request, or an inbox notification.
+#: What :meth:`Tracker.fold` reads a report from.
+ReportSource: TypeAlias = "Report | Notification | Received | DecodedMessage[MM7Message | None]"
+
+
+def report_from(item: ReportSource) -> Report:
+    """Read a report from what the receiver or a worker has: a decoded request, or a stored notification.
 
     Args:
-        item: A :class:`Report`, an inbox :class:`~mm7.inbox.Notification` (or stored notification) of
-            kind ``delivery_report`` or ``read_reply``, or :func:`mm7.decode` output of a
-            DeliveryReportReq or ReadReplyReq.
+        item: A :class:`Report`; an inbox :class:`~mm7.inbox.Notification` (or stored notification) of
+            kind ``delivery_report`` or ``read_reply``; what a worker handler receives
+            (:class:`mm7.server.worker.Received`); or :func:`mm7.decode` output of a DeliveryReportReq or
+            ReadReplyReq.
 
     Returns:
         The report.
@@ -279,22 +294,13 @@ def report_from(item: Report | Notification | DecodedMessage[MM7Message | None])
     """
     if isinstance(item, Report):
         return item
+    stored = getattr(item, "notification", None)  # a worker's Received carries the stored notification
+    if isinstance(stored, Notification):
+        return _from_notification(stored)
     if isinstance(item, Notification):
-        if item.kind is NotificationKind.DELIVER:
-            raise ConfigError("a DeliverReq is not a report about a submitted message")
-        if not item.message_id:
-            raise ConfigError(f"the {item.kind} of TransactionID {item.transaction_id} has no MessageID")
-        return Report(
-            kind=ReportKind(item.kind.value),
-            message_id=item.message_id,
-            recipient=item.recipient,
-            mm_status=item.mm_status,
-            status_text=item.status_text,
-            date=item.event_date,
-            transaction_id=item.transaction_id,
-            received_at=item.received_at,
-            problem=item.headers.get(_VIOLATIONS_HEADER) or None,
-        )
+        return _from_notification(item)
+    if not isinstance(item, DecodedMessage):
+        raise ConfigError(f"cannot read a report from {type(item).__name__}")
     kind = _KIND_OF_OPERATION.get(item.operation)
     if kind is None:
         raise ConfigError(f"a {item.operation} is not a delivery report or read reply")
@@ -311,6 +317,24 @@ def report_from(item: Report | Notification | DecodedMessage[MM7Message | None])
         transaction_id=item.transaction_id,
         received_at=_now(),
         problem="; ".join(map(str, item.violations)) or None,
+    )
+
+
+def _from_notification(item: Notification) -> Report:
+    if item.kind is NotificationKind.DELIVER:
+        raise ConfigError("a DeliverReq is not a report about a submitted message")
+    if not item.message_id:
+        raise ConfigError(f"the {item.kind} of TransactionID {item.transaction_id} has no MessageID")
+    return Report(
+        kind=ReportKind(item.kind.value),
+        message_id=item.message_id,
+        recipient=item.recipient,
+        mm_status=item.mm_status,
+        status_text=item.status_text,
+        date=item.event_date,
+        transaction_id=item.transaction_id,
+        received_at=item.received_at,
+        problem=item.headers.get(_VIOLATIONS_HEADER) or None,
     )
 
 
@@ -539,11 +563,46 @@ class Tracker:
                 )
                 self._refresh(conn, message_id, key)
 
-    def fold(self, report: Report | Notification | DecodedMessage[MM7Message | None]) -> bool:
+    def record_sent(
+        self,
+        request: SubmitReq,
+        result: SubmitResult | str,
+        *,
+        profile: str | None = None,
+        at: datetime | None = None,
+        report_window: timedelta | None = None,
+    ) -> None:
+        """Record a SubmitReq the relay accepted: its recipients, and whether it asked for a delivery report.
+
+        Args:
+            request: The SubmitReq as sent (:func:`mm7.submit_request`).
+            result: The client's :class:`~mm7.client.SubmitResult`, or the MessageID of the SubmitRsp.
+            profile: The name of the profile (carrier) it was sent with.
+            at: When it was accepted (default now).
+            report_window: How long to wait for a final report (default: the tracker's).
+
+        Raises:
+            ConfigError: The result has no MessageID, or the request no recipient.
+            StorageError: The database failed; nothing was recorded.
+        """
+        message_id = result if isinstance(result, str) else result.message_id
+        if not message_id:
+            raise ConfigError("the SubmitRsp carried no MessageID: nothing to track the message by")
+        self.record_submit(
+            message_id,
+            [address.value for address in summary.recipients(request)],
+            report_requested=bool(request.delivery_report),
+            profile=profile,
+            at=at,
+            report_window=report_window,
+        )
+
+    def fold(self, report: ReportSource) -> bool:
         """Fold one delivery report or read reply into its recipient's state, atomically.
 
         Args:
-            report: A :class:`Report`, an inbox notification or a decoded DeliveryReportReq/ReadReplyReq.
+            report: A :class:`Report`, an inbox notification, a worker's ``Received``, or a decoded
+                DeliveryReportReq/ReadReplyReq (see :func:`report_from`).
 
         Returns:
             True when the report was new; False for a copy of one already folded (nothing changed).

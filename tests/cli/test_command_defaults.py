@@ -74,6 +74,8 @@ COVERED = {
     "profiles list": "test_profiles_with_their_defaults",
     "profiles show": "test_profiles_with_their_defaults",
     "regenerate": "test_regenerate_with_its_defaults_in_a_copy_of_the_checkout",
+    "status": "test_status_and_messages_with_their_defaults",
+    "messages": "test_status_and_messages_with_their_defaults",
 }
 
 
@@ -232,6 +234,28 @@ def test_inspect_a_capture(tmp_path: Path) -> None:
     result = run("inspect", str(FIXTURES / "submit_request.http"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "SubmitReq" in result.stdout and "REL-6-MM7-1-4" in result.stdout
+
+
+def test_status_and_messages_with_their_defaults(tmp_path: Path) -> None:
+    """Both read ./mm7-inbox.db (the inbox ``mm7 serve`` fills); ``status`` exits 3 until all are final."""
+    from mm7.tracking import Report, ReportKind, Tracker
+
+    missing = run("status", "m1", cwd=tmp_path)  # no inbox yet: a failure named in one line
+    assert missing.returncode == 1 and missing.stderr.startswith("mm7: "), missing.stderr
+    assert "mm7-inbox.db" in missing.stderr and len(missing.stderr.splitlines()) == 1
+    with Tracker.open(f"sqlite:///{tmp_path / 'mm7-inbox.db'}") as tracker:
+        tracker.record_submit("m1", ["15551230001"], report_requested=True)
+        pending = run("status", "m1", cwd=tmp_path)
+        assert pending.returncode == 3 and "15551230001\tpending" in pending.stdout, pending.stderr
+        listed = run("messages", cwd=tmp_path)
+        assert listed.returncode == 0 and listed.stdout.startswith("m1\t15551230001\tpending\t"), (
+            listed.stderr
+        )
+        tracker.fold(Report(ReportKind.DELIVERY_REPORT, "m1", "15551230001", "Retrieved"))
+    final = run("status", "m1", cwd=tmp_path)
+    assert final.returncode == 0 and "15551230001\tretrieved" in final.stdout, final.stdout + final.stderr
+    unknown = run("status", "m2", cwd=tmp_path)
+    assert unknown.returncode == 1 and unknown.stderr.startswith("mm7: no submit or report"), unknown.stderr
 
 
 def test_demo_with_its_defaults(tmp_path: Path) -> None:
