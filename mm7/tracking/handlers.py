@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from mm7.tracking.store import Tracker
+from mm7.tracking.store import Tracker, report_from
 
 if TYPE_CHECKING:
     from mm7.server.worker import Received
@@ -25,7 +25,7 @@ DEFAULT_INBOX_URL = "sqlite:///mm7-inbox.db"
 
 
 class FoldReports:
-    """``on_delivery_report`` and ``on_read_reply`` that fold each report into a tracker.
+    """``on_delivery_report`` and ``on_read_reply`` that fold each report into a tracker and print a line.
 
     Args:
         tracker: The tracker to fold into; by default the one in the database of ``MM7_INBOX_URL`` (the
@@ -37,8 +37,18 @@ class FoldReports:
 
     def on_delivery_report(self, received: Received) -> None:
         """Fold a DeliveryReportReq."""
-        self.tracker.fold(received)
+        self._fold("DR", received)
 
     def on_read_reply(self, received: Received) -> None:
         """Fold a ReadReplyReq."""
-        self.tracker.fold(received)
+        self._fold("Read reply", received)
+
+    def _fold(self, what: str, received: Received) -> None:
+        # One line per report on stdout, as the default handlers of mm7 worker print.
+        report = report_from(received)
+        new = self.tracker.fold(report)
+        print(
+            f"{what} MessageID {report.message_id} to {report.recipient or '?'}: {report.mm_status} "
+            f"({'folded' if new else 'a copy, nothing changed'})",
+            flush=True,
+        )
