@@ -298,28 +298,8 @@ class _Generator:
                     raise fail(f"{var.name}: wildcard")
                 # Mixed content: the one shape written here is a single string (the element's text);
                 # AnyElement children and other mixes go to xsdata whole.
-                fill += [
-                    f"    v = obj.{var.name}",
-                    "    if v is not None:",
-                    "        if type(v) is not list:",
-                    "            raise Fallback",
-                    "        if v:",
-                    "            if len(v) != 1 or type(v[0]) is not str:",
-                    "                raise Fallback",
-                    "            if v[0]:",
-                    "                el.text = v[0]",
-                ]
-                text_lines += [
-                    '    s = ""',
-                    f"    v = obj.{var.name}",
-                    "    if v is not None:",
-                    "        if type(v) is not list:",
-                    "            raise Fallback",
-                    "        if v:",
-                    "            if len(v) != 1 or type(v[0]) is not str:",
-                    "                raise Fallback",
-                    "            s = v[0]",
-                ]
+                fill += [f"    s = _rt.mixed_text(obj.{var.name})", "    if s:", "        el.text = s"]
+                text_lines += [f"    s = _rt.mixed_text(obj.{var.name})"]
                 parse += [
                     "    if len(el):",
                     "        raise Fallback",

@@ -35,6 +35,7 @@ __all__ = [
     "escape_text",
     "extra_attributes",
     "format_datetime",
+    "mixed_text",
     "normalize_content",
     "parse_bool",
     "parse_date",
@@ -161,6 +162,22 @@ def any_attributes(values: object, element: etree._Element) -> None:
         if type(key) is not str or type(value) is not str or key[:1] == "{" or value[:1] == "{":
             raise Fallback
         element.set(key, value)
+
+
+def mixed_text(value: object) -> str:
+    """The text of a mixed-content field (``list[object]``) holding one string or none; else Fallback.
+
+    Any other content (elements, several strings) is xsdata's to write.
+    """
+    if value is None:
+        return ""
+    if type(value) is not list:
+        raise Fallback
+    if not value:
+        return ""
+    if len(value) != 1 or type(value[0]) is not str:
+        raise Fallback
+    return value[0]
 
 
 def escape_text(value: str) -> str:

@@ -21,7 +21,7 @@ from mm7.codec import fastbind
 from mm7.codec.bindings_runtime import WRITER_PREFIX
 from mm7.codec.versions import REL5, REL6, SchemaVersion
 from tests.codec import strategies as s
-from tests.codec.test_fastbind import full_objects
+from tests.codec.samples import full_objects
 
 VERSIONS = (REL5, REL6)
 

@@ -465,16 +465,9 @@ def write_SequencedDateTimeType(obj: SequencedDateTimeType, out: list[str], tag:
 
 
 def fill_StatusDetailsType(obj: StatusDetailsType, el: etree._Element) -> None:
-    v: Any
-    v = obj.content
-    if v is not None:
-        if type(v) is not list:
-            raise Fallback
-        if v:
-            if len(v) != 1 or type(v[0]) is not str:
-                raise Fallback
-            if v[0]:
-                el.text = v[0]
+    s = _rt.mixed_text(obj.content)
+    if s:
+        el.text = s
 
 
 def parse_StatusDetailsType(el: etree._Element) -> StatusDetailsType:
@@ -489,16 +482,7 @@ def parse_StatusDetailsType(el: etree._Element) -> StatusDetailsType:
 
 
 def write_StatusDetailsType(obj: StatusDetailsType, out: list[str], tag: str) -> None:
-    v: Any
-    s = ""
-    v = obj.content
-    if v is not None:
-        if type(v) is not list:
-            raise Fallback
-        if v:
-            if len(v) != 1 or type(v[0]) is not str:
-                raise Fallback
-            s = v[0]
+    s = _rt.mixed_text(obj.content)
     if s:
         out.append("<" + tag + ">" + _rt.escape_text(s) + "</" + tag + ">")
     else:
