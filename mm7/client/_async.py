@@ -472,12 +472,12 @@ class AsyncMM7Client(ShellBase):
             try:
                 if self.throttle is not None:
                     wait = call.throttle_wait(self._throttle_timeout, time.monotonic())
-                    await self.throttle.acquire_async(wait)
+                    call.throttled(await self.throttle.acquire_async(wait))
                 if before_first_send is not None:
                     await before_first_send()
                     before_first_send = None
                 response = await self._transport.send(call.request)
-                return call.receive(response)
+                return call.receive(response, time.monotonic())
             except MM7Error as exc:
                 delay = call.after_error(exc, response, monotonic=time.monotonic(), now=self._clock())
                 if delay is None:

@@ -130,6 +130,24 @@ def test_throttle_waits_are_observed(simulator: MMSCSimulator) -> None:
     assert value("mm7_client_throttle_wait_seconds_sum") - waited > 0.5
 
 
+def test_the_async_client_reports_its_throttle_waits(simulator: MMSCSimulator) -> None:
+    waits = value("mm7_client_throttle_wait_seconds_count")
+    waited = value("mm7_client_throttle_wait_seconds_sum")
+
+    async def run() -> None:
+        throttle = Throttle([Rate(2, 1.0)])  # the third submit waits for the first one's second to pass
+        async with AsyncMM7Client.for_sinch(
+            api_key="KEY", vas_id="12345mms", short_code="12345", endpoint=simulator.url, throttle=throttle
+        ) as client:
+            for n in range(3):
+                request = client.sinch.submit_request(f"1555319914{n}", subject="async")
+                await client.submit(request, content=[mm7.Part.from_text("hi")])
+
+    asyncio.run(run())
+    assert value("mm7_client_throttle_wait_seconds_count") == waits + 3
+    assert value("mm7_client_throttle_wait_seconds_sum") - waited > 0.5
+
+
 def test_the_async_client_moves_the_same_counters(simulator: MMSCSimulator) -> None:
     accepted = requests_counted("accepted", "2xx")
     failed = requests_counted("failed", "5xx")
