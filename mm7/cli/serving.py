@@ -138,6 +138,13 @@ INBOX_OPTION = click.option(
     help="Serve Prometheus metrics on GET /metrics (needs mm7[metrics]; the allow-list applies, no "
     "credentials asked) [env MM7_METRICS; default off].",
 )
+@click.option(
+    "--track",
+    is_flag=True,
+    default=None,
+    help="Fold delivery reports and read replies into the tracker in the inbox database as they are "
+    "stored, for mm7 status [env MM7_TRACK; default off].",
+)
 @handle_errors
 def serve(
     host: str,
@@ -159,6 +166,7 @@ def serve(
     threads: int | None,
     asgi: bool,
     metrics: bool | None,
+    track: bool | None,
 ) -> None:
     """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress; uvicorn: --asgi).
 
@@ -190,6 +198,7 @@ def serve(
         connection_limit=connection_limit,
         threads=threads,
         metrics=metrics,
+        track=track,
     )
     stop_on_sigterm()
     if asgi:

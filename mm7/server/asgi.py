@@ -31,12 +31,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mm7.codec.mime import Limits
 from mm7.codec.xml import XMLLimits
 from mm7.inbox import Inbox
 from mm7.server.auth import AuthPolicy
+
+if TYPE_CHECKING:
+    from mm7.tracking import Tracker
 from mm7.server.core import (
     DEFAULT_KEPT_HEADERS,
     DEFAULT_MAX_BODY_SIZE,
@@ -75,6 +78,7 @@ class ASGIReceiverApp(ReceiverCore):
             for no deadline of the app's own.
         metrics: Serve the Prometheus metrics on ``GET /metrics`` (read off the loop); needs
             ``mm7[metrics]``.
+        tracker: Fold every stored delivery report and read reply into this tracker (:mod:`mm7.tracking`).
 
     The arguments other than ``body_timeout`` are those of :class:`~mm7.server.core.ReceiverCore`.
     """
@@ -92,6 +96,7 @@ class ASGIReceiverApp(ReceiverCore):
         xml_limits: XMLLimits | None = None,
         body_timeout: float | None = None,
         metrics: bool = False,
+        tracker: Tracker | None = None,
     ) -> None:
         super().__init__(
             inbox,
@@ -103,6 +108,7 @@ class ASGIReceiverApp(ReceiverCore):
             reject_invalid=reject_invalid,
             xml_limits=xml_limits,
             metrics=metrics,
+            tracker=tracker,
         )
         self.body_timeout = body_timeout
 

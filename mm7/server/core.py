@@ -97,6 +97,7 @@ from mm7.server.auth import AuthPolicy
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message
+    from mm7.tracking import Tracker
 
 __all__ = [
     "DEFAULT_KEPT_HEADERS",
@@ -202,6 +203,9 @@ class ReceiverCore:
             refusing it would lose it, since the MMSC would send the same bytes again.
         metrics: Serve the Prometheus metrics (:mod:`mm7.metrics`) on ``GET /metrics``; needs
             prometheus_client (``mm7[metrics]``). Off by default: ``/metrics`` is then a 404.
+        tracker: Fold every delivery report and read reply into this tracker (:mod:`mm7.tracking`) once it
+            is stored, before answering. A fold that fails is logged and the request still answered: the
+            report is safe in the inbox.
     """
 
     def __init__(
@@ -216,10 +220,12 @@ class ReceiverCore:
         reject_invalid: bool = False,
         xml_limits: XMLLimits | None = None,
         metrics: bool = False,
+        tracker: Tracker | None = None,
     ) -> None:
         if metrics and not _metrics_installed():
             raise ConfigError("metrics=True needs prometheus_client: pip install 'mm7[metrics]'")
         self.metrics = metrics
+        self.tracker = tracker
         base = limits or Limits()
         self.inbox = inbox
         self.auth = auth or AuthPolicy()
@@ -385,6 +391,8 @@ class ReceiverCore:
             metrics.receiver_stored(
                 decoded.operation, time.perf_counter() - started, duplicate=not result.created
             )
+            if self.tracker is not None and kind is not NotificationKind.DELIVER and notification.message_id:
+                self._fold(notification, fields)
             logger.info(
                 "%s %s stored as #%d (%s)%s",
                 decoded.operation,
@@ -454,6 +462,20 @@ class ReceiverCore:
             attachments=[_attachment(part) for part in decoded.attachments],
             headers=headers,
         )
+
+    def _fold(self, notification: Notification, fields: Mapping[str, object]) -> None:
+        """Fold a stored report into the tracker; a failure is logged (the report is in the inbox)."""
+        assert self.tracker is not None
+        try:
+            self.tracker.fold(notification)
+        except MM7Error as exc:
+            logger.error(
+                "tracker could not fold %s %s: %s",
+                notification.kind,
+                notification.transaction_id,
+                exc,
+                extra=fields,
+            )
 
     def _kept_headers(self, environ: Mapping[str, Any]) -> dict[str, str]:
         kept: dict[str, str] = {}

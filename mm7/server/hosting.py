@@ -32,6 +32,8 @@ Environment variables (:meth:`ReceiverSettings.from_env`; ``mm7 serve`` options 
 ``MM7_CONNECTION_LIMIT``     open connections accepted at once; more wait in the listen backlog (1000)
 ``MM7_THREADS``              waitress worker threads (8)
 ``MM7_METRICS``              ``1``/``true``: Prometheus metrics on ``GET /metrics`` (needs mm7[metrics])
+``MM7_TRACK``                ``1``/``true``: fold delivery reports and read replies into the tracker in the
+                            inbox's database as they are stored (:mod:`mm7.tracking`, ``mm7 status``)
 """
 
 from __future__ import annotations
@@ -45,15 +47,18 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from wsgiref.types import WSGIApplication
 
 from mm7._secrets import read_password_file
 from mm7.errors import ConfigError
-from mm7.inbox import open_inbox
+from mm7.inbox import Inbox, open_inbox
 from mm7.server.app import DEFAULT_MAX_BODY_SIZE, ReceiverApp
 from mm7.server.asgi import ASGIReceiverApp
 from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, BearerAuth, parse_networks
+
+if TYPE_CHECKING:
+    from mm7.tracking import Tracker
 
 __all__ = [
     "DEFAULT_CHANNEL_TIMEOUT",
@@ -112,6 +117,7 @@ def make_app(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     reject_invalid: bool = False,
     metrics: bool = False,
+    track: bool = False,
 ) -> ReceiverApp:
     """Build a receiver on the inbox at ``inbox_url``.
 
@@ -129,6 +135,8 @@ def make_app(
             instead of storing it flagged (see :class:`~mm7.server.core.ReceiverCore`).
         metrics: Serve Prometheus metrics on ``GET /metrics`` (needs ``mm7[metrics]``; the allow-list
             applies, credentials are not asked for).
+        track: Fold every stored delivery report and read reply into the tracker in the inbox's database
+            (:mod:`mm7.tracking`), so that ``mm7 status`` shows it at once.
 
     Returns:
         The WSGI application.
@@ -142,12 +150,14 @@ def make_app(
     )
     if metrics:
         _check_metrics()
+    inbox = open_inbox(inbox_url)
     return ReceiverApp(
-        open_inbox(inbox_url),
+        inbox,
         auth=auth,
         max_body_size=max_body_size,
         reject_invalid=reject_invalid,
         metrics=metrics,
+        tracker=_tracker(inbox) if track else None,
     )
 
 
@@ -164,6 +174,7 @@ def make_asgi_app(
     reject_invalid: bool = False,
     body_timeout: float | None = None,
     metrics: bool = False,
+    track: bool = False,
 ) -> ASGIReceiverApp:
     """Build the ASGI receiver on the inbox at ``inbox_url``: :func:`make_app`'s arguments, same answers.
 
@@ -183,6 +194,7 @@ def make_asgi_app(
         body_timeout: Seconds a request may take to send its whole body (408 after); by default the body
             limit at 1 MiB/s, at least 30 (:func:`default_body_timeout`).
         metrics: Serve Prometheus metrics on ``GET /metrics`` (needs ``mm7[metrics]``).
+        track: Fold every stored delivery report and read reply into the tracker (:mod:`mm7.tracking`).
 
     Returns:
         The ASGI application (:class:`~mm7.server.asgi.ASGIReceiverApp`).
@@ -198,14 +210,27 @@ def make_asgi_app(
         raise ConfigError(f"the body timeout must be positive, got {body_timeout}")
     if metrics:
         _check_metrics()
+    inbox = open_inbox(inbox_url)
     return ASGIReceiverApp(
-        open_inbox(inbox_url),
+        inbox,
         auth=auth,
         max_body_size=max_body_size,
         reject_invalid=reject_invalid,
         body_timeout=default_body_timeout(max_body_size) if body_timeout is None else body_timeout,
         metrics=metrics,
+        tracker=_tracker(inbox) if track else None,
     )
+
+
+def _tracker(inbox: Inbox) -> Tracker:
+    """The tracker in the inbox's own database, sharing its connections (closed with the inbox)."""
+    from mm7.tracking import Tracker
+
+    try:
+        return Tracker(inbox)
+    except BaseException:
+        inbox.close()
+        raise
 
 
 def _check_metrics() -> None:
@@ -306,6 +331,7 @@ class ReceiverSettings:
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
     threads: int = DEFAULT_THREADS
     metrics: bool = False
+    track: bool = False
 
     @property
     def effective_body_timeout(self) -> float:
@@ -342,6 +368,7 @@ class ReceiverSettings:
             "trust_forwarded_for": _flag(env.get("MM7_TRUST_FORWARDED_FOR")),
             "reject_invalid": _flag(env.get("MM7_REJECT_INVALID")),
             "metrics": _flag(env.get("MM7_METRICS")),
+            "track": _flag(env.get("MM7_TRACK")),
         }
         for name, key, kind in (
             ("MM7_MAX_BODY_SIZE", "max_body_size", int),
@@ -373,6 +400,7 @@ class ReceiverSettings:
             "max_body_size": self.max_body_size,
             "reject_invalid": self.reject_invalid,
             "metrics": self.metrics,
+            "track": self.track,
         }
 
     def make_app(self) -> ReceiverApp:
