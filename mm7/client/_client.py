@@ -16,6 +16,7 @@ Every error leaving the client is an :class:`~mm7.errors.MM7Error` carrying the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,8 +41,11 @@ from mm7.profiles.base import Prepared, Profile
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message, MM7Request, SubmitReq
+    from mm7.tracking import Tracker
 
 __all__ = ["ClientOptions", "MM7Client", "SubmitResult"]
+
+logger = logging.getLogger("mm7.client")
 
 
 class ClientOptions(TypedDict, total=False):
@@ -63,6 +67,7 @@ class ClientOptions(TypedDict, total=False):
     dialect: Dialect | None
     sleep: Callable[[float], None]
     clock: Callable[[], float]
+    tracker: Tracker | None
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,9 @@ class MM7Client(ShellBase):
             schema's namespace and each message's own MM7Version.
         sleep: Waits between attempts; inject a recorder in tests.
         clock: Monotonic clock for the retry deadline.
+        tracker: Record every accepted SubmitReq in this tracker (:mod:`mm7.tracking`: MessageID, each
+            recipient, the profile's name, whether a delivery report was asked for). A record that fails
+            is logged, never raised: the relay has taken the message.
 
     Raises:
         ConfigError: No endpoint, or a reserved header in ``headers``.
@@ -162,6 +170,7 @@ class MM7Client(ShellBase):
         dialect: Dialect | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        tracker: Tracker | None = None,
     ) -> None:
         self._core = Protocol(
             endpoint,
@@ -190,6 +199,7 @@ class MM7Client(ShellBase):
         self.dialect = dialect
         self._sleep = sleep
         self._clock = clock
+        self.tracker = tracker
 
     @classmethod
     def for_sinch(
@@ -274,7 +284,7 @@ class MM7Client(ShellBase):
         _, prepared = self._core.prepare(message, content, "SubmitReq")
         exchange = self._exchange(prepared, transaction_id, "SubmitReq", deadline)
         decoded = exchange.decoded
-        return SubmitResult(
+        result = SubmitResult(
             message_id=getattr(decoded.message, "message_id", None),
             status_code=decoded.status_code or 1000,
             status_text=decoded.status_text,
@@ -284,6 +294,17 @@ class MM7Client(ShellBase):
             attempts=exchange.attempts,
             warnings=prepared.warnings,
         )
+        if self.tracker is not None:
+            self._track(message, result)
+        return result
+
+    def _track(self, message: SubmitReq, result: SubmitResult) -> None:
+        """Record an accepted submit in the tracker; a failure is logged (the message was sent anyway)."""
+        assert self.tracker is not None
+        try:
+            self.tracker.record_sent(message, result, profile=self.profile.name)
+        except MM7Error as exc:
+            logger.error("tracker could not record MessageID %s: %s", result.message_id, exc)
 
     def cancel(
         self, message_id: str, *, transaction_id: str | None = None, **fields: object
