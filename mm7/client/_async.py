@@ -44,6 +44,7 @@ from mm7.profiles.base import Prepared, Profile
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message, MM7Request, SubmitReq
+    from mm7.tracking import Tracker
 
 __all__ = ["AiohttpTransport", "AsyncClientOptions", "AsyncMM7Client", "AsyncTransport"]
 
@@ -260,6 +261,7 @@ class AsyncClientOptions(TypedDict, total=False):
     dialect: Dialect | None
     sleep: Callable[[float], Awaitable[None]]
     clock: Callable[[], float]
+    tracker: Tracker | None
 
 
 class AsyncMM7Client(ShellBase):
@@ -297,6 +299,7 @@ class AsyncMM7Client(ShellBase):
         dialect: Dialect | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        tracker: Tracker | None = None,
     ) -> None:
         self._core = _Core(
             endpoint,
@@ -325,6 +328,7 @@ class AsyncMM7Client(ShellBase):
         )
         self._sleep = sleep
         self._clock = clock
+        self.tracker = tracker
 
     @classmethod
     def for_sinch(
@@ -391,7 +395,7 @@ class AsyncMM7Client(ShellBase):
         _, prepared = self._core.prepare(message, content, "SubmitReq")
         exchange = await self._exchange(prepared, transaction_id, "SubmitReq", deadline, before_first_send)
         decoded = exchange.decoded
-        return SubmitResult(
+        result = SubmitResult(
             message_id=getattr(decoded.message, "message_id", None),
             status_code=decoded.status_code or 1000,
             status_text=decoded.status_text,
@@ -401,6 +405,9 @@ class AsyncMM7Client(ShellBase):
             attempts=exchange.attempts,
             warnings=prepared.warnings,
         )
+        if self.tracker is not None:
+            await asyncio.to_thread(self._track, message, result)  # database I/O, off the loop
+        return result
 
     async def cancel(
         self, message_id: str, *, transaction_id: str | None = None, **fields: object

@@ -16,7 +16,6 @@ Every error leaving the client is an :class:`~mm7.errors.MM7Error` carrying the 
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
     from mm7.tracking import Tracker
 
 __all__ = ["ClientOptions", "MM7Client", "SubmitResult"]
-
-logger = logging.getLogger("mm7.client")
 
 
 class ClientOptions(TypedDict, total=False):
@@ -294,17 +291,8 @@ class MM7Client(ShellBase):
             attempts=exchange.attempts,
             warnings=prepared.warnings,
         )
-        if self.tracker is not None:
-            self._track(message, result)
+        self._track(message, result)
         return result
-
-    def _track(self, message: SubmitReq, result: SubmitResult) -> None:
-        """Record an accepted submit in the tracker; a failure is logged (the message was sent anyway)."""
-        assert self.tracker is not None
-        try:
-            self.tracker.record_sent(message, result, profile=self.profile.name)
-        except MM7Error as exc:
-            logger.error("tracker could not record MessageID %s: %s", result.message_id, exc)
 
     def cancel(
         self, message_id: str, *, transaction_id: str | None = None, **fields: object

@@ -1,23 +1,32 @@
 """What both client shells (:class:`MM7Client`, :class:`AsyncMM7Client`) share above the protocol core.
 
-The profile accessors (``mm7_version``, ``sinch``) and the Sinch constructor's work: building the
+The profile accessors (``mm7_version``, ``sinch``), recording accepted submits in a tracker, and the Sinch
+constructor's work: building the
 :class:`~mm7.profiles.sinch.SinchProfile` and the options it implies (the account's shared throttle, HTTP
 Basic credentials). Each shell keeps its own typed ``for_sinch`` signature and calls :func:`sinch_setup`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from typing import TypedDict, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from mm7.client._core import Protocol
 from mm7.client.auth import Auth
 from mm7.client.throttle import Rate, Throttle
-from mm7.errors import ConfigError
+from mm7.errors import ConfigError, MM7Error
 from mm7.profiles.base import Profile
 from mm7.profiles.sinch import SINCH_ENDPOINT, SinchProfile
 
+if TYPE_CHECKING:
+    from mm7.client._client import SubmitResult
+    from mm7.codec.message_types import SubmitReq
+    from mm7.tracking import Tracker
+
 __all__ = ["ShellBase", "SinchOptions", "sinch_setup"]
+
+logger = logging.getLogger("mm7.client")
 
 
 class SinchOptions(TypedDict, total=False):
@@ -36,6 +45,7 @@ class ShellBase:
 
     _core: Protocol
     profile: Profile
+    tracker: Tracker | None = None
 
     @property
     def mm7_version(self) -> str:
@@ -48,6 +58,15 @@ class ShellBase:
         if not isinstance(self.profile, SinchProfile):
             raise ConfigError(f"this client's profile is {self.profile.name!r}, not sinch")
         return self.profile
+
+    def _track(self, message: SubmitReq, result: SubmitResult) -> None:
+        """Record an accepted submit in the tracker, if any; a failure is logged, never raised."""
+        if self.tracker is None:
+            return
+        try:
+            self.tracker.record_sent(message, result, profile=self.profile.name)
+        except MM7Error as exc:
+            logger.error("tracker could not record MessageID %s: %s", result.message_id, exc)
 
 
 def sinch_setup(

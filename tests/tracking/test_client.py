@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
@@ -64,3 +65,18 @@ def test_a_record_that_fails_is_logged_and_the_submit_still_returns(
         )
     assert result.message_id
     assert f"tracker could not record MessageID {result.message_id}" in caplog.text
+
+
+def test_the_async_client_records_off_the_event_loop(endpoint: str, tracker: Tracker) -> None:
+    from mm7.client import AsyncMM7Client
+
+    async def send() -> str | None:
+        async with AsyncMM7Client(endpoint, tracker=tracker) as client:
+            request = mm7.submit_request(to="15551230009", sender="12345")
+            result = await client.submit(request, content=[mm7.Part.from_text("d")])
+            return result.message_id
+
+    message_id = asyncio.run(send())
+    assert message_id is not None
+    found = tracker.status(message_id)
+    assert found is not None and [r.recipient for r in found.recipients] == ["15551230009"]
