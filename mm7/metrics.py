@@ -21,8 +21,8 @@ itself: set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory before the server
 ========================================  =========  ===========================  =====================
 metric                                    type       labels                       what
 ========================================  =========  ===========================  =====================
-mm7_client_requests_total                 counter    operation, outcome, status   calls ended: outcome
-                                                                                  accepted/failed/unknown,
+mm7_client_requests_total                 counter    operation, acceptance,       calls ended: acceptance
+                                                     status                       accepted/failed/unknown,
                                                                                   status the last HTTP
                                                                                   answer's class
 mm7_client_retries_total                  counter    operation                    attempts sent again
@@ -123,7 +123,7 @@ class _Metrics:
         self.client_requests = Counter(
             "mm7_client_requests_total",
             "MM7 calls ended, by operation, acceptance (accepted/failed/unknown) and last HTTP status class",
-            ["operation", "outcome", "status"],
+            ["operation", "acceptance", "status"],
         )
         self.client_retries = Counter(
             "mm7_client_retries_total", "MM7 requests sent again by the retry policy", ["operation"]
@@ -199,13 +199,13 @@ def available() -> bool:
 # ------------------------------------------------------------------------------------------ client
 
 
-def client_finished(operation: str, outcome: str, http_status: int | None, seconds: float) -> None:
-    """A client call ended: ``outcome`` is ``accepted``, ``failed`` or ``unknown``."""
+def client_finished(operation: str, acceptance: str, http_status: int | None, seconds: float) -> None:
+    """A client call ended: ``acceptance`` is ``accepted``, ``failed`` or ``unknown``."""
     metrics = _get()
     if metrics is None:
         return
     label = operation_label(operation)
-    metrics.client_requests.labels(label, outcome, status_class(http_status)).inc()
+    metrics.client_requests.labels(label, acceptance, status_class(http_status)).inc()
     metrics.client_duration.labels(label).observe(max(0.0, seconds))
 
 

@@ -23,6 +23,7 @@ from mm7.errors import (
 __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
+    "EXIT_RETRY_LATER",
     "EXIT_USAGE",
     "cli",
     "err_console",
@@ -38,6 +39,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+#: ``mm7 send``: nothing failed for good, but something should be sent again later (busy, throttled).
+EXIT_RETRY_LATER = 3
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -17,6 +17,7 @@ import click
 from mm7.cli._app import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_RETRY_LATER,
     cli,
     err_console,
     handle_errors,
@@ -266,16 +267,18 @@ def send(
     timeout: float,
     **settings: str | None,
 ) -> None:
-    """Send an MMS (image and/or text) to one or many numbers; prints each outcome.
+    """Send an MMS (image and/or text) to one or many numbers; prints each one's acceptance and outcome.
 
-    One SubmitReq per recipient (Sinch takes exactly one). Each recipient's outcome is "accepted" (with
-    the MessageID), "failed" (certainly not accepted: safe to send again) or "unknown" (the request went
-    out but no answer came back: it may have been accepted, and sending again may duplicate the MMS).
+    One SubmitReq per recipient (Sinch takes exactly one). Each recipient is "accepted" (with the
+    MessageID), "failed" (certainly not accepted: safe to send again) or "unknown" (the request went out
+    but no answer came back: it may have been accepted, and sending again may duplicate the MMS); and its
+    outcome says what to do next: success, retry_later, fix_request or give_up.
     --journal makes a run resumable: numbers already accepted are not sent again, "unknown" ones are not
     resent unless --resend-unknown; --journal J --status lists what the journal knows.
 
     \b
-    Exit codes: 0 all accepted, 1 some failed or unknown, 2 usage or configuration error.
+    Exit codes: 0 all accepted; 3 the others are all retry_later (send them again later); 1 some
+    failed otherwise (fix_request, give_up); 2 usage or configuration error.
     """  # noqa: D301  (click's paragraph marker is the backspace character "\b", not a backslash)
     if show_status:
         if journal is None:
@@ -305,19 +308,28 @@ def send(
             click.echo(json.dumps(row))
         else:
             click.echo(_text_line(row), err=not row["ok"])
-    sys.exit(EXIT_OK if all(r["ok"] for r in results) else EXIT_FAILED)
+    sys.exit(_exit_code([r["outcome"] for r in results]))
+
+
+def _exit_code(outcomes: list[str]) -> int:
+    """0 all success; 3 only retry_later besides; 1 anything else (fix_request, give_up)."""
+    if all(o == "success" for o in outcomes):
+        return EXIT_OK
+    if all(o in ("success", "retry_later") for o in outcomes):
+        return EXIT_RETRY_LATER
+    return EXIT_FAILED
 
 
 _UNKNOWN_HINT = "it may have been accepted: check before sending again"
 
 
 def _text_line(row: dict[str, Any]) -> str:
-    if row["outcome"] == "accepted":
+    if row["acceptance"] == "accepted":
         earlier = " (by an earlier run)" if row["earlier"] else ""
         return f"{row['to']}\taccepted\tMessageID {row['message_id']}{earlier}"
-    if row["outcome"] == "unknown":
-        return f"{row['to']}\tunknown\t{row['error']} ({_UNKNOWN_HINT})"
-    return f"{row['to']}\tfailed\t{row['error']}"
+    if row["acceptance"] == "unknown":
+        return f"{row['to']}\tunknown\t{row['outcome']}\t{row['error']} ({_UNKNOWN_HINT})"
+    return f"{row['to']}\tfailed\t{row['outcome']}\t{row['error']}"
 
 
 def _print_status(path: str, fmt: str) -> None:
@@ -330,7 +342,7 @@ def _print_status(path: str, fmt: str) -> None:
     for entry in entries:
         row = {
             "to": entry.key.removeprefix("to:"),
-            "outcome": entry.outcome,
+            "acceptance": entry.acceptance,
             "state": entry.state,
             "message_id": entry.message_id,
             "transaction_id": entry.transaction_id,
@@ -348,9 +360,9 @@ def _print_status(path: str, fmt: str) -> None:
                 + ("in flight when the run ended" if entry.state == "sending" else entry.error or "")
                 + f" ({_UNKNOWN_HINT})"
             ),
-        }[entry.outcome]
-        click.echo(f"{row['to']}\t{entry.outcome}\t{detail}")
-    counts = {o: sum(e.outcome == o for e in entries) for o in ("accepted", "failed", "unknown")}
+        }[entry.acceptance]
+        click.echo(f"{row['to']}\t{entry.acceptance}\t{detail}")
+    counts = {a: sum(e.acceptance == a for e in entries) for a in ("accepted", "failed", "unknown")}
     if fmt == "text":
         click.echo(
             f"{counts['accepted']} accepted, {counts['failed']} failed, {counts['unknown']} unknown", err=True
@@ -375,7 +387,7 @@ def _send_all(
     concurrency: int,
     resend_unknown: bool,
 ) -> list[dict[str, Any]]:
-    """Send through the bulk sender whatever the number of recipients: one vocabulary of outcomes."""
+    """Send through the bulk sender whatever the number of recipients: one vocabulary for every row."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from mm7.client.bulk import BulkItem, send_many
@@ -403,13 +415,14 @@ def _send_all(
         {
             "to": number,
             "ok": result.ok,
+            "acceptance": result.acceptance,
             "outcome": result.outcome,
             "earlier": result.earlier,
             "message_id": result.message_id,
             "transaction_id": result.transaction_id,
             "error": None
             if result.ok
-            else (one_line(result.error) if result.error is not None else result.reason or result.outcome),
+            else (one_line(result.error) if result.error is not None else result.reason or result.acceptance),
         }
         for number, result in zip(numbers, results, strict=True)
     ]

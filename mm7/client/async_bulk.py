@@ -90,7 +90,7 @@ class _Run:
         except MM7Error as exc:
             failure = error_result(index, key, transaction_id, exc)
             if journal is not None:
-                settle = journal.record_failed if failure.outcome == "failed" else journal.record_unknown
+                settle = journal.record_failed if failure.acceptance == "failed" else journal.record_unknown
                 await self.record(settle, key, str(exc))
             return failure
         if journal is not None:

@@ -36,13 +36,14 @@ from mm7.errors import (
     MM7StatusError,
     TransportError,
 )
+from mm7.outcome import Outcome
 
-__all__ = ["BulkItem", "BulkResult", "Outcome", "message_key", "send_many"]
+__all__ = ["Acceptance", "BulkItem", "BulkResult", "message_key", "send_many"]
 
-#: The one vocabulary of outcomes, shared by the journal and ``mm7 send``: ``accepted`` (the relay took the
-#: message), ``failed`` (it certainly did not: safe to send again), ``unknown`` (it may have: a resend may
-#: duplicate the MMS).
-Outcome = Literal["accepted", "failed", "unknown"]
+#: Did the relay take the message? One vocabulary, shared by the journal and ``mm7 send``: ``accepted`` (the
+#: relay took it), ``failed`` (it certainly did not: safe to send again), ``unknown`` (it may have: a resend
+#: may duplicate the MMS). What to do next is the other word, ``outcome`` (:mod:`mm7.outcome`).
+Acceptance = Literal["accepted", "failed", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -67,18 +68,19 @@ class BulkResult:
     Attributes:
         index: Position of the item in the input.
         key: The item's key.
-        outcome: ``accepted`` (the relay took it), ``failed`` (certainly not accepted: safe to send
-            again), ``unknown`` (may have been accepted: not resent unless asked).
+        acceptance: ``accepted`` (the relay took it), ``failed`` (certainly not accepted: safe to send
+            again), ``unknown`` (may have been accepted: not resent unless asked). What to do next is
+            :attr:`outcome`.
         message_id: The relay's MessageID when accepted.
         transaction_id: TransactionID of the send (or of the earlier run's send).
         error: The error, for ``failed`` and ``unknown`` items sent in this run.
         reason: One sentence for logs and progress displays.
-        earlier: The outcome is an earlier run's, read from the journal: nothing was sent in this run.
+        earlier: The acceptance is an earlier run's, read from the journal: nothing was sent in this run.
     """
 
     index: int
     key: str
-    outcome: Outcome
+    acceptance: Acceptance
     message_id: str | None = None
     transaction_id: str | None = None
     error: MM7Error | None = field(default=None, compare=False)
@@ -88,7 +90,17 @@ class BulkResult:
     @property
     def ok(self) -> bool:
         """True when the message is known to be accepted (now or by an earlier run)."""
-        return self.outcome == "accepted"
+        return self.acceptance == "accepted"
+
+    @property
+    def outcome(self) -> Outcome:
+        """What to do next (:mod:`mm7.outcome`): ``success`` when accepted, else the error's.
+
+        An item an earlier run left in doubt is ``give_up``: resending it may deliver it twice.
+        """
+        if self.acceptance == "accepted":
+            return "success"
+        return self.error.outcome if self.error is not None else "give_up"
 
 
 ProgressCallback = Callable[[BulkResult, int, int], None]
@@ -221,8 +233,8 @@ def earlier_result(
 
 def error_result(index: int, key: str, transaction_id: str, error: MM7Error) -> BulkResult:
     """The result of a submit that raised: ``failed`` when it certainly had no effect, else ``unknown``."""
-    outcome: Outcome = "failed" if _certainly_not_sent(error) else "unknown"
-    return BulkResult(index, key, outcome, transaction_id=transaction_id, error=error, reason=str(error))
+    acceptance: Acceptance = "failed" if _certainly_not_sent(error) else "unknown"
+    return BulkResult(index, key, acceptance, transaction_id=transaction_id, error=error, reason=str(error))
 
 
 def _send_one(
@@ -248,7 +260,7 @@ def _send_one(
     except MM7Error as exc:
         failure = error_result(index, key, transaction_id, exc)
         if journal is not None:
-            record = journal.record_failed if failure.outcome == "failed" else journal.record_unknown
+            record = journal.record_failed if failure.acceptance == "failed" else journal.record_unknown
             record(key, str(exc))
         return failure
     if journal is not None:

@@ -74,7 +74,7 @@ class JournalEntry:
         return self.state in ("sending", "unknown")
 
     @property
-    def outcome(self) -> Literal["accepted", "failed", "unknown"]:
+    def acceptance(self) -> Literal["accepted", "failed", "unknown"]:
         """The state in the vocabulary of bulk results: ``sending`` (died in flight) is ``unknown``."""
         return "unknown" if self.state == "sending" else self.state
 

@@ -90,13 +90,13 @@ def test_bulk_send_from_csv_with_journal_and_a_rejected_number(stack: dict[str, 
     assert sent.returncode == 0, sent.stderr
     records = [json.loads(line) for line in sent.stdout.splitlines()]
     assert [r["to"] for r in records] == ["15551230001", "15551230002", "15550000001"]
-    assert all(r["outcome"] == "accepted" and not r["earlier"] for r in records)
+    assert all(r["acceptance"] == "accepted" and not r["earlier"] for r in records)
     rejected = _wait_for_status(stack["inbox"], records[2]["message_id"], "Rejected")
     assert {r["mm_status"] for r in rejected} >= {"Rejected"}
     # Resuming the same run sends nothing again: the journal knows every number was accepted.
     again = run_mm7(*args, "--journal", str(journal), "--format", "json")
     assert again.returncode == 0
-    assert [(r["outcome"], r["earlier"]) for r in map(json.loads, again.stdout.splitlines())] == [
+    assert [(r["acceptance"], r["earlier"]) for r in map(json.loads, again.stdout.splitlines())] == [
         ("accepted", True)
     ] * 3
 

@@ -53,10 +53,10 @@ def test_the_password_comes_from_a_file_or_the_environment(tmp_path: Path) -> No
         wrong = run_mm7(*send, *ACCOUNT, env={"MM7_PASSWORD": "nope"})
         # Refused (2568); the simulator checks credentials before reading the body, so its fault cannot echo
         # the TransactionID and the client reports the answer as not its own ("unknown"), never "accepted".
-        assert wrong.returncode == 1 and json.loads(wrong.stdout.splitlines()[0])["outcome"] != "accepted"
+        assert wrong.returncode == 1 and json.loads(wrong.stdout.splitlines()[0])["acceptance"] != "accepted"
         by_env = run_mm7(*send, *ACCOUNT, env={"MM7_PASSWORD": "s3cret"})
         assert by_env.returncode == 0, by_env.stdout + by_env.stderr
-        assert json.loads(by_env.stdout.splitlines()[0])["outcome"] == "accepted"
+        assert json.loads(by_env.stdout.splitlines()[0])["acceptance"] == "accepted"
         client_file = tmp_path / "client-password"
         client_file.write_text("s3cret")
         by_file = run_mm7(*send, *ACCOUNT, "--password-file", str(client_file))

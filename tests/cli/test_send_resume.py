@@ -88,8 +88,8 @@ def test_killed_send_shows_status_and_resumes_with_and_without_resend_unknown(tm
         status = run_mm7("send", "--journal", str(journal), "--status", "--format", "json")
         assert status.returncode == 0, status.stderr
         listed = rows(status.stdout)
-        assert {n for n, r in listed.items() if r["outcome"] == "accepted"} == accepted_first
-        assert {n for n, r in listed.items() if r["outcome"] == "unknown"} == in_flight
+        assert {n for n, r in listed.items() if r["acceptance"] == "accepted"} == accepted_first
+        assert {n for n, r in listed.items() if r["acceptance"] == "unknown"} == in_flight
         assert all(listed[n]["state"] == "sending" for n in in_flight)
         text_status = run_mm7("send", "--journal", str(journal), "--status")
         assert text_status.returncode == 0
@@ -107,12 +107,12 @@ def test_killed_send_shows_status_and_resumes_with_and_without_resend_unknown(tm
         for number in NUMBERS:
             row = resumed[number]
             if number in accepted_first:
-                assert (row["outcome"], row["earlier"]) == ("accepted", True)
+                assert (row["acceptance"], row["earlier"]) == ("accepted", True)
             elif number in in_flight:
-                assert (row["outcome"], row["earlier"]) == ("unknown", True)
+                assert (row["acceptance"], row["earlier"]) == ("unknown", True)
                 assert "may have been accepted" in row["error"]
             else:
-                assert (row["outcome"], row["earlier"]) == ("accepted", False)
+                assert (row["acceptance"], row["earlier"]) == ("accepted", False)
         assert max(Counter(seen).values()) == 1, "no number was sent twice"
 
         # Resume with --resend-unknown: a warning, and only the in-doubt two go out again.
@@ -124,7 +124,7 @@ def test_killed_send_shows_status_and_resumes_with_and_without_resend_unknown(tm
         assert Counter(seen) == Counter({**dict.fromkeys(NUMBERS, 1), **dict.fromkeys(in_flight, 2)})
 
         final = rows(run_mm7("send", "--journal", str(journal), "--status", "--format", "json").stdout)
-        assert {r["outcome"] for r in final.values()} == {"accepted"} and set(final) == set(NUMBERS)
+        assert {r["acceptance"] for r in final.values()} == {"accepted"} and set(final) == set(NUMBERS)
     finally:
         server.stop()
 

@@ -91,7 +91,7 @@ def test_results_arrive_as_they_complete_with_at_most_max_in_flight(loopback: Lo
     assert most <= 3
     assert sorted(r.index for r in results) == list(range(len(NUMBERS)))
     assert results[-1].index == 0, "the slow first message is yielded last, after the others"
-    assert all(r.outcome == "accepted" and r.message_id == f"MID-{NUMBERS[r.index]}" for r in results)
+    assert all(r.acceptance == "accepted" and r.message_id == f"MID-{NUMBERS[r.index]}" for r in results)
     assert calls == [(i, len(NUMBERS)) for i in range(1, len(NUMBERS) + 1)]
     assert Counter(recipient(r) for r in server.requests) == Counter(NUMBERS)
 
@@ -109,11 +109,11 @@ def test_errors_are_reported_not_raised_and_the_journal_resumes(loopback: Loopba
     server = loopback(handler)
     journal = tmp_path / "bulk.db"
     first = sorted(collect(server.url, NUMBERS[:4], journal=journal), key=lambda r: r.index)
-    assert [r.outcome for r in first] == ["accepted", "accepted", "failed", "accepted"]
+    assert [r.acceptance for r in first] == ["accepted", "accepted", "failed", "accepted"]
     assert getattr(first[2].error, "status_code", None) == 2569
     with Journal(journal) as opened:  # a Journal object works as well as a path
         second = sorted(collect(server.url, NUMBERS[:4], journal=opened), key=lambda r: r.index)
-    assert [(r.outcome, r.earlier) for r in second] == [
+    assert [(r.acceptance, r.earlier) for r in second] == [
         ("accepted", True),
         ("accepted", True),
         ("accepted", False),
@@ -133,15 +133,15 @@ def test_in_doubt_messages_are_not_resent_unless_asked(loopback: Loopback, tmp_p
     with Journal(path) as journal:
         journal.record_sending(message_key(batch[0].message, batch[0].content), "tid-crashed")
     results = sorted(collect(server.url, NUMBERS[:2], journal=path), key=lambda r: r.index)
-    assert (results[0].outcome, results[0].earlier, results[0].transaction_id) == (
+    assert (results[0].acceptance, results[0].earlier, results[0].transaction_id) == (
         "unknown",
         True,
         "tid-crashed",
     )
-    assert (results[1].outcome, results[1].earlier) == ("accepted", False)
+    assert (results[1].acceptance, results[1].earlier) == ("accepted", False)
     assert server.count == 1
     again = sorted(collect(server.url, NUMBERS[:2], journal=path, resend_unknown=True), key=lambda r: r.index)
-    assert [(r.outcome, r.earlier) for r in again] == [("accepted", False), ("accepted", True)]
+    assert [(r.acceptance, r.earlier) for r in again] == [("accepted", False), ("accepted", True)]
     assert server.count == 2
 
 
@@ -158,7 +158,7 @@ def test_a_message_waiting_for_the_throttle_is_not_journalled_as_sending(
             return [r async for r in send_many_async(client, items(client, NUMBERS[:3]), journal=path)]
 
     results = asyncio.run(main())
-    assert Counter(r.outcome for r in results) == {"accepted": 2, "failed": 1}
+    assert Counter(r.acceptance for r in results) == {"accepted": 2, "failed": 1}
     with Journal(path) as journal:
         assert Counter(e.state for e in journal.entries()) == {"accepted": 2}
     assert server.count == 2
@@ -224,7 +224,7 @@ CAMPAIGN = textwrap.dedent(
                 for n in numbers
             ]
             async for r in send_many_async(client, batch, max_in_flight=6, journal=journal):
-                outcome = ("earlier-" if r.earlier else "") + r.outcome
+                outcome = ("earlier-" if r.earlier else "") + r.acceptance
                 print(json.dumps([numbers[r.index], outcome, r.message_id]), flush=True)
 
     asyncio.run(main())

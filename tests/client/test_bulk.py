@@ -58,7 +58,7 @@ def test_send_many_reports_each_message_in_order_with_progress(loopback: Loopbac
     results = send_many(
         client, items(client), concurrency=3, progress=lambda r, done, total: calls.append((done, total))
     )
-    assert [r.outcome for r in results] == ["accepted"] * len(NUMBERS)
+    assert [r.acceptance for r in results] == ["accepted"] * len(NUMBERS)
     assert [r.message_id for r in results] == [f"MID-{n}" for n in NUMBERS]
     assert [r.index for r in results] == list(range(len(NUMBERS)))
     assert sorted(calls) == [(i, len(NUMBERS)) for i in range(1, len(NUMBERS) + 1)]
@@ -69,7 +69,7 @@ def test_errors_are_reported_not_raised(loopback: Loopback) -> None:
     server = loopback(lambda r: error(r, 3001) if recipient(r) == NUMBERS[1] else answer(r))
     client = client_for(server.url)
     results = send_many(client, items(client, NUMBERS[:3]), concurrency=2)
-    assert [r.outcome for r in results] == ["accepted", "failed", "accepted"]
+    assert [r.acceptance for r in results] == ["accepted", "failed", "accepted"]
     assert getattr(results[1].error, "status_code", None) == 3001
 
 
@@ -79,7 +79,7 @@ def test_throttle_applies_to_bulk_sends(loopback: Loopback) -> None:
     client = client_for(server.url, throttle=throttle, throttle_timeout=0)
     results = send_many(client, items(client, NUMBERS[:5]), concurrency=4)
     assert server.count == 3  # upper bound: never more than the rate allows
-    refused = [r for r in results if r.outcome == "failed"]
+    refused = [r for r in results if r.acceptance == "failed"]
     assert len(refused) == 2 and all(isinstance(r.error, ThrottleTimeout) for r in refused)
 
 
@@ -112,16 +112,16 @@ def test_journal_resume_skips_sent_and_resends_failed(loopback: Loopback, tmp_pa
     client = client_for(server.url)
     with Journal(tmp_path / "bulk.db") as journal:
         first = send_many(client, items(client, NUMBERS[:4]), journal=journal)
-        assert [r.outcome for r in first] == ["accepted", "accepted", "failed", "accepted"]
+        assert [r.acceptance for r in first] == ["accepted", "accepted", "failed", "accepted"]
         second = send_many(client, items(client, NUMBERS[:4]), journal=journal)
-        assert [(r.outcome, r.earlier) for r in second] == [
+        assert [(r.acceptance, r.earlier) for r in second] == [
             ("accepted", True),
             ("accepted", True),
             ("accepted", False),
             ("accepted", True),
         ]
         assert [r.message_id for r in second] == [f"MID-{n}" for n in NUMBERS[:4]]
-        assert {(e.state, e.outcome) for e in journal.entries()} == {("accepted", "accepted")}
+        assert {(e.state, e.acceptance) for e in journal.entries()} == {("accepted", "accepted")}
     assert Counter(recipient(r) for r in server.requests) == Counter(
         {**dict.fromkeys(NUMBERS[:4], 1), NUMBERS[2]: 2}
     )
@@ -134,11 +134,11 @@ def test_in_doubt_messages_are_not_resent_unless_asked(loopback: Loopback, tmp_p
     with Journal(tmp_path / "bulk.db") as journal:
         journal.record_sending(message_key(batch[0].message, batch[0].content), "tid-crashed")
         results = send_many(client, batch, journal=journal)
-        assert [(r.outcome, r.earlier) for r in results] == [("unknown", True), ("accepted", False)]
+        assert [(r.acceptance, r.earlier) for r in results] == [("unknown", True), ("accepted", False)]
         assert results[0].transaction_id == "tid-crashed"
         assert server.count == 1
         again = send_many(client, batch, journal=journal, resend_unknown=True)
-        assert [(r.outcome, r.earlier) for r in again] == [("accepted", False), ("accepted", True)]
+        assert [(r.acceptance, r.earlier) for r in again] == [("accepted", False), ("accepted", True)]
         assert server.count == 2
 
 
@@ -159,7 +159,7 @@ CHILD = textwrap.dedent(
     ]
     with Journal(journal_path) as journal:
         results = send_many(client, batch, concurrency=2, journal=journal)
-    print(json.dumps([[("earlier-" if r.earlier else "") + r.outcome, r.message_id] for r in results]))
+    print(json.dumps([[("earlier-" if r.earlier else "") + r.acceptance, r.message_id] for r in results]))
     """
 )
 
@@ -268,7 +268,7 @@ def test_a_journal_written_by_mm7_0_1_is_upgraded(tmp_path: Path) -> None:
     db.commit()
     db.close()
     with Journal(path) as journal:
-        assert [(e.key, e.state, e.outcome, e.message_id) for e in journal.entries()] == [
+        assert [(e.key, e.state, e.acceptance, e.message_id) for e in journal.entries()] == [
             ("a", "accepted", "accepted", "MID-a"),
             ("b", "sending", "unknown", None),
         ]

@@ -48,7 +48,7 @@ def test_senders_claim_disjoint_messages_and_a_dead_senders_claims_are_freed(pg_
         dead.close()  # its session ends: k2 (claimed, never sent) is free again, k3 (sending) is in doubt
         wait_until(lambda: sessions(pg_url) == 2, timeout=10)  # the server has seen it go
         assert [b.claim(), b.claim(), b.claim()] == ["k2", "k4", None]
-        entries = {e.key: (e.state, e.outcome, e.transaction_id, e.message_id) for e in a.entries()}
+        entries = {e.key: (e.state, e.acceptance, e.transaction_id, e.message_id) for e in a.entries()}
         assert entries == {
             "k0": ("accepted", "accepted", "tid-0", "MID-0"),
             "k3": ("sending", "unknown", "tid-3", None),
@@ -177,8 +177,11 @@ def test_three_senders_one_killed_share_one_campaign_under_one_rate(
 
     # Every result a sender printed is its own message, reported once, as the relay answered it.
     printed = [line.split() for out in outputs for line in out.splitlines()]
-    assert len({number for number, _, _ in printed}) == len(printed)
-    assert all(outcome == "accepted" and answered[n] == mid for n, outcome, mid in printed)
+    assert len({number for number, _, _, _ in printed}) == len(printed)
+    assert all(
+        (acceptance, outcome) == ("accepted", "success") and answered[n] == mid
+        for n, acceptance, outcome, mid in printed
+    )
     assert all(len(out.splitlines()) > 0 for out in outputs[1:]), "both survivors did their share"
 
     # The campaign's record: accepted (received once, with that MessageID) or in doubt (the killed

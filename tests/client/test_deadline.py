@@ -110,7 +110,7 @@ def test_send_many_deadline_makes_dripping_items_unknown(loopback: Loopback) -> 
     started = time.monotonic()
     results = send_many(client, items, concurrency=3, deadline=1.0)
     assert time.monotonic() - started < 1.0 + SLACK
-    assert [r.outcome for r in results] == ["unknown"] * 3
+    assert [r.acceptance for r in results] == ["unknown"] * 3
     assert all(isinstance(r.error, DeadlineExceeded) for r in results)
     assert server.count == 3
 

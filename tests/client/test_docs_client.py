@@ -30,11 +30,11 @@ def test_deadline_example_against_a_dripping_relay(loopback: Loopback) -> None:
     server = loopback(dripping)
     namespace = {"ENDPOINT": server.url, "mm7": mm7}
     exec(deadline_example(), namespace)
-    assert namespace["outcome"] == "unknown" and server.count == 1
+    assert namespace["acceptance"] == "unknown" and server.count == 1
 
 
 def test_deadline_example_against_a_quick_relay(loopback: Loopback) -> None:
     server = loopback(answer)
     namespace = {"ENDPOINT": server.url, "mm7": mm7}
     exec(deadline_example(), namespace)
-    assert namespace["outcome"] == "accepted"
+    assert namespace["acceptance"] == "accepted"

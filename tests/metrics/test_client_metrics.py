@@ -28,7 +28,7 @@ REQUESTS = "mm7_client_requests_total"
 
 
 def requests_counted(outcome: str, status: str, operation: str = "SubmitReq") -> float:
-    return value(REQUESTS, operation=operation, outcome=outcome, status=status)
+    return value(REQUESTS, operation=operation, acceptance=outcome, status=status)
 
 
 def submit(client: MM7Client, number: str = "15553199144") -> SubmitResult:
