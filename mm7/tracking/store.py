@@ -21,7 +21,7 @@ receivers fold one after the other, so no report is lost from the derived state.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -348,6 +348,8 @@ class Tracker:
             connections. It is not closed with the tracker unless ``close_inbox``.
         report_window: How long after a submit the sweep waits for a final report (default 72 hours);
             :meth:`record_submit` may set another one per submit.
+        profile_windows: Report windows per profile name (a carrier that keeps messages longer or shorter),
+            used for submits recorded with that profile and no window of their own.
         close_inbox: Close the inbox when the tracker is closed (:meth:`open` sets it).
 
     Raises:
@@ -360,14 +362,18 @@ class Tracker:
         inbox: Inbox,
         *,
         report_window: timedelta = DEFAULT_REPORT_WINDOW,
+        profile_windows: Mapping[str, timedelta] | None = None,
         close_inbox: bool = False,
     ) -> None:
         if not isinstance(inbox, SQLInbox):
             raise ConfigError(f"a tracker needs an SQLite or PostgreSQL inbox, got {inbox!r}")
-        if report_window <= timedelta(0):
-            raise ConfigError(f"report_window must be positive, got {report_window}")
+        windows = dict(profile_windows or {})
+        for name, window in [("report_window", report_window), *windows.items()]:
+            if window <= timedelta(0):
+                raise ConfigError(f"the report window of {name} must be positive, got {window}")
         self.inbox: SQLInbox = inbox
         self.report_window = report_window
+        self.profile_windows = windows
         self._close_inbox = close_inbox
         self._sqlite = isinstance(inbox, SQLiteInbox)
         self._read_only = bool(getattr(inbox, "read_only", False))
@@ -375,7 +381,12 @@ class Tracker:
 
     @classmethod
     def open(
-        cls, url: str, *, read_only: bool = False, report_window: timedelta = DEFAULT_REPORT_WINDOW
+        cls,
+        url: str,
+        *,
+        read_only: bool = False,
+        report_window: timedelta = DEFAULT_REPORT_WINDOW,
+        profile_windows: Mapping[str, timedelta] | None = None,
     ) -> Tracker:
         """Open the tracker in the inbox database at ``url`` (``sqlite:///path.db``, ``postgresql://...``).
 
@@ -384,13 +395,14 @@ class Tracker:
             read_only: Open without write access (reporting tools): nothing is created; a database without
                 the tracker's tables reads as empty.
             report_window: See :class:`Tracker`.
+            profile_windows: See :class:`Tracker`.
 
         Returns:
             A tracker that closes its inbox when closed.
         """
         inbox = open_inbox(url, read_only=read_only)
         try:
-            return cls(inbox, report_window=report_window, close_inbox=True)
+            return cls(inbox, report_window=report_window, profile_windows=profile_windows, close_inbox=True)
         except BaseException:
             inbox.close()
             raise
@@ -525,7 +537,8 @@ class Tracker:
             report_requested: Whether the SubmitReq had DeliveryReport true.
             profile: The name of the profile (carrier) it was sent with, if any.
             at: When it was accepted (default now); timezone-aware.
-            report_window: How long to wait for a final report (default: the tracker's).
+            report_window: How long to wait for a final report (default: the profile's window in
+                ``profile_windows``, else the tracker's ``report_window``).
 
         Raises:
             ConfigError: No MessageID, no recipient, a naive ``at`` or a window that is not positive.
@@ -533,7 +546,9 @@ class Tracker:
         """
         if not message_id:
             raise ConfigError("record_submit needs the MessageID of the SubmitRsp")
-        window = self.report_window if report_window is None else report_window
+        window = report_window
+        if window is None:
+            window = self.profile_windows.get(profile or "", self.report_window)
         if window <= timedelta(0):
             raise ConfigError(f"report_window must be positive, got {window}")
         when = _now() if at is None else _aware(at, "at")

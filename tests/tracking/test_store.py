@@ -112,6 +112,30 @@ def test_the_sweep_marks_no_report_after_the_window_and_a_late_final_still_wins(
     assert states(tracker, "m1", T0) == {A: DeliveryState.EXPIRED, B: DeliveryState.RETRIEVED}
 
 
+def test_report_windows_per_profile(store_url: str) -> None:
+    windows = {"slow-carrier": timedelta(days=7)}
+    with Tracker.open(store_url, report_window=timedelta(hours=24), profile_windows=windows) as tracker:
+        tracker.record_submit("slow", [A], report_requested=True, profile="slow-carrier", at=T0)
+        tracker.record_submit("other", [A], report_requested=True, profile="sinch", at=T0)
+        own = timedelta(hours=1)
+        tracker.record_submit(
+            "own", [A], report_requested=True, profile="slow-carrier", at=T0, report_window=own
+        )
+        deadlines = {}
+        for message_id in ("slow", "other", "own"):
+            found = tracker.status(message_id, now=T0)
+            assert found is not None
+            deadlines[message_id] = found.recipients[0].deadline
+        assert deadlines == {
+            "slow": T0 + timedelta(days=7),
+            "other": T0 + timedelta(hours=24),
+            "own": T0 + timedelta(hours=1),
+        }
+        assert tracker.sweep(T0 + timedelta(days=2)) == 2  # other and own; slow still has five days
+    with pytest.raises(ConfigError):
+        Tracker.open(store_url, profile_windows={"x": timedelta(0)})
+
+
 def test_past_the_deadline_reads_as_no_report_before_any_sweep(tracker: Tracker) -> None:
     tracker.record_submit("m1", [A], report_requested=True, at=T0, report_window=timedelta(hours=1))
     assert states(tracker, now=T0) == {A: DeliveryState.PENDING}
