@@ -124,7 +124,16 @@ def _auth(profile: Profile, config: SendConfig) -> Any:
     return (user, config.password or "")
 
 
-def _client(config: SendConfig, timeout: float) -> Any:
+def _tracker(inbox_url: str | None) -> Any:
+    """The tracker of the inbox database at ``inbox_url`` (None: nothing is recorded)."""
+    if not inbox_url:
+        return None
+    from mm7.tracking import Tracker
+
+    return Tracker.open(inbox_url)
+
+
+def _client(config: SendConfig, timeout: float, tracker: Any = None) -> Any:
     from mm7.client import MM7Client, Timeout
     from mm7.profiles.sinch import SinchProfile
 
@@ -144,6 +153,7 @@ def _client(config: SendConfig, timeout: float) -> Any:
             password=config.password,
             timeout=Timeout(read=timeout),
             deadline=timeout,
+            tracker=tracker,
         )
     changes: dict[str, Any] = {"vas_id": config.vas_id}
     changes["mm7_version"] = config.mm7_version or profile.mm7_version
@@ -168,6 +178,7 @@ def _client(config: SendConfig, timeout: float) -> Any:
         auth=_auth(profile, config),
         timeout=Timeout(read=timeout),
         deadline=timeout,
+        tracker=tracker,
     )
 
 
@@ -239,6 +250,15 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
     is_flag=True,
     help="With --journal: send again the messages an earlier run left 'unknown' (MAY DUPLICATE an MMS).",
 )
+@click.option(
+    "--inbox",
+    "inbox_url",
+    envvar="MM7_INBOX_URL",
+    metavar="URL",
+    help="Record every accepted message (MessageID, recipients, report requested) in the tracker of this "
+    "inbox database, the one mm7 serve stores reports in, so mm7 status shows what became of it "
+    "[env MM7_INBOX_URL]. Nothing is recorded when unset.",
+)
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option(
     "--timeout",
@@ -263,6 +283,7 @@ def send(
     journal: str | None,
     show_status: bool,
     resend_unknown: bool,
+    inbox_url: str | None,
     concurrency: int,
     timeout: float,
     **settings: str | None,
@@ -292,7 +313,13 @@ def send(
     config = load_config(config_file, **settings)
     numbers = _recipients(to, csv_file, csv_column)
     parts = _parts(image, text)
-    client = _client(config, timeout)
+    tracker = _tracker(inbox_url)
+    try:
+        client = _client(config, timeout, tracker)
+    except BaseException:
+        if tracker is not None:
+            tracker.close()
+        raise
     if resend_unknown:
         click.echo(
             "mm7: warning: --resend-unknown sends again messages an earlier run left unknown; the relay may "
@@ -303,6 +330,8 @@ def send(
         results = _send_all(client, config, numbers, subject, parts, journal, concurrency, resend_unknown)
     finally:
         client.close()
+        if tracker is not None:
+            tracker.close()
     for row in results:
         if fmt == "json":
             click.echo(json.dumps(row))

@@ -84,3 +84,22 @@ def test_sent_messages_end_final_with_their_history(stack: tuple[str, str]) -> N
     listed = run_mm7("messages", "--state", "final", env={"MM7_INBOX_URL": inbox})
     assert listed.returncode == 0, listed.stderr
     assert {line.split("\t")[0] for line in listed.stdout.splitlines()} == set(sent.values())
+
+
+def test_mm7_send_records_what_it_sends_in_the_inbox_database(stack: tuple[str, str]) -> None:
+    inbox, endpoint = stack
+    account = ["--vasp-id", "KEY", "--vas-id", "12345mms", "--short-code", "12345"]
+    sent = run_mm7(
+        "send", "--endpoint", endpoint, *account, "--to", "15551230002", "--text", "Hi", "--format", "json",
+        env={"MM7_INBOX_URL": inbox},
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    [row] = [json.loads(line) for line in sent.stdout.splitlines()]
+    status = final_status(inbox, row["message_id"])
+    assert status["submitted"], "mm7 send recorded the submit in the tracker"
+    [recipient] = status["recipients"]
+    assert (recipient["recipient"], recipient["state"], recipient["report_requested"]) == (
+        "15551230002",
+        "retrieved",
+        True,
+    )
