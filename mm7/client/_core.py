@@ -186,6 +186,8 @@ class Protocol:
         if seconds is not None and not seconds > 0:
             raise ConfigError(f"deadline must be > 0 or None, got {seconds}")
         ends_at = None if seconds is None else monotonic + seconds
+        # The carrier's size limit, on the exact bytes that would be sent: refused before any I/O.
+        self.profile.check_size(encoded.body.content_length)
         headers = {**self.headers, **encoded.headers}
         if isinstance(self.auth, DigestAuth):
             answer = self.auth.authorization("POST", self.endpoint)  # None until a challenge came

@@ -93,16 +93,24 @@ class ProfileViolation(ConfigError):
 
     Attributes:
         status_code: The carrier's status code for this mistake (what it would have answered), or None
-            when the carrier documents no code for it.
+            when the carrier documents no code for it; the first problem's when there are several.
         profile: Name of the profile whose rule was broken.
         key: The profile key the rule comes from, when the profile itself is at fault (``"mm7_version"``).
+        problems: Every rule broken, as ``(message, status code)`` pairs, the first one first.
     """
 
     def __init__(
-        self, message: str, *, status_code: int | None, profile: str, key: str | None = None
+        self,
+        message: str,
+        *,
+        status_code: int | None,
+        profile: str,
+        key: str | None = None,
+        problems: Sequence[tuple[str, int | None]] = (),
     ) -> None:
-        code = f" (status {status_code})" if status_code is not None else ""
-        super().__init__(f"{profile}: {message}{code}")
+        self.problems: tuple[tuple[str, int | None], ...] = tuple(problems) or ((message, status_code),)
+        text = "; ".join(f"{m} (status {c})" if c is not None else m for m, c in self.problems)
+        super().__init__(f"{profile}: {text}")
         self.status_code = status_code
         self.profile = profile
         self.key = key
@@ -276,7 +284,73 @@ class Profile:
             ProfileViolation: The request breaks a rule of the carrier.
         """
         # Media parts are wrapped with a generated SMIL, as mm7.encode does: the same content either way.
-        return Prepared(self.fill_identification(message), as_content(content))
+        prepared = Prepared(self.fill_identification(message), as_content(content))
+        problems = self.presend_problems(operation, prepared.message, prepared.content)
+        if problems:
+            raise ProfileViolation(
+                problems[0][0], status_code=problems[0][1], profile=self.name, problems=problems
+            )
+        return prepared
+
+    def presend_problems(
+        self, operation: str, message: MM7Request, content: Part | None
+    ) -> list[tuple[str, int | None]]:
+        """Every rule of this profile's data a request breaks, before any I/O: ``(problem, status code)``.
+
+        The rules the profile states (None: unknown, not checked): ``required_ids``, ``number_format``
+        and ``recipients_per_request`` for a SubmitReq's addresses, ``media_types`` for its content's
+        parts. The status code is the one TS 23.140 gives the mistake (4001 identification, 2002 address,
+        3003 too many recipients, 2004 content); the encoded size is checked once the request is encoded
+        (:meth:`check_size`).
+        """
+        found: list[tuple[str, int | None]] = []
+        ident = sender_identification(message)
+        for field_name in self.required_ids or ():
+            if not _has_id(ident, field_name):
+                found.append((f"{field_name} is required and missing", 4001))
+        if operation == "SubmitReq":
+            found += self._recipient_problems(message)
+            found += self._media_problems(content)
+        return found
+
+    def _recipient_problems(self, message: MM7Request) -> list[tuple[str, int | None]]:
+        from mm7.codec import summary
+
+        found: list[tuple[str, int | None]] = []
+        addresses = summary.recipients(message)
+        if self.recipients_per_request is not None and len(addresses) > self.recipients_per_request:
+            found.append(
+                (f"{len(addresses)} recipients; at most {self.recipients_per_request} per request", 3003)
+            )
+        for address in addresses:
+            if address.kind == "number" and self.number_format is not None:
+                problem = _number_problem(address.value, self.number_format, self.default_region)
+                if problem:
+                    found.append((f"recipient {address.value!r}: {problem}", 2002))
+        return found
+
+    def _media_problems(self, content: Part | None) -> list[tuple[str, int | None]]:
+        if self.media_types is None or content is None:
+            return []
+        accepted = {media_type.lower() for media_type in self.media_types}
+        return [
+            (f"media type {part.media_type} is not one the carrier accepts", 2004)
+            for part in content.walk()
+            if part.children is None
+            and part.media_type != "application/smil"
+            and part.media_type not in accepted
+        ]
+
+    def check_size(self, size: int) -> None:
+        """Refuse an encoded request larger than ``max_message_size`` (2004), before it is sent.
+
+        Raises:
+            ProfileViolation: The request is too large for the carrier.
+        """
+        if self.max_message_size is not None and size > self.max_message_size:
+            raise self.violation(
+                f"the request is {size} bytes, over the carrier's {self.max_message_size}", 2004
+            )
 
     def fill_identification(self, message: MM7Request) -> MM7Request:
         """Return a copy of ``message`` whose empty VASPID/VASID are filled from the profile.
@@ -328,6 +402,33 @@ class Profile:
             for note in notes:
                 warnings.warn(note, ProfileWarning, stacklevel=level)
         return tuple(notes)
+
+
+def _has_id(ident: Any, field_name: str) -> bool:
+    if ident is None:
+        return False
+    if field_name == "VASPID":
+        return bool(ident.vasp_id)
+    if field_name == "VASID":
+        return bool(ident.vas_id)
+    address = ident.sender_address
+    return address is not None and address.short_code is not None and bool(address.short_code.value)
+
+
+def _number_problem(value: str, number_format: str, default_region: str | None) -> str | None:
+    """Why a recipient number is not written in ``number_format``, or None when it is."""
+    from mm7.profiles.numbers import InvalidNumberError, normalize_msisdn
+
+    digits = value[1:] if value.startswith("+") else value
+    if number_format == "international" and (value.startswith("+") or not value.isdigit()):
+        return "write it as international digits without '+' (e.g. 15551234567)"
+    if number_format == "e164" and not (value.startswith("+") and digits.isdigit()):
+        return "write it in E.164 with '+' (e.g. +15551234567)"
+    try:
+        normalize_msisdn(value, default_region=default_region if number_format == "national" else None)
+    except InvalidNumberError as exc:
+        return exc.message
+    return None
 
 
 def _caller_stacklevel() -> int:
