@@ -189,6 +189,12 @@ class Protocol:
         # The carrier's size limit, on the exact bytes that would be sent: refused before any I/O.
         self.profile.check_size(encoded.body.content_length)
         headers = {**self.headers, **encoded.headers}
+        # SOAP 1.1 §6.1.1: SOAPAction is required, but carriers differ on its value (the profile says).
+        style = self.profile.soap_action
+        if style == "empty":
+            headers["SOAPAction"] = '""'
+        elif style == "absent":
+            del headers["SOAPAction"]
         if isinstance(self.auth, DigestAuth):
             answer = self.auth.authorization("POST", self.endpoint)  # None until a challenge came
             if answer is not None:

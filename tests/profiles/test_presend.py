@@ -100,3 +100,22 @@ def test_a_shipped_profile_with_a_size_limit_applies_it(tmp_path: Path) -> None:
     vibes.check_size(vibes.max_message_size)
     with pytest.raises(ProfileViolation):
         vibes.check_size(vibes.max_message_size + 1)
+
+
+QUOTED_NAMESPACE = f'"{mm7.codec.versions.REL6.namespace}"'
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [("namespace", QUOTED_NAMESPACE), ("empty", '""'), ("absent", None), (None, QUOTED_NAMESPACE)],
+)
+def test_the_soap_action_style_goes_on_the_wire(
+    style: str | None, expected: str | None, loopback: Callable[..., LoopbackServer]
+) -> None:
+    server = loopback(answer)
+    profile = Profile(name="styled", soap_action=style)  # type: ignore[arg-type]
+    with MM7Client(server.url, profile=profile) as client:
+        client.submit(_request(["15551234567"]), content=[mm7.Part.from_text("hi")])
+    [received] = server.requests
+    sent = {name.lower(): value for name, value in received.headers.items()}.get("soapaction")
+    assert sent == expected  # unknown (None): mm7's default, the namespace quoted
