@@ -486,7 +486,11 @@ class AsyncMM7Client(ShellBase):
                 response = await self._transport.send(call.request)
                 return call.receive(response, time.monotonic())
             except MM7Error as exc:
-                delay = call.after_error(exc, response, monotonic=time.monotonic(), now=self._clock())
+                delay = call.after_error(
+                    exc, response, monotonic=time.monotonic(), now=self._clock(), now_epoch=time.time()
+                )
+                if call.hold and self.throttle is not None:
+                    self.throttle.hold(call.hold)  # the relay asked the whole account to slow down
                 if delay is None:
                     raise
                 await self._sleep(delay)

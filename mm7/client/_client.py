@@ -428,7 +428,11 @@ class MM7Client(ShellBase):
                 response = self._transport.send(call.request)
                 return call.receive(response, time.monotonic())
             except MM7Error as exc:
-                delay = call.after_error(exc, response, monotonic=time.monotonic(), now=self._clock())
+                delay = call.after_error(
+                    exc, response, monotonic=time.monotonic(), now=self._clock(), now_epoch=time.time()
+                )
+                if call.hold and self.throttle is not None:
+                    self.throttle.hold(call.hold)  # the relay asked the whole account to slow down
                 if delay is None:
                     raise
                 self._sleep(delay)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mm7 import metrics
 from mm7.client._transport import HTTPRequest, HTTPResponse
 from mm7.client.auth import Auth, DigestAuth, as_auth
-from mm7.client.retry import RetryPolicy, RetryState
+from mm7.client.retry import RetryPolicy, RetryState, parse_retry_after
 from mm7.client.throttle import ThrottleTimeout
 from mm7.codec import summary
 from mm7.codec.messages import RESPONSE_OF, DecodedMessage, Mode, decode, encode, version_of
@@ -216,6 +216,27 @@ class Protocol:
         )
 
 
+def _slow_down(response: HTTPResponse | None, *, now_epoch: float | None) -> float | None:
+    """Seconds the relay asked to wait: ``Retry-After`` on a 429/503, or an exhausted rate-limit window.
+
+    ``X-RateLimit-Reset`` is read as seconds from now, or as a Unix time when it is that large (both forms
+    are in use); only with ``X-RateLimit-Remaining: 0``, which says the window is spent.
+    """
+    if response is None:
+        return None
+    epoch = time.time() if now_epoch is None else now_epoch
+    if response.status in (429, 503):
+        seconds = parse_retry_after(response.header("Retry-After"), now_epoch=epoch)
+        if seconds is not None:
+            return seconds
+    remaining = (response.header("X-RateLimit-Remaining") or "").strip()
+    reset = (response.header("X-RateLimit-Reset") or "").strip()
+    if remaining == "0" and reset.replace(".", "", 1).isdigit():
+        value = float(reset)
+        return max(0.0, value - epoch) if value > 1_000_000_000 else value
+    return None
+
+
 class Call:
     """One call's progress: the request to send, and the decisions between attempts (no I/O)."""
 
@@ -242,6 +263,8 @@ class Call:
         self.ends_at = ends_at
         self.state = state
         self._challenge_answered = False
+        #: Seconds the relay asked every sender of this account to wait (set by :meth:`after_error`).
+        self.hold: float | None = None
 
     @property
     def attempts(self) -> int:
@@ -342,23 +365,33 @@ class Call:
         return True
 
     def after_error(
-        self, exc: MM7Error, response: HTTPResponse | None, *, monotonic: float, now: float
+        self,
+        exc: MM7Error,
+        response: HTTPResponse | None,
+        *,
+        monotonic: float,
+        now: float,
+        now_epoch: float | None = None,
     ) -> float | None:
         """Decide after a failed attempt: seconds to wait before the next one, or None to give up.
 
         The exception gets the TransactionID (and, when not retried, a note saying why); the shell
-        re-raises it on None.
+        re-raises it on None. When the relay asked to slow down (HTTP 429 or 503 with ``Retry-After``, or
+        ``X-RateLimit-Remaining: 0`` with ``X-RateLimit-Reset``), :attr:`hold` says for how long, and the
+        shell holds its throttle, so every caller sharing the account's limit waits too.
 
         Args:
             exc: What the attempt raised.
             response: The HTTP answer, when one came (its Retry-After counts).
             monotonic: The shell's ``time.monotonic()`` reading.
             now: The retry policy's clock reading.
+            now_epoch: The Unix time, for HTTP-date and epoch-time headers (``time.time()`` when None).
         """
         if exc.transaction_id is None:
             exc.transaction_id = self.transaction_id
         if response is not None and response.status == 401 and self._answer_challenge(response):
             return 0.0  # the same request again, now with the challenge's answer (not a retry)
+        self.hold = _slow_down(response, now_epoch=now_epoch)
         if not isinstance(exc, (TransportError, MM7StatusError)):
             self._give_up(exc, response, monotonic)
             return None

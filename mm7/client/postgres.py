@@ -443,7 +443,8 @@ class PostgresThrottle(Throttle):
         Returns:
             Seconds waited.
         """
-        needed = self._reserve()
+        # A hold (the relay said to slow down) is this process's: the shared windows know nothing of it.
+        needed = max(self._reserve(), self._hold_left())
         self._check(needed, timeout)
         if needed > 0:
             time.sleep(needed)
@@ -451,7 +452,7 @@ class PostgresThrottle(Throttle):
 
     async def acquire_async(self, timeout: float | None = None) -> float:
         """:meth:`acquire` for asyncio: the database call runs in a worker thread, the wait is awaited."""
-        needed = await asyncio.to_thread(self._reserve)
+        needed = max(await asyncio.to_thread(self._reserve), self._hold_left())
         self._check(needed, timeout)
         if needed > 0:
             await asyncio.sleep(needed)

@@ -94,6 +94,7 @@ class Throttle:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+        self._held_until = float("-inf")
         self.name = name
 
     @classmethod
@@ -150,7 +151,27 @@ class Throttle:
         return self._rates
 
     def _wait_needed(self, now: float) -> float:
-        return max((w.wait_needed(now) for w in self._windows), default=0.0)
+        held = self._held_until - now
+        return max(held, *(w.wait_needed(now) for w in self._windows), 0.0)
+
+    def hold(self, seconds: float) -> None:
+        """Give no slot for ``seconds``, to every caller sharing this throttle.
+
+        For when the relay said to slow down (HTTP 429 with ``Retry-After``, or ``X-RateLimit-Remaining:
+        0`` with its reset). A later, shorter hold does not shorten an earlier one. A
+        :class:`~mm7.client.postgres.PostgresThrottle` holds this process's callers only.
+
+        Args:
+            seconds: How long from now; zero or less changes nothing.
+        """
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._held_until = max(self._held_until, self._clock() + seconds)
+
+    def _hold_left(self) -> float:
+        """Seconds left of the current :meth:`hold` (0 when none)."""
+        return max(0.0, self._held_until - self._clock())
 
     def _take(self, now: float) -> None:
         for window in self._windows:
