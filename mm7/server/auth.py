@@ -98,8 +98,30 @@ class Rejection:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+class _Scheme:
+    """What both schemes share: a request is accepted, or refused with the scheme's challenge."""
+
+    realm: str
+
+    def accepts(self, environ: Mapping[str, Any]) -> bool:  # pragma: no cover - each scheme has its own
+        raise NotImplementedError
+
+    def challenge(self) -> tuple[str, str]:  # pragma: no cover - each scheme has its own
+        raise NotImplementedError
+
+    def check(self, environ: Mapping[str, Any]) -> Rejection | None:
+        """Return None when the request carries the right credentials, else a 401 rejection."""
+        if self.accepts(environ):
+            return None
+        return Rejection("401 Unauthorized", "authentication required", (self.challenge(),))
+
+    def _check_realm(self) -> None:
+        if '"' in self.realm or "\\" in self.realm:
+            raise ConfigError("realm must not contain quotes or backslashes")
+
+
 @dataclass(frozen=True)
-class BasicAuth:
+class BasicAuth(_Scheme):
     """HTTP Basic authentication with one user name and password (RFC 7617).
 
     Attributes:
@@ -118,14 +140,7 @@ class BasicAuth:
             raise ConfigError("HTTP Basic user name must be non-empty and contain no ':'")
         if not self.password:
             raise ConfigError("HTTP Basic password must not be empty")
-        if '"' in self.realm or "\\" in self.realm:
-            raise ConfigError("realm must not contain quotes or backslashes")
-
-    def check(self, environ: Mapping[str, Any]) -> Rejection | None:
-        """Return None when the request carries the right credentials, else a 401 rejection."""
-        if self.accepts(environ):
-            return None
-        return Rejection("401 Unauthorized", "authentication required", (self.challenge(),))
+        self._check_realm()
 
     def accepts(self, environ: Mapping[str, Any]) -> bool:
         """Whether the request's ``Authorization`` header holds these Basic credentials."""
@@ -156,7 +171,7 @@ def _authorization(environ: Mapping[str, Any]) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class BearerAuth:
+class BearerAuth(_Scheme):
     """Bearer tokens (RFC 6750 §2.1): ``Authorization: Bearer <token>`` with one of ``tokens``.
 
     Attributes:
@@ -172,17 +187,10 @@ class BearerAuth:
             object.__setattr__(self, "tokens", (self.tokens,))
         if not self.tokens or any(not t or any(c in t for c in " \t\r\n") for t in self.tokens):
             raise ConfigError("bearer tokens must be non-empty and hold no white space")
-        if '"' in self.realm or "\\" in self.realm:
-            raise ConfigError("realm must not contain quotes or backslashes")
+        self._check_realm()
 
     def __repr__(self) -> str:
         return f"BearerAuth(tokens=<{len(self.tokens)}>, realm={self.realm!r})"
-
-    def check(self, environ: Mapping[str, Any]) -> Rejection | None:
-        """Return None when the request carries one of the tokens, else a 401 rejection."""
-        if self.accepts(environ):
-            return None
-        return Rejection("401 Unauthorized", "authentication required", (self.challenge(),))
 
     def accepts(self, environ: Mapping[str, Any]) -> bool:
         """Whether the request's ``Authorization`` header is ``Bearer`` with one of the tokens."""
