@@ -200,11 +200,16 @@ class _WriterGate:
         self._pid = pid
 
     def close(self) -> None:
-        """Close this process's lock file descriptor (the gate reopens it if used again)."""
-        if self._fd >= 0 and self._pid == os.getpid():
-            with suppress(OSError):
-                os.close(self._fd)
-        self._fd, self._pid = -1, -1
+        """Close this process's lock file descriptor (the gate reopens it if used again).
+
+        Under the setup lock: two threads closing at once would close the number twice, and the second
+        close could hit a descriptor another part of the process has opened meanwhile.
+        """
+        with _GATE_SETUP:
+            if self._fd >= 0 and self._pid == os.getpid():
+                with suppress(OSError):
+                    os.close(self._fd)
+            self._fd, self._pid = -1, -1
 
     @contextmanager
     def held(self) -> Iterator[None]:

@@ -69,8 +69,16 @@ class WaitressThread:
         from waitress import wasyncore
 
         server: Any = self.server
-        # Closed from waitress's own loop thread: every socket of its map, so that its loop ends.
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        # Closed from waitress's own loop thread: every socket of its map, so that its loop ends. A trigger
+        # waitress already closed (it does when reading it fails) is not written to: the loop is told to
+        # end by closing the map from here once it no longer runs a poll on it.
+        if not server.trigger._closed:
+            try:
+                server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            except OSError:
+                wasyncore.close_all(server._map)
+        else:
+            wasyncore.close_all(server._map)
         self.thread.join(DEADLINE)
         server.task_dispatcher.shutdown()
         assert not self.thread.is_alive(), "waitress did not stop"
