@@ -9,6 +9,10 @@
   delimiter line, unless a Content-Type is given;
 * a **bare SOAP envelope** (starts with ``<``): read as ``text/xml``.
 
+A capture file of ``mm7 send --capture`` / ``mm7 serve --capture`` (:mod:`mm7.capture`) is a request
+capture followed by the response capture: :func:`read_capture` reads the request, :func:`read_exchange`
+both.
+
 Only the framing is handled here (start line, header block, chunked transfer coding); every MIME and
 SOAP rule is the codec's.
 """
@@ -24,7 +28,7 @@ from typing import Literal
 
 from mm7.errors import MM7Error
 
-__all__ = ["Capture", "CaptureError", "CaptureKind", "read_capture"]
+__all__ = ["Capture", "CaptureError", "CaptureKind", "read_capture", "read_exchange"]
 
 CaptureKind = Literal["http-request", "http-response", "mime-entity", "mime-body", "envelope"]
 
@@ -50,6 +54,7 @@ class Capture:
         content_type: The Content-Type to decode it with (None when the capture had none).
         start_line: The request or status line of an HTTP capture, else None.
         headers: The capture's headers, in order (empty for bodies without headers).
+        rest: What follows an HTTP message's body of declared Content-Length (a capture file's answer).
     """
 
     kind: CaptureKind
@@ -57,6 +62,7 @@ class Capture:
     content_type: str | None
     start_line: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
+    rest: bytes = field(default=b"", repr=False)
 
     def header(self, name: str) -> str | None:
         """The first header called ``name`` (case-insensitive), or None."""
@@ -101,6 +107,19 @@ def read_capture(data: bytes, *, content_type: str | None = None) -> Capture:
     raise CaptureError("not an HTTP capture, a MIME body or a SOAP envelope")
 
 
+def read_exchange(data: bytes) -> tuple[Capture, Capture | None]:
+    """A capture file's request and the answer that follows it (None when no HTTP answer follows).
+
+    Raises:
+        CaptureError: The request cannot be read (as :func:`read_capture`), or what follows it is broken.
+    """
+    request = read_capture(data)
+    following = request.rest.lstrip(b"\r\n")
+    if request.kind != "http-request" or not _STATUS_LINE.match(following.split(b"\n", 1)[0]):
+        return request, None
+    return request, read_capture(following)
+
+
 def _split_headers(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
     """Split a header block (ended by an empty line, CRLF or LF) from the body that follows it."""
     match = re.search(rb"\r?\n\r?\n", data)
@@ -133,7 +152,14 @@ def _http_capture(
         length = (_find(headers, "Content-Length") or "").strip()
         if length.isdigit() and len(body) > int(length):
             # Editors and copy-paste add a newline after the body; the declared length says where it ends.
-            body = body[: int(length)]
+            return Capture(
+                kind,
+                body[: int(length)],
+                content_type or _find(headers, "Content-Type"),
+                start_line,
+                headers,
+                body[int(length) :],
+            )
     return Capture(kind, body, content_type or _find(headers, "Content-Type"), start_line, headers)
 
 

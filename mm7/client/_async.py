@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
 
 import aiohttp
 
+from mm7.capture import Capture, as_capture
 from mm7.client._client import SubmitResult
 from mm7.client._core import Exchange
 from mm7.client._core import Protocol as _Core
@@ -262,6 +263,7 @@ class AsyncClientOptions(TypedDict, total=False):
     sleep: Callable[[float], Awaitable[None]]
     clock: Callable[[], float]
     tracker: Tracker | None
+    capture: Capture | str | Path | None
 
 
 class AsyncMM7Client(ShellBase):
@@ -271,7 +273,8 @@ class AsyncMM7Client(ShellBase):
     ``pool_limit`` connections). Arguments are :class:`MM7Client`'s, except: ``transport`` is an
     :class:`AsyncTransport`, ``session`` an ``aiohttp.ClientSession``, ``sleep`` a coroutine function
     (``asyncio.sleep``), and ``pool_limit`` bounds the connections open at once. A throttle is awaited
-    (:meth:`Throttle.acquire_async`), never slept on.
+    (:meth:`Throttle.acquire_async`), never slept on. Captures (``capture=``) are written in a worker
+    thread, off the event loop.
 
     Raises:
         ConfigError: No endpoint, or a reserved header in ``headers``.
@@ -300,6 +303,7 @@ class AsyncMM7Client(ShellBase):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         tracker: Tracker | None = None,
+        capture: Capture | str | Path | None = None,
     ) -> None:
         self._core = _Core(
             endpoint,
@@ -329,6 +333,7 @@ class AsyncMM7Client(ShellBase):
         self._sleep = sleep
         self._clock = clock
         self.tracker = tracker
+        self.capture = as_capture(capture)
 
     @classmethod
     def for_sinch(
@@ -476,6 +481,7 @@ class AsyncMM7Client(ShellBase):
         )
         while True:
             response: HTTPResponse | None = None
+            sending = False
             try:
                 if self.throttle is not None:
                     wait = call.throttle_wait(self._throttle_timeout, time.monotonic())
@@ -483,9 +489,14 @@ class AsyncMM7Client(ShellBase):
                 if before_first_send is not None:
                     await before_first_send()
                     before_first_send = None
+                sending = True
                 response = await self._transport.send(call.request)
+                if self.capture is not None:
+                    await asyncio.to_thread(self._capture, call, response)  # file I/O, off the loop
                 return call.receive(response, time.monotonic())
             except MM7Error as exc:
+                if sending and response is None and self.capture is not None:
+                    await asyncio.to_thread(self._capture, call, None, exc)
                 delay = call.after_error(
                     exc, response, monotonic=time.monotonic(), now=self._clock(), now_epoch=time.time()
                 )

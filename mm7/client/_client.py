@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 import requests
 
+from mm7.capture import Capture, as_capture
 from mm7.client._core import Exchange, Protocol
 from mm7.client._shell import ShellBase, sinch_setup
 from mm7.client._transport import HTTPResponse, RequestsTransport, Timeout, Transport
@@ -65,6 +66,7 @@ class ClientOptions(TypedDict, total=False):
     sleep: Callable[[float], None]
     clock: Callable[[], float]
     tracker: Tracker | None
+    capture: Capture | str | Path | None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,10 @@ class MM7Client(ShellBase):
         tracker: Record every accepted SubmitReq in this tracker (:mod:`mm7.tracking`: MessageID, each
             recipient, the profile's name, whether a delivery report was asked for). A record that fails
             is logged, never raised: the relay has taken the message.
+        capture: Write every attempt's request and answer to a file in this directory (a path, or a
+            :class:`~mm7.capture.Capture` with its own caps): credentials redacted, 1 MiB per file and
+            1000 files by default, the oldest removed first (:mod:`mm7.capture`). Read them with
+            ``mm7 inspect``, send one again with ``mm7 replay``.
 
     Raises:
         ConfigError: No endpoint, or a reserved header in ``headers``.
@@ -168,6 +174,7 @@ class MM7Client(ShellBase):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         tracker: Tracker | None = None,
+        capture: Capture | str | Path | None = None,
     ) -> None:
         self._core = Protocol(
             endpoint,
@@ -197,6 +204,7 @@ class MM7Client(ShellBase):
         self._sleep = sleep
         self._clock = clock
         self.tracker = tracker
+        self.capture = as_capture(capture)
 
     @classmethod
     def for_sinch(
@@ -420,14 +428,19 @@ class MM7Client(ShellBase):
         )
         while True:
             response: HTTPResponse | None = None
+            sending = False
             try:
                 if self.throttle is not None:
                     call.throttled(
                         self.throttle.acquire(call.throttle_wait(self._throttle_timeout, time.monotonic()))
                     )
+                sending = True
                 response = self._transport.send(call.request)
+                self._capture(call, response)
                 return call.receive(response, time.monotonic())
             except MM7Error as exc:
+                if sending and response is None:
+                    self._capture(call, None, exc)
                 delay = call.after_error(
                     exc, response, monotonic=time.monotonic(), now=self._clock(), now_epoch=time.time()
                 )

@@ -12,7 +12,9 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
-from mm7.client._core import Protocol
+from mm7.capture import Capture, Message, headers_of, read_prefix, request_target, status_line
+from mm7.client._core import Call, Protocol
+from mm7.client._transport import HTTPResponse
 from mm7.client.auth import Auth
 from mm7.client.throttle import Rate, Throttle
 from mm7.errors import ConfigError, MM7Error
@@ -46,6 +48,7 @@ class ShellBase:
     _core: Protocol
     profile: Profile
     tracker: Tracker | None = None
+    capture: Capture | None = None
 
     @property
     def mm7_version(self) -> str:
@@ -67,6 +70,32 @@ class ShellBase:
             self.tracker.record_sent(message, result, profile=self.profile.name)
         except MM7Error as exc:
             logger.error("tracker could not record MessageID %s: %s", result.message_id, exc)
+
+    def _capture(self, call: Call, response: HTTPResponse | None, error: MM7Error | None = None) -> None:
+        """Write an attempt's request and answer to the capture directory, if any (blocking file I/O).
+
+        Called by both shells after each attempt that reached the transport (the async one in a worker
+        thread); a failure is logged, never raised.
+        """
+        capture = self.capture
+        if capture is None:
+            return
+        try:
+            sent = call.request
+            target, host = request_target(sent.url)
+            request = Message(
+                f"{sent.method} {target} HTTP/1.1",
+                [("Host", host), *headers_of(sent.headers)],
+                read_prefix(sent.body, capture.max_file_bytes),
+                sent.content_length,
+            )
+            answer = None
+            if response is not None:
+                answer = Message(status_line(response.status), headers_of(response.headers), response.body)
+            note = None if response is not None or error is None else f"no answer: {error}"
+            capture.write("client", call.operation, call.transaction_id, request, answer, note)
+        except Exception as exc:  # reading the body again failed (a file changed): the send goes on
+            logger.error("capture of %s %s failed: %s", call.operation, call.transaction_id, exc)
 
 
 def sinch_setup(
