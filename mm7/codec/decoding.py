@@ -11,7 +11,9 @@ Sans-IO: bytes in, objects out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from lxml import etree
@@ -225,11 +227,11 @@ def decode(
         raise TypeError(f"content_type must be a str or None, not {type(content_type).__name__}")
     require("limits", limits, Limits, optional=True)
     require("xml_limits", xml_limits, XMLLimits, optional=True)
-    from mm7.codec.mime.decoder import decode as decode_mime
+    decode_mime = _lazy.mime_decode or _lazy.load_mime_decode()
 
     body = bytes(body)
     sniffed = sniff_content_type(body) if content_type is None else None
-    mime = decode_mime(body, sniffed or content_type, limits=limits or Limits())
+    mime = decode_mime(body, sniffed or content_type, limits=limits or _DEFAULT_MIME_LIMITS)
     if sniffed is not None:
         # Nothing said what the body is: reading it by its first bytes is a repair, listed like any other
         # (strict mode refuses it, naming what to pass).
@@ -238,6 +240,29 @@ def decode(
         mime.deviations.insert(0, Deviation("mime-framing", reason, "MIME"))
     return decode_parts(mime, mode=mode, xml_limits=xml_limits)
 
+
+class _Lazy:
+    """Modules :func:`decode` needs but ``import mm7`` does not load, each imported on first use, once."""
+
+    mime_decode: Callable[..., DecodedBody] | None = None
+    tolerance: ModuleType | None = None
+
+    def load_mime_decode(self) -> Callable[..., DecodedBody]:
+        from mm7.codec.mime.decoder import decode as decode_mime
+
+        self.mime_decode = decode_mime
+        return decode_mime
+
+    def load_tolerance(self) -> ModuleType:
+        from mm7.codec import tolerance
+
+        self.tolerance = tolerance
+        return tolerance
+
+
+_lazy = _Lazy()
+_DEFAULT_MIME_LIMITS = Limits()
+_DEFAULT_XML_LIMITS = XMLLimits()
 
 _BOUNDARY_CHARS = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ")
 
@@ -266,13 +291,13 @@ def decode_parts(
     mime: DecodedBody, *, mode: Mode = "strict", xml_limits: XMLLimits | None = None
 ) -> DecodedMessage[MM7Message | None]:
     """Like :func:`decode`, for a body already split by the MIME decoder (streaming receivers)."""
-    from mm7.codec.tolerance import target_version, trim_collapsed_values
-
+    tolerance = _lazy.tolerance or _lazy.load_tolerance()
+    target_version, trim_collapsed_values = tolerance.target_version, tolerance.trim_collapsed_values
     if mode not in ("strict", "tolerant"):
         raise ConfigError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
     xml = mime.root.read_bytes()
     deviations = list(mime.deviations)
-    root = _parse(xml, mime.root, xml_limits or XMLLimits(), deviations)
+    root = _parse(xml, mime.root, xml_limits or _DEFAULT_XML_LIMITS, deviations)
     read = env.read_envelope(root)
     version, _ = target_version(read.payload, read.transaction_ns)
     if not deviations and _is_clean(root, read, version) and not _has_instance_attributes(xml, root):
@@ -410,12 +435,16 @@ def _bind(
             f"a SOAP Fault's detail holds {operation}, not RSErrorRsp/VASPErrorRsp",
             transaction_id=transaction_id,
         )
-    _check_mm7_version(payload, version, transaction_id)
     cls = version.element_classes[operation]
     if findings.violations:
         message = env.object_from_element(payload, cls, lenient=True)
     else:
         message = env.object_from_element(payload, cls)
+    mm7_version = (getattr(message, "mm7_version", None) or "").strip()
+    if mm7_version and not version.accepts_mm7_version(mm7_version):
+        raise UnsupportedVersionError(
+            f"MM7Version {mm7_version} does not belong to {version.key}", transaction_id=transaction_id
+        )
     content = _resolve_content(message, mime, mode, findings, transaction_id)
     return DecodedMessage(
         operation=operation,

@@ -209,16 +209,25 @@ class ReadEnvelope:
     transaction_element: etree._Element | None = None
 
 
+_ENVELOPE, _HEADER, _BODY = _ENV + "Envelope", _ENV + "Header", _ENV + "Body"
+
+
 def read_envelope(root: etree._Element) -> ReadEnvelope:
     """Locate TransactionID, the Body's MM7 element and any Fault in a parsed envelope.
 
     Raises:
         RemoteCodecError: not a SOAP 1.1 envelope, no Body, or not exactly one Body entry.
     """
-    if root.tag != _ENV + "Envelope":
+    if root.tag != _ENVELOPE:
         raise RemoteCodecError(f"not a SOAP 1.1 envelope: root element is {root.tag!r}")
-    header = root.find(_ENV + "Header")
-    body = root.find(_ENV + "Body")
+    header = body = None
+    for child in root:  # one pass instead of two find() calls; the first of each, as find() gives
+        tag = child.tag
+        if tag == _BODY:
+            if body is None:
+                body = child
+        elif tag == _HEADER and header is None:
+            header = child
     if body is None:
         raise RemoteCodecError("SOAP envelope has no Body")
     transaction_id = transaction_ns = None

@@ -956,6 +956,16 @@ def _locate_root(start: str, parts: Sequence[Part], *, nested: bool) -> tuple[in
     return 0, f"{label} {start!r} names no part; {first} (RFC 2387 §3.2)"
 
 
+def _bare_xml_type(content_type: str | None, limits: Limits) -> str | None:
+    """The root part's Content-Type when ``content_type`` declares a bare XML body, else None."""
+    if content_type is None or len(content_type) > limits.max_header_line:
+        return None
+    value = content_type.strip()
+    if not value or parse_content_type_shared(value)[0] not in XML_MEDIA_TYPES:
+        return None
+    return value
+
+
 def decode(body: bytes, content_type: str | None, *, limits: Limits = _DEFAULT_LIMITS) -> DecodedBody:
     """Decode a whole SwA (or bare XML) body held in memory.
 
@@ -977,6 +987,12 @@ def decode(body: bytes, content_type: str | None, *, limits: Limits = _DEFAULT_L
     """
     if len(body) > limits.max_body_size:
         raise LimitExceededError(f"body larger than {limits.max_body_size} bytes", limit="max_body_size")
+    bare_type = _bare_xml_type(content_type, limits)
+    if bare_type is not None and type(body) is bytes:
+        # A bare envelope (text/xml, no attachments): what MultipartDecoder's bare mode returns, without it.
+        if len(body) > limits.part_size:
+            raise LimitExceededError("root part too large", limit="max_part_size")
+        return DecodedBody(Part(bare_type, data=body), [], [])
     decoder = MultipartDecoder(content_type, limits, spool_threshold=max(len(body), 1))
     decoder.feed(body)
     return decoder.close()

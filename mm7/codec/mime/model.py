@@ -436,6 +436,8 @@ class Part:
 
     def read_bytes(self) -> bytes:
         """Return the whole payload in memory."""
+        if self.data is not None:
+            return self.data
         return b"".join(self.iter_bytes())
 
     def decode_text(self) -> str:
