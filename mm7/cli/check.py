@@ -520,6 +520,12 @@ def _part_label(part: Part, label: str) -> str:
     return f"[bold]{escape(label)}[/bold]  " + escape("  ".join(bits))
 
 
+def _answer_line(capture: Capture) -> str | None:
+    """The status line of the answer a capture file holds after its request (``mm7 send --capture``)."""
+    following = capture.rest.lstrip(b"\r\n").split(b"\n", 1)[0].strip()
+    return following.decode("latin-1") if following.startswith(b"HTTP/") else None
+
+
 @cli.command()
 @click.argument("file")
 @click.option("--content-type", help="Content-Type for inputs that carry none (MIME bodies, envelopes).")
@@ -536,7 +542,8 @@ def inspect(
 ) -> None:
     """Show an MM7 message: MIME tree, envelope, operation, TransactionID, version, attachments, deviations.
 
-    FILE may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope (- for stdin).
+    FILE may be a raw HTTP request or response capture, a MIME body, or a bare SOAP envelope (- for stdin);
+    a capture file of --capture shows its request and the status line of its answer.
     The schema it was read with is named (key, bindings package, namespace), and the registered schemas
     (--bindings, --schemas, mm7.schemas entry points) are listed. Exits 1 with a one-line reason when it
     cannot be decoded.
@@ -550,6 +557,9 @@ def inspect(
     summary = Table.grid(padding=(0, 2))
     summary.add_row("file", file)
     summary.add_row("shape", capture.kind + (f"  ({capture.start_line})" if capture.start_line else ""))
+    answer = _answer_line(capture)
+    if answer:
+        summary.add_row("answered", answer)
     summary.add_row("operation", decoded.operation)
     summary.add_row("TransactionID", decoded.transaction_id)
     version = decoded.version

@@ -133,7 +133,7 @@ def _tracker(inbox_url: str | None) -> Any:
     return Tracker.open(inbox_url)
 
 
-def _client(config: SendConfig, timeout: float, tracker: Any = None) -> Any:
+def _client(config: SendConfig, timeout: float, tracker: Any = None, capture: str | None = None) -> Any:
     from mm7.client import MM7Client, Timeout
     from mm7.profiles.sinch import SinchProfile
 
@@ -154,6 +154,7 @@ def _client(config: SendConfig, timeout: float, tracker: Any = None) -> Any:
             timeout=Timeout(read=timeout),
             deadline=timeout,
             tracker=tracker,
+            capture=capture,
         )
     changes: dict[str, Any] = {"vas_id": config.vas_id}
     changes["mm7_version"] = config.mm7_version or profile.mm7_version
@@ -179,6 +180,7 @@ def _client(config: SendConfig, timeout: float, tracker: Any = None) -> Any:
         timeout=Timeout(read=timeout),
         deadline=timeout,
         tracker=tracker,
+        capture=capture,
     )
 
 
@@ -259,6 +261,13 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
     "inbox database, the one mm7 serve stores reports in, so mm7 status shows what became of it "
     "[env MM7_INBOX_URL]. Nothing is recorded when unset.",
 )
+@click.option(
+    "--capture",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Write every exchange (request and answer, credentials redacted) to a file in DIR, for mm7 "
+    "inspect and mm7 replay; 1 MiB per file, the oldest removed past 1000 files.",
+)
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option(
     "--timeout",
@@ -284,6 +293,7 @@ def send(
     show_status: bool,
     resend_unknown: bool,
     inbox_url: str | None,
+    capture: str | None,
     concurrency: int,
     timeout: float,
     **settings: str | None,
@@ -315,7 +325,7 @@ def send(
     parts = _parts(image, text)
     tracker = _tracker(inbox_url)
     try:
-        client = _client(config, timeout, tracker)
+        client = _client(config, timeout, tracker, capture)
     except BaseException:
         if tracker is not None:
             tracker.close()

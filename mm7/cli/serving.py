@@ -145,6 +145,13 @@ INBOX_OPTION = click.option(
     help="Fold delivery reports and read replies into the tracker in the inbox database as they are "
     "stored, for mm7 status [env MM7_TRACK; default off].",
 )
+@click.option(
+    "--capture",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Write every exchange (request and answer, credentials redacted) to a file in DIR, for mm7 "
+    "inspect and mm7 replay; 1 MiB per file, the oldest removed past 1000 files [env MM7_CAPTURE_DIR].",
+)
 @handle_errors
 def serve(
     host: str,
@@ -167,6 +174,7 @@ def serve(
     asgi: bool,
     metrics: bool | None,
     track: bool | None,
+    capture: str | None,
 ) -> None:
     """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress; uvicorn: --asgi).
 
@@ -199,6 +207,7 @@ def serve(
         threads=threads,
         metrics=metrics,
         track=track,
+        capture=capture,
     )
     stop_on_sigterm()
     if asgi:

@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from mm7.capture import Capture
 from mm7.codec.mime import Limits
 from mm7.codec.xml import XMLLimits
 from mm7.inbox import Inbox
@@ -79,6 +80,8 @@ class ASGIReceiverApp(ReceiverCore):
         metrics: Serve the Prometheus metrics on ``GET /metrics`` (read off the loop); needs
             ``mm7[metrics]``.
         tracker: Fold every stored delivery report and read reply into this tracker (:mod:`mm7.tracking`).
+        capture: Write every exchange whose body was read to a file (:mod:`mm7.capture`), in the worker
+            thread that finishes the request.
 
     The arguments other than ``body_timeout`` are those of :class:`~mm7.server.core.ReceiverCore`.
     """
@@ -97,6 +100,7 @@ class ASGIReceiverApp(ReceiverCore):
         body_timeout: float | None = None,
         metrics: bool = False,
         tracker: Tracker | None = None,
+        capture: Capture | None = None,
     ) -> None:
         super().__init__(
             inbox,
@@ -109,6 +113,7 @@ class ASGIReceiverApp(ReceiverCore):
             xml_limits=xml_limits,
             metrics=metrics,
             tracker=tracker,
+            capture=capture,
         )
         self.body_timeout = body_timeout
 

@@ -70,6 +70,7 @@ from typing import IO, TYPE_CHECKING, Any
 from xsdata.models.datatype import XmlDateTime
 
 from mm7 import metrics
+from mm7.capture import Capture, Message, status_line
 from mm7.codec import summary
 from mm7.codec.messages import (
     DecodedMessage,
@@ -206,6 +207,9 @@ class ReceiverCore:
         tracker: Fold every delivery report and read reply into this tracker (:mod:`mm7.tracking`) once it
             is stored, before answering. A fold that fails is logged and the request still answered: the
             report is safe in the inbox.
+        capture: Write every POST whose body was read (the request, then the answer) to a file in this
+            writer's directory (:mod:`mm7.capture`), before the answer goes out. Requests answered on their
+            head alone (401, 403, 405, a declared size over the limit, 415) are not captured.
     """
 
     def __init__(
@@ -221,11 +225,13 @@ class ReceiverCore:
         xml_limits: XMLLimits | None = None,
         metrics: bool = False,
         tracker: Tracker | None = None,
+        capture: Capture | None = None,
     ) -> None:
         if metrics and not _metrics_installed():
             raise ConfigError("metrics=True needs prometheus_client: pip install 'mm7[metrics]'")
         self.metrics = metrics
         self.tracker = tracker
+        self.capture = capture
         base = limits or Limits()
         self.inbox = inbox
         self.auth = auth or AuthPolicy()
@@ -356,11 +362,16 @@ class ReceiverCore:
         assert isinstance(exc, CodecError)
         return self._codec_error(exc, None)
 
-    def _store(self, mime: DecodedBody, environ: Mapping[str, Any]) -> Answer:
-        """Decode a whole body, store it, answer; the body's spooled payloads are closed in any case."""
+    def _store(self, mime: DecodedBody, environ: Mapping[str, Any], seen: list[str] | None = None) -> Answer:
+        """Decode a whole body, store it, answer; the body's spooled payloads are closed in any case.
+
+        ``seen`` gets the request's operation and TransactionID once they are read (for a capture's name).
+        """
         decoded: DecodedMessage[MM7Message | None] | None = None
         try:
             decoded = decode_parts(mime, mode="tolerant", xml_limits=self.xml_limits)
+            if seen is not None:
+                seen[:] = [decoded.operation, decoded.transaction_id]
             kind = KINDS.get(decoded.operation)
             if kind is None:
                 # Valid MM7, but a request the relay handles (SubmitReq...) or an answer: not ours.
@@ -555,6 +566,9 @@ class Exchange:
         self._core = core
         self._environ = environ
         self._sinks: list[IO[bytes]] = []
+        # With a capture: the body's first bytes (up to the file cap) and its whole length so far.
+        self._captured = bytearray() if core.capture is not None else None
+        self._length = 0
         try:
             self._decoder = MultipartDecoder(
                 environ.get("CONTENT_TYPE") or None,
@@ -577,12 +591,16 @@ class Exchange:
         Past ``max_body_size`` (or a SOAP part over its limit, or broken MIME) the answer comes as soon
         as the bytes that cross the line arrive.
         """
+        capture = self._core.capture
+        if capture is not None and self._captured is not None:
+            self._length += len(data)
+            self._captured += data[: max(0, capture.max_file_bytes - len(self._captured))]
         try:
             self._decoder.feed(data)
         except BaseException as exc:
             self.close()
             if isinstance(exc, CodecError):
-                return self._core._refusal(exc)
+                return self._captures(self._core._refusal(exc))
             raise
         return None
 
@@ -593,10 +611,11 @@ class Exchange:
         except BaseException as exc:
             self.close()
             if isinstance(exc, CodecError):
-                return self._core._refusal(exc)
+                return self._captures(self._core._refusal(exc))
             raise
         self._sinks = []  # owned by the decoded body now, closed by _store
-        return self._core._store(mime, self._environ)
+        seen: list[str] = []
+        return self._captures(self._core._store(mime, self._environ, seen), *seen)
 
     def unreadable(self, details: str) -> Answer:
         """The server could not read the body as sent (bad chunking, client gone, short body): a 400.
@@ -605,7 +624,28 @@ class Exchange:
         failures).
         """
         self.close()
-        return self._core._refusal(_unreadable(details))
+        return self._captures(self._core._refusal(_unreadable(details)))
+
+    def _captures(self, answer: Answer, operation: str = "unknown", transaction_id: str = "") -> Answer:
+        """Write the request and ``answer`` to the capture, if any (before the answer goes out)."""
+        capture = self._core.capture
+        if capture is None or self._captured is None:
+            return answer
+        environ = self._environ
+        target = str(environ.get("PATH_INFO") or "/")
+        if environ.get("QUERY_STRING"):
+            target += f"?{environ['QUERY_STRING']}"
+        protocol = str(environ.get("SERVER_PROTOCOL") or "HTTP/1.1")
+        request = Message(
+            f"{environ.get('REQUEST_METHOD', 'POST')} {target} {protocol}",
+            _environ_headers(environ),
+            bytes(self._captured),
+            self._length,
+        )
+        reason = answer.status.split(" ", 1)[1] if " " in answer.status else None
+        response = Message(status_line(answer.status_code, reason), answer.headers, answer.body)
+        capture.write("receiver", operation, transaction_id, request, response)
+        return answer
 
     def close(self) -> None:
         """Free the payloads spooled so far (a spilled one's temporary file is deleted now)."""
@@ -615,6 +655,20 @@ class Exchange:
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A request's headers from its CGI variables (names in their usual capitalisation)."""
+    headers: list[tuple[str, str]] = []
+    for key, value in environ.items():
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key
+        elif key.startswith("HTTP_"):
+            name = key[5:]
+        else:
+            continue
+        headers.append(("-".join(word.capitalize() for word in name.split("_")), str(value)))
+    return headers
 
 
 def _metrics_installed() -> bool:

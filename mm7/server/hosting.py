@@ -34,6 +34,8 @@ Environment variables (:meth:`ReceiverSettings.from_env`; ``mm7 serve`` options 
 ``MM7_METRICS``              ``1``/``true``: Prometheus metrics on ``GET /metrics`` (needs mm7[metrics])
 ``MM7_TRACK``                ``1``/``true``: fold delivery reports and read replies into the tracker in the
                             inbox's database as they are stored (:mod:`mm7.tracking`, ``mm7 status``)
+``MM7_CAPTURE_DIR``          write every exchange (request and answer, credentials redacted) to a file in
+                            this directory (:mod:`mm7.capture`; 1 MiB per file, 1000 files)
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from wsgiref.types import WSGIApplication
 
 from mm7._secrets import read_password_file
+from mm7.capture import Capture, as_capture
 from mm7.errors import ConfigError
 from mm7.inbox import Inbox, open_inbox
 from mm7.server.app import DEFAULT_MAX_BODY_SIZE, ReceiverApp
@@ -118,6 +121,7 @@ def make_app(
     reject_invalid: bool = False,
     metrics: bool = False,
     track: bool = False,
+    capture: Capture | str | os.PathLike[str] | None = None,
 ) -> ReceiverApp:
     """Build a receiver on the inbox at ``inbox_url``.
 
@@ -137,6 +141,8 @@ def make_app(
             applies, credentials are not asked for).
         track: Fold every stored delivery report and read reply into the tracker in the inbox's database
             (:mod:`mm7.tracking`), so that ``mm7 status`` shows it at once.
+        capture: Write every exchange to a file in this directory, or with this
+            :class:`~mm7.capture.Capture` (:mod:`mm7.capture`).
 
     Returns:
         The WSGI application.
@@ -158,6 +164,7 @@ def make_app(
         reject_invalid=reject_invalid,
         metrics=metrics,
         tracker=_tracker(inbox) if track else None,
+        capture=as_capture(capture),
     )
 
 
@@ -175,6 +182,7 @@ def make_asgi_app(
     body_timeout: float | None = None,
     metrics: bool = False,
     track: bool = False,
+    capture: Capture | str | os.PathLike[str] | None = None,
 ) -> ASGIReceiverApp:
     """Build the ASGI receiver on the inbox at ``inbox_url``: :func:`make_app`'s arguments, same answers.
 
@@ -195,6 +203,7 @@ def make_asgi_app(
             limit at 1 MiB/s, at least 30 (:func:`default_body_timeout`).
         metrics: Serve Prometheus metrics on ``GET /metrics`` (needs ``mm7[metrics]``).
         track: Fold every stored delivery report and read reply into the tracker (:mod:`mm7.tracking`).
+        capture: Write every exchange to a file in this directory (:mod:`mm7.capture`).
 
     Returns:
         The ASGI application (:class:`~mm7.server.asgi.ASGIReceiverApp`).
@@ -219,6 +228,7 @@ def make_asgi_app(
         body_timeout=default_body_timeout(max_body_size) if body_timeout is None else body_timeout,
         metrics=metrics,
         tracker=_tracker(inbox) if track else None,
+        capture=as_capture(capture),
     )
 
 
@@ -332,6 +342,7 @@ class ReceiverSettings:
     threads: int = DEFAULT_THREADS
     metrics: bool = False
     track: bool = False
+    capture: str | None = None
 
     @property
     def effective_body_timeout(self) -> float:
@@ -369,6 +380,7 @@ class ReceiverSettings:
             "reject_invalid": _flag(env.get("MM7_REJECT_INVALID")),
             "metrics": _flag(env.get("MM7_METRICS")),
             "track": _flag(env.get("MM7_TRACK")),
+            "capture": env.get("MM7_CAPTURE_DIR") or None,
         }
         for name, key, kind in (
             ("MM7_MAX_BODY_SIZE", "max_body_size", int),
@@ -401,6 +413,7 @@ class ReceiverSettings:
             "reject_invalid": self.reject_invalid,
             "metrics": self.metrics,
             "track": self.track,
+            "capture": self.capture,
         }
 
     def make_app(self) -> ReceiverApp:

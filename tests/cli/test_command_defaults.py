@@ -76,6 +76,7 @@ COVERED = {
     "regenerate": "test_regenerate_with_its_defaults_in_a_copy_of_the_checkout",
     "status": "test_status_and_messages_with_their_defaults",
     "messages": "test_status_and_messages_with_their_defaults",
+    "replay": "test_replay_with_only_what_it_requires",
 }
 
 
@@ -322,6 +323,24 @@ def test_send_with_only_what_it_requires(tmp_path: Path, simulator: tuple[Runnin
     result = run("send", *needed, "--short-code", "12345", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.match(r"15551234567\taccepted\tMessageID \d+$", result.stdout.strip()), result.stdout
+    stopped_cleanly(process, signal.SIGTERM)
+
+
+def test_replay_with_only_what_it_requires(tmp_path: Path, simulator: tuple[Running, str]) -> None:
+    """A capture FILE and --to URL: the request of ``mm7 send --capture`` goes again, answered 1000."""
+    bare = run("replay", cwd=tmp_path)
+    assert bare.returncode == 2 and bare.stderr.startswith("Usage:"), bare.stderr
+    process, url = simulator
+    needed = ["--to", "15551234567", "--text", "Hi", "--endpoint", url, "--vasp-id", "KEY"]
+    sent = run("send", *needed, "--short-code", "1", "--capture", "captures", cwd=tmp_path)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    [capture] = (tmp_path / "captures").glob("*.http")
+    result = run("replay", str(capture), "--to", url, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.match(
+        r"HTTP 200\tSubmitRsp\tTransactionID \w+\tstatus 1000 Success\tMessageID \d+\noutcome success\n$",
+        result.stdout,
+    )
     stopped_cleanly(process, signal.SIGTERM)
 
 
