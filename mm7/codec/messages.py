@@ -253,7 +253,7 @@ def _build(
         raise LocalCodecError(f"MM7Version {mm7_version} does not belong to {version.key}")
     if content is not None and not content.content_id:
         # The Content element can only point at a part with a Content-ID (SwA, RFC 2392 cid: URL).
-        content = dataclasses.replace(content, content_id=CONTENT_ID)
+        content = _with_content_id(content, CONTENT_ID)
     parts = [*([content] if content is not None else []), *attachments]
     if content is not None and getattr(message, "content", "absent") is None:
         message = dataclasses.replace(
@@ -291,6 +291,23 @@ def _envelope(
                 pass
     root = env.build_envelope(message, transaction_id=transaction_id, version=version, fault=fault)
     return root, env.serialize(root)
+
+
+def _with_content_id(part: Part, content_id: str) -> Part:
+    """A copy of ``part`` with another Content-ID (``dataclasses.replace``, without its field walk)."""
+    if type(part) is not Part:  # a subclass may have fields of its own
+        return dataclasses.replace(part, content_id=content_id)
+    return Part(
+        part.content_type,
+        content_id,
+        part.content_location,
+        part.headers,
+        part.data,
+        part.path,
+        part.file,
+        part.children,
+        part.start,
+    )
 
 
 def _local_operation(message: object) -> tuple[SchemaVersion, str]:
@@ -370,6 +387,8 @@ def _check_content_reference(message: object, parts: Sequence[Part]) -> None:
     href = getattr(reference, "href", None)
     if not href:
         return
+    if href[:4] == "cid:" and any(part.content_id == href[4:] for part in parts):
+        return  # the usual case: the href names a part's Content-ID exactly (RFC 2392)
     probe = DecodedBody(root=Part.from_bytes(b""), attachments=list(parts))
     if probe.find(href) is None:
         raise LocalCodecError(f"Content href {href!r} points at no attached part")

@@ -56,26 +56,31 @@ def _is_8bit(data: bytes) -> bool:
     return all(len(line) <= 998 and b"\r" not in line and b"\n" not in line for line in lines)
 
 
-def _header_text(headers: Sequence[tuple[str, str]]) -> str:
-    """The header lines of one part, each ending in CRLF (the empty line ending the block not included)."""
-    lines = []
-    for name, value in headers:
-        check_header_value(name, value)
-        lines.append(f"{name}: {value}\r\n")
-    return "".join(lines)
+_OWN_HEADERS = frozenset({"content-type", "content-transfer-encoding", "content-id", "content-location"})
 
 
-def _part_headers(part: Part, content_type: str, cte: str | None) -> list[tuple[str, str]]:
-    headers = [("Content-Type", content_type)]
+def _header_block(lead: str, part: Part, content_type: str, cte: str | None) -> bytes:
+    """``lead``, then the part's header lines, each ending in CRLF, then the empty line ending the block.
+
+    Every value is checked for CR and LF (header injection) before it is written.
+    """
+    check_header_value("Content-Type", content_type)
+    lines = [lead, "Content-Type: ", content_type, "\r\n"]
     if cte is not None:
-        headers.append(("Content-Transfer-Encoding", cte))
-    if part.content_id is not None:
-        headers.append(("Content-ID", f"<{part.content_id}>"))
-    if part.content_location is not None:
-        headers.append(("Content-Location", part.content_location))
-    skip = {"content-type", "content-transfer-encoding", "content-id", "content-location"}
-    headers.extend((k, v) for k, v in part.headers if k.lower() not in skip)
-    return headers
+        lines += ("Content-Transfer-Encoding: ", cte, "\r\n")
+    content_id, location = part.content_id, part.content_location
+    if content_id is not None:
+        check_header_value("Content-ID", content_id)
+        lines += ("Content-ID: <", content_id, ">\r\n")
+    if location is not None:
+        check_header_value("Content-Location", location)
+        lines += ("Content-Location: ", location, "\r\n")
+    for name, value in part.headers:
+        if name.lower() not in _OWN_HEADERS:
+            check_header_value(name, value)
+            lines += (name, ": ", value, "\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode()
 
 
 def _with_params(content_type: str, extra: Sequence[tuple[str, str]]) -> str:
@@ -96,8 +101,7 @@ def _encode_part(part: Part, lead: str, out: list[Segment]) -> int:
     :meth:`EncodedBody.to_bytes` (or run by run while it is streamed).
     """
     if part.children is None:
-        head = f"{lead}{_header_text(_part_headers(part, part.content_type, _transfer_encoding(part)))}\r\n"
-        head_bytes = head.encode()
+        head_bytes = _header_block(lead, part, part.content_type, _transfer_encoding(part))
         if part.data is not None:
             out += (head_bytes, part.data)
             return len(head_bytes) + len(part.data)
@@ -108,7 +112,7 @@ def _encode_part(part: Part, lead: str, out: list[Segment]) -> int:
     out.append(b"")  # the header block: it names the boundary, and is checked after the children
     content_type, length = _encode_children(part, out)
     # RFC 2045 §6.4: a multipart entity may only be 7bit/8bit/binary; we leave the header out.
-    head_bytes = f"{lead}{_header_text(_part_headers(part, content_type, None))}\r\n".encode()
+    head_bytes = _header_block(lead, part, content_type, None)
     out[slot] = head_bytes
     return len(head_bytes) + length
 
@@ -122,7 +126,6 @@ def _encode_children(part: Part, out: list[Segment], boundary: str | None = None
     children = part.children or []
     if not children:
         raise LocalCodecError("a multipart part needs at least one child (RFC 2046 §5.1.1)")
-    _check_unique_ids(children)
     extra: list[tuple[str, str]] = []
     if part.media_type == "multipart/related":
         # RFC 2387 §3.1/§3.2: `type` is the root's media type, `start` its Content-ID.
@@ -201,6 +204,7 @@ def encode_multipart(part: Part, *, boundary: str | None = None) -> EncodedBody:
     """
     if part.children is None:
         raise ConfigError("encode_multipart needs a Part with children")
+    _check_unique_ids(part.children)  # every part of the body, nested ones included
     segments: list[Segment] = []
     content_type, length = _encode_children(part, segments, boundary)
     return EncodedBody(content_type, length, tuple(segments))
