@@ -146,6 +146,13 @@ INBOX_OPTION = click.option(
     "stored, for mm7 status [env MM7_TRACK; default off].",
 )
 @click.option(
+    "--profile",
+    metavar="NAME|FILE",
+    default=None,
+    help="The carrier whose callbacks arrive: a shipped profile (mm7 profiles) or a profile file (.toml); "
+    "its carrier-id header is kept and a report outside its vocabulary is noted [env MM7_PROFILE].",
+)
+@click.option(
     "--capture",
     type=click.Path(file_okay=False),
     metavar="DIR",
@@ -174,6 +181,7 @@ def serve(
     asgi: bool,
     metrics: bool | None,
     track: bool | None,
+    profile: str | None,
     capture: str | None,
 ) -> None:
     """Receive DeliverReq / DeliveryReportReq / ReadReplyReq into the inbox (waitress; uvicorn: --asgi).
@@ -207,6 +215,7 @@ def serve(
         threads=threads,
         metrics=metrics,
         track=track,
+        profile=profile,
         capture=capture,
     )
     stop_on_sigterm()

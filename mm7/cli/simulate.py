@@ -1,4 +1,4 @@
-"""``mm7 simulate``: the local Sinch-like MMSC."""
+"""``mm7 simulate``: the local MMSC, Sinch-like or speaking a carrier profile's dialect."""
 
 from __future__ import annotations
 
@@ -58,7 +58,16 @@ def _fail_numbers(values: tuple[str, ...]) -> dict[str, str]:
     "--retry-interval", type=float, default=300.0, show_default=True, help="Seconds between postback retries."
 )
 @click.option("--max-retries", type=click.IntRange(0), default=5, show_default=True)
-@click.option("--user", help="Require HTTP Basic auth (2568 otherwise).")
+@click.option(
+    "--profile",
+    metavar="NAME|FILE",
+    help="Speak this carrier's dialect: a shipped profile (mm7 profiles) or a profile file (.toml). "
+    "Default: Sinch's behaviour.",
+)
+@click.option(
+    "--user",
+    help="Require HTTP Basic auth (2568 otherwise), or Digest when the profile says digest.",
+)
 @password_options("MM7_SIMULATOR_PASSWORD", "MM7_SIMULATOR_PASSWORD_FILE")
 @click.option("--vasp-id", help="Require this VASPID (2564 otherwise).")
 @click.option("--vas-id", help="Require this VASID (2562 otherwise).")
@@ -118,25 +127,36 @@ def simulate(
     max_request_size: int | None,
     throughput: int | None,
     mo_files: tuple[str, ...],
+    profile: str | None,
     **options: Any,
 ) -> None:
     """Run a local Sinch-like MMSC: answers SubmitReq, posts delivery reports, injects MO messages.
 
     Prints the MM7 URL once bound; runs until Ctrl-C or SIGTERM. GET /_sim/log shows every exchange;
-    POST /_sim/mo with JSON {"sender", "to", "text", "image"?} injects an MO message.
+    POST /_sim/mo with JSON {"sender", "to", "text", "image"?} injects an MO message. With --profile it
+    speaks that carrier's dialect (versions, namespace, SOAPAction, auth scheme, status codes, delivery
+    reports); a Bearer profile takes the password (MM7_SIMULATOR_PASSWORD[_FILE]) as the token.
     """
+    from mm7.profiles.files import load
     from mm7.simulator import MMSCSimulator, SimulatorConfig, SubmitRules
+    from mm7.simulator.dialect import submit_rules
     from mm7.simulator.rules import DEFAULT_MAX_REQUEST_SIZE
 
-    rules = SubmitRules(
-        username=user,
-        password=password,
-        vasp_id=vasp_id,
-        vas_id=vas_id,
-        short_code=short_code,
-        max_request_size=max_request_size or DEFAULT_MAX_REQUEST_SIZE,
-    )
+    account: dict[str, Any] = {
+        "username": user,
+        "password": password,
+        "vasp_id": vasp_id,
+        "vas_id": vas_id,
+        "short_code": short_code,
+        "max_request_size": max_request_size,
+    }
+    spoken = load(profile) if profile is not None else None
+    if spoken is None:
+        rules = SubmitRules(**{**account, "max_request_size": max_request_size or DEFAULT_MAX_REQUEST_SIZE})
+    else:
+        rules = submit_rules(spoken, **account)
     config = SimulatorConfig(
+        profile=spoken,
         rules=rules,
         reports=reports or SimulatorConfig.reports,
         fail_numbers=_fail_numbers(fail_number),
@@ -145,7 +165,8 @@ def simulate(
     )
     sim = MMSCSimulator(config)
     url = sim.start(host, port)
-    click.echo(f"MMSC simulator listening on {url}")
+    dialect = f" speaking {spoken.name}" if spoken is not None else ""
+    click.echo(f"MMSC simulator{dialect} listening on {url}")
     click.echo(f"delivery reports -> {config.dr_url or '(none: no --dr-url)'}")
     sys.stdout.flush()
     stop_on_sigterm()

@@ -40,6 +40,7 @@ from mm7.inbox import Inbox
 from mm7.server.auth import AuthPolicy
 
 if TYPE_CHECKING:
+    from mm7.profiles.base import Profile
     from mm7.tracking import Tracker
 from mm7.server.core import (
     DEFAULT_KEPT_HEADERS,
@@ -73,6 +74,7 @@ class ASGIReceiverApp(ReceiverCore):
         spool_size: Payload bytes per part kept in memory before spilling to a temporary file.
         limits: Further MIME limits for the codec.
         kept_headers: HTTP headers copied into the stored notification.
+        profile: The carrier whose callbacks are received.
         reject_invalid: Refuse (4004) requests still invalid after tolerant repair.
         xml_limits: Limits for the SOAP part.
         body_timeout: Seconds a request may take to send its whole body, from the call of the app; None
@@ -95,6 +97,7 @@ class ASGIReceiverApp(ReceiverCore):
         spool_size: int = DEFAULT_SPOOL_SIZE,
         limits: Limits | None = None,
         kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
+        profile: Profile | None = None,
         reject_invalid: bool = False,
         xml_limits: XMLLimits | None = None,
         body_timeout: float | None = None,
@@ -109,6 +112,7 @@ class ASGIReceiverApp(ReceiverCore):
             spool_size=spool_size,
             limits=limits,
             kept_headers=kept_headers,
+            profile=profile,
             reject_invalid=reject_invalid,
             xml_limits=xml_limits,
             metrics=metrics,

@@ -98,6 +98,7 @@ from mm7.server.auth import AuthPolicy
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message
+    from mm7.profiles.base import Profile
     from mm7.tracking import Tracker
 
 __all__ = [
@@ -198,6 +199,10 @@ class ReceiverCore:
             is read: a larger SOAP part (bare body or multipart root) is refused as soon as it is exceeded,
             so a refused request holds at most about that many bytes in memory, whatever its body size.
         kept_headers: HTTP headers copied into the stored notification.
+        profile: The carrier whose callbacks this receiver takes (``mm7 serve --profile``): its
+            carrier-id header is kept too, a delivery report whose MMStatus is outside the profile's
+            vocabulary is stored with a note saying so (never refused), and a request whose dialect
+            cannot be read is answered in the profile's namespace and MM7Version.
         reject_invalid: Answer a SOAP Fault (4004) and store nothing when a request is still invalid
             after tolerant repair. By default such a request is stored flagged (its violations under
             ``X-MM7-Violations``), answered with success and handed to the worker with its violations:
@@ -221,6 +226,7 @@ class ReceiverCore:
         spool_size: int = DEFAULT_SPOOL_SIZE,
         limits: Limits | None = None,
         kept_headers: Iterable[str] = DEFAULT_KEPT_HEADERS,
+        profile: Profile | None = None,
         reject_invalid: bool = False,
         xml_limits: XMLLimits | None = None,
         metrics: bool = False,
@@ -245,7 +251,9 @@ class ReceiverCore:
             max_headers_per_part=base.max_headers_per_part,
             max_part_size=base.max_part_size,
         )
-        self.kept_headers = tuple(kept_headers)
+        self.profile = profile
+        carrier_header = profile.carrier_id_header if profile is not None else None
+        self.kept_headers = tuple(kept_headers) + ((carrier_header,) if carrier_header else ())
         self.reject_invalid = reject_invalid
         self.xml_limits = xml_limits or XMLLimits()
 
@@ -448,6 +456,10 @@ class ReceiverCore:
             headers[DEVIATIONS_HEADER] = "; ".join(f"[{d.kind}] {d}" for d in decoded.deviations)
         if decoded.violations:
             headers[VIOLATIONS_HEADER] = "; ".join(map(str, decoded.violations))
+        report = kind is NotificationKind.DELIVERY_REPORT
+        unlisted = _outside_vocabulary(self.profile, mm_status) if report else None
+        if unlisted:
+            headers[DEVIATIONS_HEADER] = "; ".join(filter(None, (headers.get(DEVIATIONS_HEADER), unlisted)))
         return Notification(
             kind=kind,
             dedupe_key=dedupe_key_for(
@@ -533,6 +545,8 @@ class ReceiverCore:
             dialect: Dialect | None = answer_dialect(decoded)
         else:
             dialect = sniff_dialect(mime.root.read_bytes()) if mime is not None else None
+        if dialect is None and self.profile is not None and self.profile.namespace is not None:
+            dialect = Dialect(self.profile.namespace, self.profile.mm7_version)  # the carrier's, then
         answer = _fault(
             exc.http_status,
             exc.status_code,
@@ -748,6 +762,24 @@ def _content_length(environ: Mapping[str, Any]) -> int | None:
             "400 Bad Request", 2007, _STATUS_TEXT[2007], f"invalid Content-Length {raw[:40]!r}"
         )
     return int(raw)
+
+
+def _outside_vocabulary(profile: Profile | None, mm_status: str | None) -> str | None:
+    """A note when a report's MMStatus is not in the profile's delivery-report vocabulary, else None."""
+    from mm7.codec.status import MMStatus, parse_mm_status
+
+    def read(value: str) -> MMStatus | None:  # one word in two spellings: Unrecognised, Unrecognized
+        found = parse_mm_status(value)
+        return MMStatus.UNRECOGNISED if found is MMStatus.UNRECOGNIZED else found
+
+    vocabulary = profile.dr_statuses if profile is not None else None
+    if not vocabulary or mm_status is None:
+        return None
+    status = read(mm_status)
+    if status is not None and any(read(word) is status for word in vocabulary):
+        return None
+    assert profile is not None
+    return f"[vocabulary] MMStatus {mm_status!r} is not in the {profile.name} profile's delivery reports"
 
 
 def _attachment(part: Part) -> Attachment:

@@ -34,6 +34,8 @@ Environment variables (:meth:`ReceiverSettings.from_env`; ``mm7 serve`` options 
 ``MM7_METRICS``              ``1``/``true``: Prometheus metrics on ``GET /metrics`` (needs mm7[metrics])
 ``MM7_TRACK``                ``1``/``true``: fold delivery reports and read replies into the tracker in the
                             inbox's database as they are stored (:mod:`mm7.tracking`, ``mm7 status``)
+``MM7_PROFILE``              the carrier whose callbacks are received: a shipped profile's name or a profile
+                            file (.toml); keeps its carrier-id header, notes reports outside its vocabulary
 ``MM7_CAPTURE_DIR``          write every exchange (request and answer, credentials redacted) to a file in
                             this directory (:mod:`mm7.capture`; 1 MiB per file, 1000 files)
 """
@@ -61,6 +63,7 @@ from mm7.server.asgi import ASGIReceiverApp
 from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, BearerAuth, parse_networks
 
 if TYPE_CHECKING:
+    from mm7.profiles.base import Profile
     from mm7.tracking import Tracker
 
 __all__ = [
@@ -119,6 +122,7 @@ def make_app(
     trust_forwarded_for: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     reject_invalid: bool = False,
+    profile: Profile | str | None = None,
     metrics: bool = False,
     track: bool = False,
     capture: Capture | str | os.PathLike[str] | None = None,
@@ -137,6 +141,8 @@ def make_app(
         max_body_size: Largest request body in bytes.
         reject_invalid: Refuse (fault 4004, nothing stored) a request still invalid after tolerant repair,
             instead of storing it flagged (see :class:`~mm7.server.core.ReceiverCore`).
+        profile: The carrier whose callbacks are received: a :class:`~mm7.profiles.Profile`, a shipped
+            profile's name or a profile file (see :class:`~mm7.server.core.ReceiverCore`).
         metrics: Serve Prometheus metrics on ``GET /metrics`` (needs ``mm7[metrics]``; the allow-list
             applies, credentials are not asked for).
         track: Fold every stored delivery report and read reply into the tracker in the inbox's database
@@ -160,6 +166,7 @@ def make_app(
     return ReceiverApp(
         inbox,
         auth=auth,
+        profile=_profile(profile),
         max_body_size=max_body_size,
         reject_invalid=reject_invalid,
         metrics=metrics,
@@ -179,6 +186,7 @@ def make_asgi_app(
     trust_forwarded_for: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     reject_invalid: bool = False,
+    profile: Profile | str | None = None,
     body_timeout: float | None = None,
     metrics: bool = False,
     track: bool = False,
@@ -199,6 +207,7 @@ def make_asgi_app(
         trust_forwarded_for: Use ``X-Forwarded-For`` when the peer is a trusted proxy.
         max_body_size: Largest request body in bytes.
         reject_invalid: Refuse (fault 4004, nothing stored) a request still invalid after tolerant repair.
+        profile: The carrier whose callbacks are received (a profile, a shipped name or a file).
         body_timeout: Seconds a request may take to send its whole body (408 after); by default the body
             limit at 1 MiB/s, at least 30 (:func:`default_body_timeout`).
         metrics: Serve Prometheus metrics on ``GET /metrics`` (needs ``mm7[metrics]``).
@@ -223,6 +232,7 @@ def make_asgi_app(
     return ASGIReceiverApp(
         inbox,
         auth=auth,
+        profile=_profile(profile),
         max_body_size=max_body_size,
         reject_invalid=reject_invalid,
         body_timeout=default_body_timeout(max_body_size) if body_timeout is None else body_timeout,
@@ -230,6 +240,15 @@ def make_asgi_app(
         tracker=_tracker(inbox) if track else None,
         capture=as_capture(capture),
     )
+
+
+def _profile(profile: Profile | str | None) -> Profile | None:
+    """A profile given by value, shipped name or file (read before the inbox is opened: a bad file fails)."""
+    if profile is None or not isinstance(profile, str):
+        return profile
+    from mm7.profiles.files import load
+
+    return load(profile)
 
 
 def _tracker(inbox: Inbox) -> Tracker:
@@ -335,6 +354,7 @@ class ReceiverSettings:
     trust_forwarded_for: bool = False
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     reject_invalid: bool = False
+    profile: str | None = None
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     body_timeout: float | None = None
     idle_timeout: float = DEFAULT_CHANNEL_TIMEOUT
@@ -380,6 +400,7 @@ class ReceiverSettings:
             "reject_invalid": _flag(env.get("MM7_REJECT_INVALID")),
             "metrics": _flag(env.get("MM7_METRICS")),
             "track": _flag(env.get("MM7_TRACK")),
+            "profile": env.get("MM7_PROFILE") or None,
             "capture": env.get("MM7_CAPTURE_DIR") or None,
         }
         for name, key, kind in (
@@ -411,6 +432,7 @@ class ReceiverSettings:
             "trust_forwarded_for": self.trust_forwarded_for,
             "max_body_size": self.max_body_size,
             "reject_invalid": self.reject_invalid,
+            "profile": self.profile,
             "metrics": self.metrics,
             "track": self.track,
             "capture": self.capture,

@@ -51,8 +51,19 @@ from mm7.codec.messages import (
 from mm7.codec.mime import Part
 from mm7.codec.smil import mixed_content
 from mm7.codec.status import MMStatus
-from mm7.codec.versions import REL6, STANDARD_MM_STATUSES, Dialect, for_mm7_version
+from mm7.codec.versions import (
+    RECEIVE_ONLY_MM_STATUSES,
+    REL6,
+    Dialect,
+    for_mm7_version,
+)
 from mm7.errors import ConfigError, MM7Error
+from mm7.simulator.dialect import (
+    DEFAULT_CARRIER_ID_HEADER,
+    answer_code,
+    profile_mm_status,
+    soap_action_headers,
+)
 from mm7.simulator.log import ExchangeLog, LogEntry
 from mm7.simulator.loop_server import Answer, LoopServer, Request
 from mm7.simulator.postback import (
@@ -63,18 +74,22 @@ from mm7.simulator.postback import (
     PostbackScheduler,
 )
 from mm7.simulator.rules import (
+    DigestNonces,
     EveryNth,
     Rejection,
     SubmitRules,
     ThroughputGate,
     check_auth,
     check_http,
+    check_soap_action,
     check_submit,
     read_submit,
+    sniff_transaction_id,
 )
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message
+    from mm7.profiles.base import Profile
 
 __all__ = ["MMSCSimulator", "ServerThread", "SimulatorConfig", "new_message_id", "standard_mm_status"]
 
@@ -85,11 +100,6 @@ ENDPOINT_PATH = "/mm7/v1/"
 
 
 #: Every MMStatus value some release of the standard defines (Rel-6's list includes Rel-5's).
-_SENDABLE_MM_STATUSES = frozenset().union(*STANDARD_MM_STATUSES.values())
-#: Spellings read in a configuration for a standard MMStatus value (the standard spells it Unrecognised).
-_MM_STATUS_SPELLINGS = {value.casefold(): value for value in _SENDABLE_MM_STATUSES} | {
-    "unrecognized": "Unrecognised"
-}
 
 
 def standard_mm_status(value: str) -> str:
@@ -97,13 +107,10 @@ def standard_mm_status(value: str) -> str:
 
     Raises:
         ConfigError: The value is not one the standard defines (e.g. Sinch's ``NotSupported``): the
-            simulator, like mm7's encoder, only sends the standard's values.
+            simulator, like mm7's encoder, only sends the standard's values unless a profile's
+            vocabulary lists more (:func:`mm7.simulator.dialect.profile_mm_status`).
     """
-    found = _MM_STATUS_SPELLINGS.get(value.strip().casefold())
-    if found is None:
-        allowed = ", ".join(sorted(_SENDABLE_MM_STATUSES))
-        raise ConfigError(f"{value!r} is not an MMStatus value the standard defines ({allowed})")
-    return found
+    return profile_mm_status(None, value)
 
 
 def new_message_id() -> str:
@@ -139,6 +146,11 @@ class SimulatorConfig:
         busy_every: Answer every Nth SubmitReq that would be accepted with status 4006 (carrier capacity
             reached, retry later) instead of 1000; None never does.
         retry_after: Seconds in the ``Retry-After`` header of a 429.
+        profile: The carrier dialect spoken (:mod:`mm7.simulator.dialect`): its status codes in answers,
+            its delivery-report vocabulary (``reports`` and ``fail_numbers`` must be in it), its
+            ``SOAPAction`` style and carrier-id header on postbacks, whether a blank HTTP 200
+            acknowledges them, and its namespace and MM7Version for MO messages. ``rules`` should come
+            from :func:`mm7.simulator.dialect.submit_rules` of the same profile. None: Sinch's behaviour.
     """
 
     rules: SubmitRules = field(default_factory=SubmitRules)
@@ -158,10 +170,11 @@ class SimulatorConfig:
     http_429_every: int | None = None
     busy_every: int | None = None
     retry_after: int = 1
+    profile: Profile | None = None
 
     def __post_init__(self) -> None:
         for status in (*self.reports, *self.fail_numbers.values()):
-            standard_mm_status(status)  # ConfigError for a value the standard does not define
+            profile_mm_status(self.profile, status)  # ConfigError for a value outside the vocabulary
         if self.max_retries < 0 or self.retry_interval < 0 or self.report_delay < 0:
             raise ConfigError("max_retries, retry_interval and report_delay must not be negative")
         if self.latency < 0 or self.retry_after < 0:
@@ -252,6 +265,7 @@ class MMSCSimulator:
         self._gate = ThroughputGate(self.config.throughput, self.config.throughput_window)
         self._too_many = EveryNth(self.config.http_429_every)
         self._busy = EveryNth(self.config.busy_every)
+        self._nonces = DigestNonces() if self.config.rules.auth == "digest" else None
         self._server: LoopServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -350,12 +364,18 @@ class MMSCSimulator:
         headers = request.headers
         content_type = headers.get("content-type")
         try:
-            check_auth(headers.get("authorization"), rules)
+            check_auth(headers.get("authorization"), rules, self._nonces)
             check_http(content_type, headers.get("content-length"), rules)
             if not self._gate.admit():
                 raise Rejection(3510, "throughput limit exceeded")
             decoded = read_submit(request.body, content_type, rules)  # decoded once; the rules read it
-            recipient = check_submit(decoded, rules)
+            try:
+                check_soap_action(headers.get("soapaction"), decoded.namespace, rules)
+            except Rejection as rejection:
+                rejection.transaction_id = decoded.transaction_id
+                rejection.mm7_version = decoded.mm7_version
+                raise
+            recipients = check_submit(decoded, rules)
             if self._busy.due():
                 raise Rejection(
                     4006,
@@ -365,6 +385,9 @@ class MMSCSimulator:
                     namespace=decoded.namespace,
                 )
         except Rejection as rejection:
+            if rejection.transaction_id is None and rejection.challenge is None and request.body:
+                # Refused before the body was read (auth, HTTP headers): the fault still echoes its id.
+                rejection.transaction_id = sniff_transaction_id(request.body, content_type, rules)
             return self._reject(rejection)
         message_id = new_message_id()
         # In the SubmitReq's dialect: its namespace revision, MM7Version and TransactionID.
@@ -379,18 +402,26 @@ class MMSCSimulator:
                 http_status=200,
                 ok=True,
                 message_id=message_id,
-                recipient=recipient,
+                recipient=", ".join(recipients),
                 detail=f"{len(decoded.media_parts())} media part(s)",
             )
         )
         if getattr(decoded.message, "delivery_report", None) is not False:
-            self._schedule_reports(decoded, message_id, recipient)
+            for recipient in recipients:
+                self._schedule_reports(decoded, message_id, recipient)
         return Answer(200, answer.to_bytes(), answer.content_type)
 
     def _reject(self, rejection: Rejection) -> Answer:
+        code, text = answer_code(self.config.profile, rejection.status_code)
+        if rejection.challenge is not None:  # Bearer and Digest: HTTP 401 with the challenge (RFC 9110)
+            self.log.add(
+                LogEntry(direction="in", kind="submit", http_status=401, ok=False, detail=rejection.details)
+            )
+            challenge = (("WWW-Authenticate", rejection.challenge),)
+            return Answer(401, b"Unauthorized\n", "text/plain; charset=utf-8", challenge)
         answer = encode_error(
-            rejection.status_code,
-            rejection.status_text,
+            code,
+            text,
             transaction_id=rejection.transaction_id or "",
             request_operation="SubmitReq",
             details=rejection.details[:500],
@@ -402,7 +433,7 @@ class MMSCSimulator:
                 kind="submit",
                 operation="SubmitReq",
                 transaction_id=rejection.transaction_id,
-                status_code=rejection.status_code,
+                status_code=code,
                 http_status=500,
                 ok=False,
                 detail=rejection.details,
@@ -428,11 +459,16 @@ class MMSCSimulator:
     # -- delivery reports --------------------------------------------------------------------------
 
     def report_statuses(self, recipient: str) -> list[str]:
-        """The MMStatus values this simulator posts for a message to ``recipient`` (standard spelling)."""
-        statuses = [standard_mm_status(s) for s in self.config.reports]
+        """The MMStatus values this simulator posts for a message to ``recipient``.
+
+        Spelled as the profile's vocabulary spells them; without one, the standard's spelling.
+        """
+        profile = self.config.profile
+        statuses = [profile_mm_status(profile, s) for s in self.config.reports]
         failure = self.config.fail_numbers.get(recipient)
         if failure is not None:
-            statuses = [s for s in statuses if s == MMStatus.FORWARDED.value] + [standard_mm_status(failure)]
+            statuses = [s for s in statuses if s == MMStatus.FORWARDED.value]
+            statuses.append(profile_mm_status(profile, failure))
         return statuses
 
     def _schedule_reports(
@@ -447,17 +483,23 @@ class MMSCSimulator:
             # A Rel-6 value (Deferred, Unrecognised, DeliveryConditionNotMet) has no Rel-5 form: a Rel-5
             # submit gets Indeterminate ("no delivery report can be given") in its place.
             in_release = configured in dialect.schema.standard_mm_statuses
-            mm_status = configured if in_release else MMStatus.INDETERMINATE.value
+            # A word the carrier's vocabulary lists but no release defines (Sinch's Unreachable) goes out
+            # as the carrier writes it, though mm7's encoder never emits it: written after encoding.
+            vendor_word = not in_release and configured in RECEIVE_ONLY_MM_STATUSES
+            mm_status = configured if in_release or vendor_word else MMStatus.INDETERMINATE.value
             report = delivery_report_request(
                 message_id=message_id,
                 recipient=recipient,
                 sender=sender,
-                mm_status=mm_status,
+                mm_status=MMStatus.INDETERMINATE.value if vendor_word else mm_status,
                 status_text="Success" if mm_status == MMStatus.RETRIEVED.value else mm_status,
                 mm7_version=dialect.mm7_version,
             )
             wire = encode(report, namespace=dialect.namespace)
-            postback = self._postback(url, wire, "delivery_report", message_id, recipient, mm_status)
+            body = wire.to_bytes()
+            if vendor_word:
+                body = body.replace(b"MMStatus>Indeterminate<", f"MMStatus>{mm_status}<".encode(), 1)
+            postback = self._postback(url, wire, "delivery_report", message_id, recipient, mm_status, body)
             self.postbacks.start()
             self.postbacks.schedule(postback, delay=self.config.report_delay * (index + 1))
 
@@ -469,13 +511,18 @@ class MMSCSimulator:
         message_id: str | None = None,
         recipient: str | None = None,
         mm_status: str | None = None,
+        body: bytes | None = None,
     ) -> Postback:
-        headers = dict(wire.headers)
+        profile = self.config.profile
+        headers = soap_action_headers(wire.headers, profile)
+        data = wire.to_bytes() if body is None else body
+        headers["Content-Length"] = str(len(data))
         if self.config.carrier_id:
-            headers["X-Mblox-Carrier-Id"] = self.config.carrier_id
+            name = (profile.carrier_id_header if profile is not None else None) or DEFAULT_CARRIER_ID_HEADER
+            headers[name] = self.config.carrier_id
         return Postback(
             url=url,
-            body=wire.to_bytes(),
+            body=data,
             headers=headers,
             transaction_id=wire.transaction_id,
             operation=wire.operation,
@@ -483,6 +530,7 @@ class MMSCSimulator:
             message_id=message_id,
             recipient=recipient,
             mm_status=mm_status,
+            blank_200_ack=bool(profile is not None and profile.blank_200_ack),
         )
 
     # -- MO messages -------------------------------------------------------------------------------
@@ -503,7 +551,7 @@ class MMSCSimulator:
         image_type: str | None = None,
         subject: str | None = None,
         url: str | None = None,
-        mm7_version: str = REL6.default_mm7_version,
+        mm7_version: str | None = None,
         dialect: Dialect | None = None,
     ) -> str:
         """Post an MO DeliverReq (an end user's message to the short code) to the VASP, with retries.
@@ -519,9 +567,9 @@ class MMSCSimulator:
             image_type: The image's Content-Type (guessed from the file name when None).
             subject: The Subject, if any.
             url: Where to post (default: ``mo_url``, else ``dr_url``).
-            mm7_version: MM7Version of the DeliverReq.
+            mm7_version: MM7Version of the DeliverReq (default: the profile's, else 6.8.0).
             dialect: Namespace revision and MM7Version to send in (replaces ``mm7_version``); by default
-                our schema's namespace of ``mm7_version``'s release.
+                the profile's namespace, else our schema's namespace of ``mm7_version``'s release.
 
         Returns:
             The DeliverReq's TransactionID.
@@ -538,8 +586,13 @@ class MMSCSimulator:
             parts.append(Part.from_file(image, image_type, content_id=Path(image).name))
         if not parts:
             raise ConfigError("an MO message needs a text or an image")
+        profile = self.config.profile
+        if dialect is None and mm7_version is None and profile is not None and profile.namespace:
+            dialect = Dialect(profile.namespace, profile.mm7_version)
         if dialect is not None:
             mm7_version = dialect.mm7_version
+        elif mm7_version is None:
+            mm7_version = profile.mm7_version if profile is not None else REL6.default_mm7_version
         bindings = for_mm7_version(mm7_version).bindings
         request = deliver_request(
             sender=sender,

@@ -2,12 +2,13 @@
 
 Sinch's contract for notifications (``docs/sinch.md``, "Receiving"): the VASP must answer
 within 10 s with HTTP 200 and an MM7 response whose TransactionID matches the request's and whose
-StatusCode is 1000. Anything else (timeout, connection error, non-200, undecodable body, wrong
-TransactionID, another status) is a failure, and the same notification is sent again after the retry
-interval (5 minutes), at most 5 retries. Postbacks run on one background thread fed by a time-ordered
-queue, never inside the request that caused them. That thread keeps one connection per receiver alive
-(``http.client``; ``requests`` for https and when a proxy is configured), so a load test's thousands of
-reports cost little CPU.
+StatusCode is 1000 (a carrier whose profile takes a blank HTTP 200 as the answer also accepts that).
+Anything else (timeout, connection error, non-200, undecodable body, wrong TransactionID, another
+status) is a failure, and the same notification is sent again after the retry interval (5 minutes), at
+most 5 retries. Postbacks run on one background thread fed by a time-ordered queue, never inside the
+request that caused them. That thread keeps one connection per receiver alive (``http.client``;
+``requests`` for https and when a proxy is configured), so a load test's thousands of reports cost
+little CPU.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class Postback:
         message_id: The MessageID a delivery report is about.
         recipient: The recipient number a delivery report is about.
         mm_status: The MMStatus of a delivery report.
+        blank_200_ack: Whether an HTTP 200 with an empty body acknowledges it (the carrier's profile
+            says so: Vibes); otherwise the MM7 response is required.
     """
 
     url: str
@@ -72,6 +75,7 @@ class Postback:
     message_id: str | None = None
     recipient: str | None = None
     mm_status: str | None = None
+    blank_200_ack: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ def _judge(postback: Postback, http_status: int, content_type: str | None, conte
     """The outcome of an answer by Sinch's contract."""
     if http_status != 200:
         return Outcome(False, http_status, None, f"HTTP {http_status}")
+    if postback.blank_200_ack and not content.strip():
+        return Outcome(True, 200, None, "acknowledged (blank HTTP 200)")
     try:
         answer = decode(content, content_type, mode="tolerant")
     except MM7Error as exc:

@@ -16,11 +16,15 @@ from __future__ import annotations
 import base64
 import binascii
 import collections
+import hashlib
+import hmac
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.request import parse_http_list, parse_keqv_list
 
 from lxml import etree
 
@@ -33,6 +37,7 @@ from mm7.codec.status import SINCH, lookup
 from mm7.codec.versions import REL5, REL6
 from mm7.codec.xml import parse_xml
 from mm7.errors import (
+    ConfigError,
     LimitExceededError,
     MM7Error,
     RemoteValidationError,
@@ -47,6 +52,7 @@ __all__ = [
     "DEFAULT_MAX_REQUEST_SIZE",
     "SINCH_MM7_VERSIONS",
     "SINCH_NAMESPACES",
+    "DigestNonces",
     "EnvelopeOutline",
     "EveryNth",
     "Rejection",
@@ -76,6 +82,8 @@ class Rejection(Exception):
         transaction_id: The request's TransactionID when it was read before the rejection.
         mm7_version: The request's MM7Version when known (echoed in RSErrorRsp).
         namespace: The request's MM7 namespace when it was read (the RSErrorRsp is answered in it).
+        challenge: A ``WWW-Authenticate`` value: the request is answered HTTP 401 with it instead of a
+            SOAP Fault (Bearer and Digest authentication).
     """
 
     def __init__(
@@ -86,6 +94,7 @@ class Rejection(Exception):
         transaction_id: str | None = None,
         mm7_version: str | None = None,
         namespace: str | None = None,
+        challenge: str | None = None,
     ) -> None:
         super().__init__(f"{status_code}: {details}")
         self.status_code = status_code
@@ -94,6 +103,7 @@ class Rejection(Exception):
         self.transaction_id = transaction_id
         self.mm7_version = mm7_version
         self.namespace = namespace
+        self.challenge = challenge
 
 
 class EnvelopeOutline(NamedTuple):
@@ -109,8 +119,11 @@ class SubmitRules:
     """What the simulated account accepts.
 
     Attributes:
-        username: Basic-auth user; None turns HTTP authentication off (2568 when it fails).
-        password: Basic-auth password.
+        username: Basic or Digest user; None turns those schemes off (2568 when Basic fails).
+        password: Basic or Digest password, or the accepted Bearer token.
+        auth: The HTTP authentication scheme asked for: ``basic`` (with ``username``), ``digest`` (with
+            ``username``: HTTP 401 and a challenge until answered), ``bearer`` (with ``password`` as the
+            token: HTTP 401 otherwise) or ``none``.
         vasp_id: The account's VASPID (API key); None accepts any (2564 on mismatch).
         vas_id: The VASID of the short code; None accepts any (2562 on mismatch).
         short_code: The provisioned short code; None accepts any (2563 on mismatch).
@@ -118,6 +131,11 @@ class SubmitRules:
         namespaces: Accepted MM7 namespaces (2507).
         max_request_size: Largest body in bytes (2560).
         group_messaging: Accept several To numbers when exactly one has ``displayOnly="false"``.
+        recipients_per_request: Most recipient numbers (To, Cc, Bcc) a SubmitReq may carry; 1 applies
+            Sinch's rule (exactly one To number, ``displayOnly`` groups); None: no limit.
+        required_ids: SenderIdentification fields that must be present (2561 otherwise).
+        soap_action: The ``SOAPAction`` style required (``namespace``, ``empty``, ``absent``; 2000
+            otherwise); None accepts any.
     """
 
     username: str | None = None
@@ -129,6 +147,10 @@ class SubmitRules:
     namespaces: frozenset[str] = SINCH_NAMESPACES
     max_request_size: int = DEFAULT_MAX_REQUEST_SIZE
     group_messaging: bool = True
+    auth: str = "basic"
+    recipients_per_request: int | None = 1
+    required_ids: tuple[str, ...] = ()
+    soap_action: str | None = None
 
 
 @dataclass
@@ -180,13 +202,26 @@ class EveryNth:
             return self._count % self.n == 0
 
 
-def check_auth(authorization: str | None, rules: SubmitRules) -> None:
-    """Check HTTP Basic authentication (RFC 7617) when the account requires it.
+def check_auth(authorization: str | None, rules: SubmitRules, nonces: DigestNonces | None = None) -> None:
+    """Check HTTP authentication in the account's scheme, when the account requires it.
+
+    Basic (RFC 7617) is checked when ``rules.username`` is set, Bearer (RFC 6750) when ``rules.password``
+    is, Digest (RFC 7616) against ``nonces`` when ``rules.username`` is.
 
     Raises:
-        Rejection: 2568 when the credentials are missing or wrong.
+        Rejection: 2568 when the credentials are missing or wrong; for Bearer and Digest it carries the
+            challenge to answer HTTP 401 with.
     """
-    if rules.username is None:
+    if rules.auth == "bearer":
+        if rules.password is not None:
+            _check_bearer(authorization, rules.password)
+        return
+    if rules.username is None or rules.auth == "none":
+        return
+    if rules.auth == "digest":
+        if nonces is None:
+            raise ConfigError("Digest authentication needs DigestNonces")
+        nonces.check(authorization, rules.username, rules.password or "")
         return
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "basic":
@@ -197,6 +232,100 @@ def check_auth(authorization: str | None, rules: SubmitRules) -> None:
         raise Rejection(2568, "malformed Basic credentials") from exc
     if user != rules.username or password != (rules.password or ""):
         raise Rejection(2568, "wrong user name or password")
+
+
+def _check_bearer(authorization: str | None, token: str) -> None:
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Rejection(2568, "no Bearer token", challenge='Bearer realm="mm7"')
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise Rejection(2568, "wrong Bearer token", challenge='Bearer realm="mm7", error="invalid_token"')
+
+
+class DigestNonces:
+    """The simulator's HTTP Digest server side (RFC 7616, ``qop=auth``, MD5 or SHA-256).
+
+    Nonces are stateless: a time stamp signed with a per-simulator key, good for ``lifetime`` seconds; an
+    answer to an older nonce of ours is refused with a fresh challenge marked ``stale=true``.
+
+    Args:
+        algorithm: ``MD5`` or ``SHA-256``, offered in the challenge.
+        lifetime: Seconds a nonce is accepted.
+        realm: The realm named in the challenge.
+    """
+
+    def __init__(self, algorithm: str = "SHA-256", lifetime: float = 300.0, realm: str = "mm7") -> None:
+        self.algorithm = algorithm
+        self.lifetime = lifetime
+        self.realm = realm
+        self._key = secrets.token_bytes(32)
+
+    def _sign(self, stamp: str) -> str:
+        return hmac.new(self._key, stamp.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def challenge(self, *, stale: bool = False) -> str:
+        """A fresh ``WWW-Authenticate`` Digest challenge."""
+        stamp = f"{time.time():.6f}"
+        nonce = base64.b64encode(f"{stamp} {self._sign(stamp)}".encode()).decode("ascii")
+        return f'Digest realm="{self.realm}", qop="auth", algorithm={self.algorithm}, nonce="{nonce}"' + (
+            ", stale=true" if stale else ""
+        )
+
+    def _nonce_age(self, nonce: str) -> float | None:
+        """Seconds since one of our nonces was issued; None for a nonce we did not issue."""
+        try:
+            stamp, _, signature = base64.b64decode(nonce, validate=True).decode("ascii").partition(" ")
+            issued = float(stamp)
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return None
+        if not hmac.compare_digest(signature, self._sign(stamp)):
+            return None
+        return time.time() - issued
+
+    def check(self, authorization: str | None, username: str, password: str) -> None:
+        """Check a Digest answer to one of our challenges.
+
+        Raises:
+            Rejection: 2568 with a challenge when there is no answer, a wrong one or a stale nonce.
+        """
+        from mm7.client.auth import DigestAuth, _Challenge
+
+        scheme, _, rest = (authorization or "").partition(" ")
+        if scheme.lower() != "digest":
+            raise Rejection(2568, "no HTTP Digest credentials", challenge=self.challenge())
+        params = {k.lower(): v for k, v in parse_keqv_list(parse_http_list(rest)).items()}
+        age = self._nonce_age(params.get("nonce", ""))
+        if age is None:
+            raise Rejection(2568, "not a nonce of this server", challenge=self.challenge())
+        if age > self.lifetime:
+            raise Rejection(2568, "stale nonce", challenge=self.challenge(stale=True))
+        qop = params.get("qop")
+        try:
+            count = int(params.get("nc", "0"), 16)
+        except ValueError:
+            count = -1
+        expected = DigestAuth(username, password).response_header(
+            _Challenge(
+                realm=params.get("realm", ""),
+                nonce=params["nonce"],
+                opaque=params.get("opaque"),
+                algorithm=params.get("algorithm", "MD5"),
+                qop=qop,
+            ),
+            "POST",
+            params.get("uri", ""),
+            count,
+            params.get("cnonce", ""),
+        )
+        wanted = parse_keqv_list(parse_http_list(expected.partition(" ")[2])).get("response", "")
+        if (
+            params.get("username") != username
+            or params.get("realm") != self.realm
+            or qop != "auth"
+            or params.get("algorithm", "MD5").upper() != self.algorithm.upper()
+            or not hmac.compare_digest(params.get("response", ""), wanted)
+        ):
+            raise Rejection(2568, "wrong Digest answer", challenge=self.challenge())
 
 
 def check_http(content_type: str | None, content_length: str | None, rules: SubmitRules) -> None:
@@ -303,6 +432,9 @@ def read_submit(
         decoded = decode_parts(mime, mode="strict")
     except MM7Error as exc:
         outline = check_envelope(mime, rules)  # raises when the envelope breaks a rule Sinch checks first
+        revision = _accepted_revision(mime, outline, rules)
+        if revision is not None:
+            return revision
         rejection = _codec_rejection(exc)
         rejection.namespace = rejection.namespace or outline.namespace
         raise rejection from exc
@@ -310,6 +442,23 @@ def read_submit(
         raise _not_a_submit(None, transaction_id=decoded.transaction_id)
     outline = EnvelopeOutline(decoded.transaction_id, decoded.mm7_version, decoded.namespace)
     _check_outline(decoded.operation, outline, rules)
+    return decoded
+
+
+def _accepted_revision(
+    mime: DecodedBody, outline: EnvelopeOutline, rules: SubmitRules
+) -> DecodedMessage[MM7Message | None] | None:
+    """The request, when the account takes its namespace revision and that revision is all that differs.
+
+    The strict decode reads only the revision of each release mm7's schema has (REL-5-MM7-1-3,
+    REL-6-MM7-1-4); a carrier that takes another revision of the same release (Vibes' REL-5-MM7-1-2) gets
+    its request read tolerantly, and accepted when moving it to our revision was the only repair.
+    """
+    if outline.namespace is None or outline.namespace in SINCH_NAMESPACES:
+        return None
+    decoded = decode_parts(mime, mode="tolerant")
+    if decoded.violations or any(d.kind != "namespace" for d in decoded.deviations):
+        return None
     return decoded
 
 
@@ -329,11 +478,11 @@ def _codec_rejection(exc: MM7Error) -> Rejection:
     return Rejection(code, str(exc), transaction_id=tid)
 
 
-def check_submit(decoded: DecodedMessage[MM7Message | None], rules: SubmitRules) -> str:
-    """Apply Sinch's SubmitReq rules to a strictly decoded request.
+def check_submit(decoded: DecodedMessage[MM7Message | None], rules: SubmitRules) -> list[str]:
+    """Apply the account's SubmitReq rules (Sinch's by default) to a strictly decoded request.
 
     Returns:
-        The one number that receives the message.
+        The numbers that receive the message (one under Sinch's rule).
 
     Raises:
         Rejection: 3002, 2561-2564, 2502, 2503, 2571, 2572, 2506.
@@ -350,8 +499,24 @@ def check_submit(decoded: DecodedMessage[MM7Message | None], rules: SubmitRules)
     if message.charged_party is not None or getattr(message, "charged_party_id", None) is not None:
         raise reject(3002, "ChargedParty/ChargedPartyID are not supported")
     _check_sender(message, reject, rules)
-    # Sinch sends to numbers only: To/Number elements receive, a Cc/Bcc number is one destination too many.
     numbers = [a for a in summary.recipients(message) if a.kind == "number"]
+    if rules.recipients_per_request == 1:
+        receivers = _one_to_number(numbers, reject, rules)
+    else:
+        receivers = [n.value for n in numbers if not n.display_only]
+        if not receivers:
+            raise reject(2502, "no recipient number")
+        if rules.recipients_per_request is not None and len(numbers) > rules.recipients_per_request:
+            raise reject(2503, f"{len(numbers)} recipients; at most {rules.recipients_per_request}")
+    if message.content is None:
+        raise reject(2506, "no Content element")
+    return receivers
+
+
+def _one_to_number(
+    numbers: list[summary.Address], reject: Callable[[int, str], Rejection], rules: SubmitRules
+) -> list[str]:
+    """Sinch's rule: exactly one To/Number receives (a Cc/Bcc number is one destination too many)."""
     to = [a for a in numbers if a.group == "to"]
     if not to:
         raise reject(2502, "no To/Number recipient")
@@ -366,9 +531,21 @@ def check_submit(decoded: DecodedMessage[MM7Message | None], rules: SubmitRules)
             raise reject(2571, "every To/Number has displayOnly=true")
         if len(receiving) > 1:
             raise reject(2572, f"{len(receiving)} To/Number elements have displayOnly=false")
-    if message.content is None:
-        raise reject(2506, "no Content element")
-    return receiving[0].value
+    return [receiving[0].value]
+
+
+def check_soap_action(value: str | None, namespace: str | None, rules: SubmitRules) -> None:
+    """Check the request's ``SOAPAction`` header against the style the account requires, if any.
+
+    Raises:
+        Rejection: 2000 when the header is not written in that style.
+    """
+    style = rules.soap_action
+    expected = {"namespace": f'"{namespace}"', "empty": '""', "absent": None}.get(style or "")
+    if style is None or (value.strip() if value is not None else None) == expected:
+        return
+    wanted = "no SOAPAction header" if expected is None else f"SOAPAction: {expected}"
+    raise Rejection(2000, f"SOAPAction {value!r}: this carrier expects {wanted}", namespace=namespace)
 
 
 def _check_sender(
@@ -379,6 +556,9 @@ def _check_sender(
         not sender_id.vasp_id and not sender_id.vas_id and sender_id.sender_address is None
     ):
         raise reject(2561, "SenderIdentification is missing or empty")
+    missing = [name for name in rules.required_ids if not _has_id(sender_id, name, message)]
+    if missing:
+        raise reject(2561, f"SenderIdentification lacks {', '.join(missing)}")
     if rules.vasp_id is not None and sender_id.vasp_id != rules.vasp_id:
         raise reject(2564, f"VASPID {sender_id.vasp_id!r} is not this account's")
     if rules.vas_id is not None and (sender_id.vas_id or "") != rules.vas_id:
@@ -390,9 +570,31 @@ def _check_sender(
             raise reject(2563, f"source address {short_code!r} is not the provisioned short code")
 
 
+def _has_id(sender_id: summary.SenderIdentification, name: str, message: summary.Message | None) -> bool:
+    if name == "VASPID":
+        return bool(sender_id.vasp_id)
+    if name == "VASID":
+        return bool(sender_id.vas_id)
+    address = summary.sender(message)
+    return address is not None and address.kind == "short_code" and bool(address.value)
+
+
+def sniff_transaction_id(body: bytes, content_type: str | None, rules: SubmitRules) -> str | None:
+    """The TransactionID of a request refused before it was read (auth, headers), to echo in the fault.
+
+    Returns:
+        The TransactionID, or None when the body cannot be read that far.
+    """
+    try:
+        mime = decode_mime(body, content_type, limits=Limits(max_body_size=max(rules.max_request_size, 1)))
+        return env.read_envelope(parse_xml(mime.root.read_bytes(), charset=mime.root.charset)).transaction_id
+    except MM7Error:
+        return None
+
+
 def basic_auth_header(username: str, password: str) -> str:
     """The ``Authorization`` header value for HTTP Basic authentication (for clients and tests)."""
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
 
 
-__all__ += ["basic_auth_header", "check_auth", "check_http"]
+__all__ += ["basic_auth_header", "check_auth", "check_http", "check_soap_action", "sniff_transaction_id"]
