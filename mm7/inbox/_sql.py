@@ -78,6 +78,23 @@ class SQLInbox(Inbox):
         self._connections = []
         self._closed = False
         self._group = _GroupCommit(self) if group_commit else None
+        _INBOXES.add(self)
+
+    def _forget_parent_connections(self) -> None:
+        """In a forked child: leave the parent's connections alone; this process opens its own on use.
+
+        They are neither used (the child would talk on the parent's socket or file locks) nor closed
+        (closing a PostgreSQL connection ends the parent's session), only kept referenced so that they are
+        not finalized either; the descriptors close when the child exits.
+        """
+        _INHERITED.extend(self._connections)
+        self._connections = []
+        self._lock = threading.Lock()
+        self._new_thread_connections()
+
+    @abc.abstractmethod
+    def _new_thread_connections(self) -> None:
+        """Forget every thread's connection (a fresh :class:`threading.local`); called after fork."""
 
     # ---------------------------------------------------------------- backend hooks
 
@@ -409,15 +426,21 @@ class _PendingPut:
 
 
 _GROUPS: weakref.WeakSet[_GroupCommit] = weakref.WeakSet()
+#: Every SQL inbox of this process, to be told about a fork.
+_INBOXES: weakref.WeakSet[SQLInbox] = weakref.WeakSet()
+#: Connections a forked child inherited: kept, never used nor closed (see _forget_parent_connections).
+_INHERITED: builtins.list[Any] = []
 
 
-def _reset_groups_in_child() -> None:
+def _reset_in_child() -> None:
     # A thread of the parent may have held a group's lock, or been its leader, when the process forked.
     for group in builtins.list(_GROUPS):
         group._reset()
+    for inbox in builtins.list(_INBOXES):
+        inbox._forget_parent_connections()
 
 
-os.register_at_fork(after_in_child=_reset_groups_in_child)
+os.register_at_fork(after_in_child=_reset_in_child)
 
 
 class _GroupCommit:

@@ -4,7 +4,8 @@ For many workers on many hosts. Choices:
 
 * One connection per thread (:class:`threading.local`), autocommit mode with an explicit
   transaction per call; psycopg_pool is not required. A broken connection is dropped and the
-  next call opens a new one.
+  next call opens a new one. A forked child (gunicorn ``--preload``) opens its own: it never sends on,
+  nor closes, a connection of its parent.
 * :meth:`PostgresInbox.put` is ``INSERT ... ON CONFLICT (dedupe_key) DO UPDATE``: concurrent
   copies of one notification wait on the first insert's row lock, then count as duplicates.
   The call returns after COMMIT (with the server's default ``synchronous_commit = on``, that
@@ -205,6 +206,9 @@ class PostgresInbox(SQLInbox):
             conn.close()
             raise StorageError(f"cannot set up the PostgreSQL inbox session: {exc}") from exc
         return conn
+
+    def _new_thread_connections(self) -> None:
+        self._local = _Local()
 
     def _connection(self) -> _Conn:
         if self._closed:

@@ -348,6 +348,9 @@ class SQLiteInbox(SQLInbox):
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
 
+    def _new_thread_connections(self) -> None:
+        self._local = _Local()
+
     def _connection(self) -> sqlite3.Connection:
         if self._closed:
             raise InboxError(f"{self!r} is closed")
