@@ -158,7 +158,7 @@ def test_send_answer_and_delivery_reports_in_the_profiles_dialect(stack: Stack) 
     namespace = _spoken_namespace(profile)
     with open_inbox(stack.inbox, read_only=True) as inbox:
         reports = [n for n in inbox.list(kind="delivery_report") if n.message_id == message_id]
-    assert sorted(n.mm_status for n in reports) == ["Forwarded", "Retrieved"]
+    assert sorted(str(n.mm_status) for n in reports) == ["Forwarded", "Retrieved"]
     for report in reports:
         assert (report.namespace, report.mm7_version) == (namespace, profile.mm7_version)
         expected_action = {"empty": '""', "absent": None}.get(profile.soap_action or "", f'"{namespace}"')
