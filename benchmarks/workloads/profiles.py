@@ -35,6 +35,11 @@ def profile(func: Callable[[], Any], iterations: int, top: int = 10) -> dict[str
     for _ in range(iterations):
         func()
     profiler.disable()
+    return profile_stats(profiler, iterations, top)
+
+
+def profile_stats(profiler: cProfile.Profile, iterations: int, top: int = 10) -> dict[str, Any]:
+    """The summary :func:`profile` returns, from a profiler that ran ``iterations`` operations."""
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     total = sum(row[2] for row in stats.values()) or 1e-12
     own = sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]

@@ -24,6 +24,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,27 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of process ``pid`` so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+@contextmanager
+def running(arguments: list[str]) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """Run ``mm7 simulate --port 0 ARGUMENTS`` as users start it; yields the process and its port."""
+    process = subprocess.Popen(
+        [*_MM7, "simulate", "--port", "0", *arguments],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        match = None
+        while match is None:
+            line = process.stdout.readline()
+            if not line:
+                raise RuntimeError("mm7 simulate exited before listening")
+            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
+        yield process, int(match.group(1))
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 def _submits(count: int) -> list[tuple[bytes, dict[str, str]]]:
@@ -89,40 +112,26 @@ def measure(
     from mm7.simulator.loop_server import LoopServer
 
     bodies = _submits(warmup + count)
-    command = [*_MM7, "simulate", "--port", "0"]
-    if latency:
-        command += ["--latency", str(latency)]
+    arguments = ["--latency", str(latency)] if latency else []
     receiver = LoopServer(_acknowledge) if reports else None
     if receiver is not None:
-        command += ["--dr-url", receiver.base_url + "/mm7", "--report-delay", "0"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+        arguments += ["--dr-url", receiver.base_url + "/mm7", "--report-delay", "0"]
     try:
-        assert process.stdout is not None
-        match = None
-        while match is None:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError("mm7 simulate exited before listening")
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
-        conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=30)
-        port = int(match.group(1))
-        for body, headers in bodies[:warmup]:
-            _send(conn, body, headers)
-        if reports:
-            _wait_for_reports(port)
-        cpu_before, wall_before = _cpu_seconds(process.pid), time.perf_counter()
-        for body, headers in bodies[warmup:]:
-            _send(conn, body, headers)
-        wall = time.perf_counter() - wall_before
-        if reports:
-            _wait_for_reports(port)
-        cpu = _cpu_seconds(process.pid) - cpu_before
-        conn.close()
+        with running(arguments) as (process, port):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            for body, headers in bodies[:warmup]:
+                _send(conn, body, headers)
+            if reports:
+                _wait_for_reports(port)
+            cpu_before, wall_before = _cpu_seconds(process.pid), time.perf_counter()
+            for body, headers in bodies[warmup:]:
+                _send(conn, body, headers)
+            wall = time.perf_counter() - wall_before
+            if reports:
+                _wait_for_reports(port)
+            cpu = _cpu_seconds(process.pid) - cpu_before
+            conn.close()
     finally:
-        process.terminate()
-        process.wait(30)
         if receiver is not None:
             receiver.stop()
     return {
