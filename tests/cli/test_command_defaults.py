@@ -410,3 +410,29 @@ def test_serve_asgi_with_its_defaults(tmp_path: Path, capsys: pytest.CaptureFixt
         server.kill()
     listed = run("inbox", "list", cwd=tmp_path)
     assert listed.returncode == 0 and DR_MESSAGE_ID in listed.stdout, listed.stdout + listed.stderr
+
+
+def test_simulate_and_serve_take_a_profile(tmp_path: Path) -> None:
+    """``--profile NAME|FILE.toml`` on ``simulate`` and ``serve``: a shipped name works, a wrong one: 2."""
+    simulator = Running("simulate", "--profile", "vibes", cwd=tmp_path)
+    try:
+        url = simulator.wait_line(r"simulator speaking vibes listening on (http://127\.0\.0\.1:\d+/\S*)")
+        assert requests.get(url.group(1).split("/mm7/")[0] + "/_sim/health", timeout=DEADLINE).ok
+        stopped_cleanly(simulator, signal.SIGINT)
+    finally:
+        simulator.kill()
+    receiver = Running("serve", "--port", "0", "--profile", "sinch", cwd=tmp_path)
+    try:
+        url = receiver.wait_line(r"listening on (http://127\.0\.0\.1:(\d+)/)")
+        answer = requests.post(url.group(1), data=DR_BODY, headers=DR_HEADERS, timeout=DEADLINE)
+        assert answer.status_code == 200 and b"1000" in answer.content, answer.text
+        stopped_cleanly(receiver, signal.SIGTERM)
+    finally:
+        receiver.kill()
+    unknown = run("simulate", "--profile", "no-such-carrier", cwd=tmp_path)
+    assert unknown.returncode == 2 and unknown.stderr.startswith("mm7: "), unknown.stderr
+    assert len(unknown.stderr.splitlines()) == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nauth = "bearer"\nusername = "x"\n', encoding="utf-8")
+    refused = run("serve", "--port", "0", "--profile", str(bad), cwd=tmp_path)
+    assert refused.returncode == 2 and "bad.toml:3: key 'username'" in refused.stderr, refused.stderr
