@@ -25,6 +25,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_RETRY_LATER",
     "EXIT_USAGE",
+    "capture_option",
     "cli",
     "err_console",
     "fail",
@@ -90,6 +91,18 @@ def password_options(env_var: str, file_env_var: str) -> Callable[[Callable[P, R
         return click.option("--password", "password_argv", default=None, hidden=True, is_eager=True)(command)
 
     return decorate
+
+
+def capture_option(env_var: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--capture DIR``: every exchange to a file in DIR (:mod:`mm7.capture`), as ``capture``."""
+    source = f" [env {env_var}]" if env_var else ""
+    return click.option(
+        "--capture",
+        type=click.Path(file_okay=False),
+        metavar="DIR",
+        help="Write every exchange (request and answer, credentials redacted) to a file in DIR, for mm7 "
+        f"inspect and mm7 replay; 1 MiB per file, the oldest removed past 1000 files{source}.",
+    )
 
 
 def out_console() -> Console:

@@ -75,14 +75,7 @@ def with_fresh_transaction_id(body: bytes) -> tuple[bytes, str, str]:
 )
 @click.option("--user", envvar="MM7_USER", help="HTTP Basic user [env MM7_USER].")
 @password_options("MM7_PASSWORD", "MM7_PASSWORD_FILE")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0, min_open=True),
-    default=60.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Deadline for the exchange.",
-)
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0, help="Seconds (60).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
 @handle_errors
 def replay(

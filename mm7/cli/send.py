@@ -18,6 +18,7 @@ from mm7.cli._app import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_RETRY_LATER,
+    capture_option,
     cli,
     err_console,
     handle_errors,
@@ -261,13 +262,7 @@ def _submit_request(client: Any, config: SendConfig, number: str, subject: str |
     "inbox database, the one mm7 serve stores reports in, so mm7 status shows what became of it "
     "[env MM7_INBOX_URL]. Nothing is recorded when unset.",
 )
-@click.option(
-    "--capture",
-    type=click.Path(file_okay=False),
-    metavar="DIR",
-    help="Write every exchange (request and answer, credentials redacted) to a file in DIR, for mm7 "
-    "inspect and mm7 replay; 1 MiB per file, the oldest removed past 1000 files.",
-)
+@capture_option()
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option(
     "--timeout",

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from mm7.cli._app import (
     EXIT_FAILED,
+    capture_option,
     cli,
     fail,
     handle_errors,
@@ -152,13 +153,7 @@ INBOX_OPTION = click.option(
     help="The carrier whose callbacks arrive: a shipped profile (mm7 profiles) or a profile file (.toml); "
     "its carrier-id header is kept and a report outside its vocabulary is noted [env MM7_PROFILE].",
 )
-@click.option(
-    "--capture",
-    type=click.Path(file_okay=False),
-    metavar="DIR",
-    help="Write every exchange (request and answer, credentials redacted) to a file in DIR, for mm7 "
-    "inspect and mm7 replay; 1 MiB per file, the oldest removed past 1000 files [env MM7_CAPTURE_DIR].",
-)
+@capture_option("MM7_CAPTURE_DIR")
 @handle_errors
 def serve(
     host: str,
