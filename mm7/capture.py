@@ -171,6 +171,8 @@ class Capture:
         self._lock = threading.Lock()
         self._sequence = 0
         self._files: deque[str] | None = None  # listed at the first write
+        self._pending: set[str] = set()  # names being written
+        self._doomed: set[str] = set()  # names being written that rotation has already removed
 
     def __repr__(self) -> str:
         limits = f"max_file_bytes={self.max_file_bytes}, max_files={self.max_files}"
@@ -203,14 +205,16 @@ class Capture:
                 files = self._known_files()
                 self._sequence += 1
                 name = _file_name(side, operation, transaction_id, self._sequence)
-            self._write_file(name, data)
-            with self._lock:
-                files.append(name)
+                files.append(name)  # counted now: the oldest go before the new file appears
+                self._pending.add(name)
                 excess = [files.popleft() for _ in range(max(0, len(files) - self.max_files))]
+                # A file still being written by another thread is dropped by that thread when it is done.
+                self._doomed.update(old for old in excess if old in self._pending)
             for old in excess:
-                with contextlib.suppress(FileNotFoundError):
-                    (self.directory / old).unlink()
-            return self.directory / name
+                if old not in self._doomed:
+                    with contextlib.suppress(FileNotFoundError):
+                        (self.directory / old).unlink()
+            return self._finish(name, data, files)
         except Exception as exc:  # a capture never breaks an exchange: whatever failed, log it
             logger.error(
                 "capture of %s %s not written to %s: %s", operation, transaction_id, self.directory, exc
@@ -254,14 +258,27 @@ class Capture:
             self._files = deque(names)
         return self._files
 
-    def _write_file(self, name: str, data: bytes) -> None:
+    def _finish(self, name: str, data: bytes, files: deque[str]) -> Path | None:
+        """Write ``data`` to a temporary file and rename it into place, unless rotated out meanwhile."""
         temporary = self.directory / f".{name}.tmp"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
-            os.replace(temporary, self.directory / name)
+            with self._lock:
+                self._pending.discard(name)
+                if name in self._doomed:  # more writers at once than max_files: already the oldest
+                    self._doomed.discard(name)
+                    temporary.unlink()
+                    return None
+                os.replace(temporary, self.directory / name)
+            return self.directory / name
         except BaseException:
+            with self._lock:
+                self._pending.discard(name)
+                self._doomed.discard(name)
+                with contextlib.suppress(ValueError):
+                    files.remove(name)
             with contextlib.suppress(OSError):
                 temporary.unlink()
             raise

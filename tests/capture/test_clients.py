@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +115,30 @@ def test_a_capture_that_cannot_be_written_does_not_stop_the_send(
         result = client.submit(message(), content=[mm7.Part.from_text("x")])
     assert result.message_id
     assert f"capture of SubmitReq {result.transaction_id} not written" in caplog.text
+
+
+class ThreadRecordingCapture(Capture):
+    """A real writer that also notes which thread wrote each file."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.threads: list[int] = []
+
+    def write(self, *args: Any, **kwargs: Any) -> Path | None:
+        self.threads.append(threading.get_ident())
+        return super().write(*args, **kwargs)
+
+
+def test_the_async_client_never_writes_on_the_event_loop(endpoint: str, tmp_path: Path) -> None:
+    capture = ThreadRecordingCapture(tmp_path)
+
+    async def main() -> int:
+        async with AsyncMM7Client(endpoint, capture=capture) as client:
+            await asyncio.gather(
+                *(client.submit(message(), content=[mm7.Part.from_text(str(n))]) for n in range(3))
+            )
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(main())
+    assert len(capture.threads) == 3 and loop_thread not in capture.threads
+    assert len(list(tmp_path.glob("*.http"))) == 3

@@ -11,6 +11,7 @@ import requests
 
 import mm7
 from mm7.cli.httpfile import read_exchange
+from mm7.server.hosting import ReceiverSettings
 from tests.cli import Background, run_mm7
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,3 +87,17 @@ def test_a_capture_that_cannot_be_written_never_stops_the_ack(
     url = serve(options, blocker / "captures")
     answer = requests.post(url, data=DR_BODY, headers=DR_HEADERS, auth=(USER, PASSWORD), timeout=30)
     assert answer.status_code == 200 and b"1000" in answer.content
+
+
+def test_every_launcher_reads_the_capture_directory_from_the_environment(tmp_path: Path) -> None:
+    """``MM7_CAPTURE_DIR`` (gunicorn, python -m mm7.server) as ``--capture`` (mm7 serve): one setting."""
+    settings = ReceiverSettings.from_env(
+        {"MM7_CAPTURE_DIR": str(tmp_path / "env"), "MM7_INBOX_URL": f"sqlite:///{tmp_path / 'i.db'}"}
+    )
+    assert settings.capture == str(tmp_path / "env")
+    assert ReceiverSettings.from_env({"MM7_CAPTURE_DIR": "x"}, capture="y").capture == "y"
+    app = settings.make_app()
+    try:
+        assert app.capture is not None and app.capture.directory == tmp_path / "env"
+    finally:
+        app.inbox.close()

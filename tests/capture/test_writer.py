@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,31 @@ def test_a_capture_file_reads_as_its_request(tmp_path: Path) -> None:
     assert (
         sent.kind == "http-request" and sent.body == BODY and sent.rest.lstrip().startswith(b"HTTP/1.1 200")
     )
+
+
+def test_threads_writing_at_once_never_leave_more_files_than_the_cap(tmp_path: Path) -> None:
+    capture = Capture(tmp_path, max_files=5)
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def count() -> None:  # watches the directory while the writers run
+        while not stop.is_set():
+            seen.append(len(list(tmp_path.glob("*.http"))))
+
+    watcher = threading.Thread(target=count)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            paths = list(
+                pool.map(
+                    lambda n: capture.write("client", "SubmitReq", f"t{n}", request([]), ANSWER), range(200)
+                )
+            )
+    finally:
+        stop.set()
+        watcher.join()
+    written = [path for path in paths if path is not None]  # None: rotated out before it was renamed in
+    assert len(set(written)) == len(written) >= 5  # every exchange got a name of its own
+    assert sorted(tmp_path.glob("*.http")) == sorted(written)[-5:]  # the newest five remain
+    assert seen and max(seen) <= 5
+    assert not list(tmp_path.glob(".*.tmp"))
