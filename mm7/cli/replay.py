@@ -12,7 +12,7 @@ import click
 
 from mm7.cli._app import cli, fail, handle_errors, one_line, password_options
 from mm7.cli.httpfile import CaptureError, read_capture
-from mm7.cli.send import _exit_code
+from mm7.cli.send import SendConfig, _auth, _exit_code, _profile
 from mm7.errors import ConfigError, MM7Error, RemoteCodecError
 
 __all__ = ["replay", "with_fresh_transaction_id"]
@@ -73,9 +73,16 @@ def with_fresh_transaction_id(body: bytes) -> tuple[bytes, str, str]:
     help="Replace the TransactionID in the SOAP header with a new one (the rest of the bytes unchanged); "
     "without it the request goes with the captured one, and a receiver sees a duplicate.",
 )
-@click.option("--user", envvar="MM7_USER", help="HTTP Basic user [env MM7_USER].")
+@click.option("--user", envvar="MM7_USER", help="HTTP user (Basic or Digest) [env MM7_USER].")
 @password_options("MM7_PASSWORD", "MM7_PASSWORD_FILE")
 @click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0, help="Seconds (60).")
+@click.option(
+    "--profile",
+    "profile_name",
+    metavar="NAME|FILE",
+    help="Send the credentials in this profile's auth scheme, as mm7 send does (Digest answers the "
+    "challenge; Bearer takes the password as token). Default: HTTP Basic.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
 @handle_errors
 def replay(
@@ -84,20 +91,24 @@ def replay(
     fresh_transaction_id: bool,
     user: str | None,
     password: str | None,
+    profile_name: str | None,
     timeout: float,
     as_json: bool,
 ) -> None:
     """Send the request of a capture FILE (mm7 send/serve --capture) to URL again; show the answer.
 
     The body goes byte for byte, with its Content-Type, SOAPAction and other headers; credentials are
-    not in a capture: HTTP Basic comes from --user and MM7_PASSWORD / MM7_PASSWORD_FILE, as for mm7 send.
+    not in a capture: they come from --user and MM7_PASSWORD / MM7_PASSWORD_FILE, as for mm7 send, in
+    the --profile's auth scheme (HTTP Basic by default).
 
     \b
     Exit codes: 0 the answer is a success; 3 retry later (busy, throttled); 1 any other failure; 2 usage
     error, or a FILE that is no whole request capture.
     """  # noqa: D301  (click's paragraph marker is the backspace character "\b", not a backslash)
-    from mm7.client import BasicAuth, Timeout
-    from mm7.client._transport import HTTPRequest, RequestsTransport
+    from mm7.client import Timeout
+    from mm7.client._transport import HTTPRequest, HTTPResponse, RequestsTransport
+    from mm7.client.auth import as_auth
+    from mm7.profiles.base import Profile
 
     try:
         capture = read_capture(Path(file).read_bytes())
@@ -118,11 +129,23 @@ def replay(
         for name, value in capture.headers
         if name.lower() not in _NOT_RESENT and not name.lower().startswith("x-mm7-capture-")
     }
-    if user:
-        headers["Authorization"] = BasicAuth(user, password or "").authorization("POST", url) or ""
+    profile = _profile(profile_name) if profile_name else Profile()
+    auth = as_auth(_auth(profile, SendConfig(user=user, password=password)))
     transport = RequestsTransport(timeout=Timeout(read=timeout, total=timeout))
+
+    def attempt() -> HTTPResponse:
+        value = auth.authorization("POST", url) if auth is not None else None
+        sent = {**headers, "Authorization": value} if value else headers
+        return transport.send(HTTPRequest(url, sent, [body], len(body)))
+
     try:
-        response = transport.send(HTTPRequest(url, headers, [body], len(body)))
+        response = attempt()
+        if (
+            response.status == 401
+            and auth is not None
+            and auth.answer_challenge(response.header("WWW-Authenticate"))
+        ):
+            response = attempt()  # a Digest challenge, answered once
     except MM7Error as exc:
         _show({"http_status": None, "outcome": exc.outcome, "error": one_line(exc)}, as_json)
         sys.exit(_exit_code([exc.outcome]))

@@ -114,3 +114,42 @@ def test_a_cut_capture_is_not_replayed(tmp_path: Path) -> None:
     assert path is not None
     result = run_mm7("replay", str(path), "--to", "http://127.0.0.1:9/mm7")
     assert result.returncode == 2 and "holds only part of the body" in result.stderr, result.stderr
+
+
+DIGEST_PROFILE = (
+    'name = "digest-relay"\nmm7_version = "6.8.0"\nnamespace = "REL-6-MM7-1-4"\nauth = "digest"\n'
+)
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "digest"])
+def test_replay_sends_the_credentials_in_the_profiles_scheme(scheme: str, tmp_path: Path) -> None:
+    """Telnyx's Bearer token and a Digest relay: the capture holds neither; replay --profile sends them."""
+    secret = tmp_path / "secret"
+    secret.write_text("cred-s3cret\n")
+    profile = "telnyx"
+    user: list[str] = []
+    if scheme == "digest":
+        profile = str(tmp_path / "digest.toml")
+        Path(profile).write_text(DIGEST_PROFILE)
+        user = ["--user", "vasp"]
+    simulator = Background(
+        ["simulate", "--port", "0", "--profile", profile, *user, "--password-file", str(secret)]
+    )
+    try:
+        url = simulator.wait_line("listening on").split()[-1]
+        account = {"MM7_USER": "vasp", "MM7_PASSWORD": "cred-s3cret"}
+        sent = run_mm7(
+            "send", "--profile", profile, "--endpoint", url, "--vasp-id", "V", "--short-code", "12345",
+            "--to", "15551234567", "--text", "Hi", "--capture", str(tmp_path / "sent"), env=account,
+        )  # fmt: skip
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        path = sorted((tmp_path / "sent").glob("*.http"))[-1]  # Digest: the challenged attempt came first
+        data = path.read_bytes()
+        assert f"Authorization: {scheme.capitalize()} <redacted>\r\n".encode() in data
+        assert b"cred-s3cret" not in data
+        without = run_mm7("replay", str(path), "--to", url)
+        assert without.returncode == 1 and without.stdout.startswith("HTTP 401"), without.stdout
+        replayed = run_mm7("replay", str(path), "--to", url, "--profile", profile, env=account)
+        assert replayed.returncode == 0 and "SubmitRsp" in replayed.stdout, replayed.stdout + replayed.stderr
+    finally:
+        assert simulator.stop() == 0
