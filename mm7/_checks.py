@@ -22,8 +22,8 @@ def require(name: str, value: object, types: type | tuple[type, ...], *, optiona
 
     A bool is not accepted where an int is asked for (``True`` is no status code).
     """
-    if value is None and optional:
-        return
+    if type(value) is types or (value is None and optional):
+        return  # the usual cases, told without isinstance (an exact type is never a bool posing as int)
     wanted = types if isinstance(types, tuple) else (types,)
     if isinstance(value, bool) and bool not in wanted and int in wanted:
         raise TypeError(f"{name} must be {_expected(types, optional)}, not bool")
@@ -33,11 +33,15 @@ def require(name: str, value: object, types: type | tuple[type, ...], *, optiona
 
 def require_items(name: str, value: object, types: type | tuple[type, ...]) -> list[object]:
     """The items of a sequence (not a str/bytes) whose every item is an instance of ``types``."""
-    if isinstance(value, str | bytes | bytearray) or not isinstance(value, Sequence):
+    if (
+        type(value) is not list
+        and type(value) is not tuple
+        and (isinstance(value, str | bytes | bytearray) or not isinstance(value, Sequence))
+    ):
         raise TypeError(f"{name} must be a sequence of {_expected(types, False)}, not {type(value).__name__}")
     items = list(value)
     for item in items:
-        if not isinstance(item, types):
+        if type(item) is not types and not isinstance(item, types):
             raise TypeError(f"{name} must hold {_expected(types, False)} only, not {type(item).__name__}")
     return items
 
@@ -46,4 +50,6 @@ def require_strings(name: str, value: object) -> list[str]:
     """One string or a sequence of strings, as a list."""
     if isinstance(value, str):
         return [value]
+    if type(value) is tuple and not value:
+        return []
     return [str(item) for item in require_items(name, value, str)]

@@ -22,8 +22,7 @@ import copy
 import dataclasses
 import re
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -199,7 +198,7 @@ def encode(
             TransactionID is blank.
         TypeError: ``content`` or ``attachments`` are not Parts.
     """
-    with _caller_mistakes():
+    try:
         return _build(
             message,
             transaction_id=transaction_id,
@@ -210,21 +209,19 @@ def encode(
             boundary=boundary,
             namespace=namespace,
         )
+    except (RemoteCodecError, ValueError) as exc:
+        raise _caller_mistake(exc) from exc
 
 
-@contextmanager
-def _caller_mistakes() -> Iterator[None]:
+def _caller_mistake(exc: RemoteCodecError | ValueError) -> LocalCodecError:
     """Building what a caller gave: a problem a lower layer reports as the peer's is the caller's here.
 
     So is a value lxml cannot write (a control character in a TransactionID or a Subject: XML 1.0 has no
     way to carry it), which lxml reports as a bare ``ValueError``.
     """
-    try:
-        yield
-    except RemoteCodecError as exc:
-        raise LocalCodecError(str(exc), transaction_id=exc.transaction_id) from exc
-    except ValueError as exc:
-        raise LocalCodecError(f"the message cannot be written as XML: {exc}") from exc
+    if isinstance(exc, RemoteCodecError):
+        return LocalCodecError(str(exc), transaction_id=exc.transaction_id)
+    return LocalCodecError(f"the message cannot be written as XML: {exc}")
 
 
 def _build(

@@ -34,8 +34,6 @@ from mm7.codec.mime.model import (
     DecodedBody,
     Limits,
     Part,
-    has_angle,
-    parse_content_type,
     parse_content_type_shared,
     strip_angle,
 )
@@ -217,9 +215,9 @@ class _Payload:
         h = self._head
         if self._sink is None:
             data = self._data if isinstance(self._data, bytes) else bytes(self._data)
-            return Part(h.content_type, h.content_id, h.content_location, h.extra, data=data)
+            return Part._trusted(h.content_type, h.content_id, h.content_location, h.extra, data=data)
         self._sink.seek(0)
-        return Part(h.content_type, h.content_id, h.content_location, h.extra, file=self._sink)
+        return Part._trusted(h.content_type, h.content_id, h.content_location, h.extra, file=self._sink)
 
 
 @dataclass(slots=True)
@@ -239,6 +237,7 @@ _KNOWN_HEADERS = frozenset({"content-type", "content-id", "content-location", "c
 
 
 def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
+    """Read a part's header block; every value in ``headers`` is already stripped of surrounding space."""
     # The first of each known header (lower-case name) is read; the others are kept, in order.
     found: dict[str, str] = {}
     extra: list[tuple[str, str]] = []
@@ -246,19 +245,21 @@ def _part_head(headers: list[tuple[str, str]], ctx: _Context) -> _PartHead:
         key = name.lower()  # RFC 2045 §3 / RFC 822: header names are case-insensitive
         if key in _KNOWN_HEADERS:
             if key not in found:
-                found[key] = value.strip()
+                found[key] = value
         else:
-            extra.append((name, value.strip()))
+            extra.append((name, value))
     # RFC 2046 §5.1.1: a part without Content-Type is text/plain; charset=us-ascii.
     content_type = found.get("content-type") or "text/plain"
     media_type, params = parse_content_type_shared(content_type)
     content_id = found.get("content-id")
     if content_id is not None:
-        if not has_angle(content_id):
+        if content_id[:1] == "<" and content_id[-1:] == ">":  # has_angle, on a stripped value
+            content_id = content_id[1:-1].strip()
+        else:
             ctx.deviations.add(
                 "content-reference", "Content-ID without angle brackets (RFC 2392 wants <...>)"
             )
-        content_id = strip_angle(content_id)
+            content_id = strip_angle(content_id)
         if content_id in ctx.content_ids:
             raise MIMEError(f"duplicate Content-ID {content_id!r}")
         ctx.content_ids.add(content_id)
@@ -328,7 +329,9 @@ class _NestedConsumer:
             if reason is not None:
                 self._ctx.deviations.add("content-reference", reason)
                 start = children[index].content_id  # None: the first child, RFC 2387's default
-        return Part(h.content_type, h.content_id, h.content_location, h.extra, children=children, start=start)
+        return Part._trusted(
+            h.content_type, h.content_id, h.content_location, h.extra, children=children, start=start
+        )
 
 
 class _MultipartParser:
@@ -619,7 +622,7 @@ class _MultipartParser:
                 if not headers:
                     raise MIMEError("header block starts with a continuation line")
                 name, value = headers[-1]
-                value = f"{value} {line.strip()}"
+                value = f"{value} {line.strip()}".strip()
                 if len(value) > max_line:
                     raise LimitExceededError("unfolded header too long", limit="max_header_line")
                 headers[-1] = (name, value)
@@ -794,7 +797,7 @@ class MultipartDecoder:
         if content_type is None or not content_type.strip():
             self._ctx.deviations.add("mime-framing", "no Content-Type; body read as bare XML")
             return self._bare()
-        media_type, params = parse_content_type(content_type)
+        media_type, params = parse_content_type_shared(content_type)  # read only: the cache's own dict
         if media_type in XML_MEDIA_TYPES:
             self._root_type = content_type.strip()
             return self._bare()
@@ -992,7 +995,7 @@ def decode(body: bytes, content_type: str | None, *, limits: Limits = _DEFAULT_L
         # A bare envelope (text/xml, no attachments): what MultipartDecoder's bare mode returns, without it.
         if len(body) > limits.part_size:
             raise LimitExceededError("root part too large", limit="max_part_size")
-        return DecodedBody(Part(bare_type, data=body), [], [])
+        return DecodedBody(Part._trusted(bare_type, data=body), [], [])
     decoder = MultipartDecoder(content_type, limits, spool_threshold=max(len(body), 1))
     decoder.feed(body)
     return decoder.close()

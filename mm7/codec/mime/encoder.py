@@ -7,9 +7,11 @@ and segments that yield the body when iterated, file payloads 64 KiB at a time.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 
+from mm7._checks import require_items
 from mm7.codec.mime.model import (
     CRLF,
     EncodedBody,
@@ -52,6 +54,8 @@ def _transfer_encoding(part: Part) -> str:
 def _is_8bit(data: bytes) -> bool:
     if b"\0" in data:
         return False
+    if b"\r" not in data and b"\n" not in data:  # one line (e.g. a serialized envelope): its length decides
+        return len(data) <= 998
     lines = data.split(CRLF)
     return all(len(line) <= 998 and b"\r" not in line and b"\n" not in line for line in lines)
 
@@ -85,11 +89,17 @@ def _header_block(lead: str, part: Part, content_type: str, cte: str | None) -> 
 
 def _with_params(content_type: str, extra: Sequence[tuple[str, str]]) -> str:
     """Rebuild a Content-Type value, replacing ``extra``'s parameters (boundary, start, type)."""
+    kept = _without_params(content_type, tuple(key for key, _ in extra))
+    return kept + "".join(f"; {k}={quote_param(v)}" for k, v in extra)
+
+
+@functools.lru_cache(maxsize=256)
+def _without_params(content_type: str, keys: tuple[str, ...]) -> str:
+    """``content_type`` rebuilt (media type, parameters quoted) without the parameters named in ``keys``."""
     media_type, params = parse_content_type(content_type)
-    for key, _ in extra:
+    for key in keys:
         params.pop(key, None)
-    items = [*params.items(), *extra]
-    return "; ".join([media_type, *(f"{k}={quote_param(v)}" for k, v in items)])
+    return "; ".join([media_type, *(f"{k}={quote_param(v)}" for k, v in params.items())])
 
 
 def _encode_part(part: Part, lead: str, out: list[Segment]) -> int:
@@ -237,8 +247,10 @@ def encode_related(
     """
     root_id = root_content_id or f"soap-{_token_hex(8)}@mm7"
     root_part = Part("text/xml; charset=utf-8", root_id, data=bytes(root))
-    envelope = Part(
-        'multipart/related; type="text/xml"', start=root_part.content_id, children=[root_part, *attachments]
+    children = [root_part, *attachments]
+    require_items("attachments", children[1:], Part)
+    envelope = Part._trusted(
+        'multipart/related; type="text/xml"', start=root_part.content_id, children=children
     )
     return encode_multipart(envelope, boundary=boundary)
 

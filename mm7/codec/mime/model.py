@@ -89,6 +89,9 @@ def parse_content_type_shared(value: str) -> tuple[str, dict[str, str]]:
 
 def strip_angle(value: str) -> str:
     """Return ``value`` without surrounding whitespace and one pair of angle brackets (``<id>`` → ``id``)."""
+    first, last = value[:1], value[-1:]
+    if first and first != "<" and last != ">" and not first.isspace() and not last.isspace():
+        return value  # the usual case, told without copying: nothing to strip
     value = value.strip()
     if len(value) >= 2 and value[0] == "<" and value[-1] == ">":
         return value[1:-1].strip()
@@ -288,6 +291,40 @@ class Part:
         return size
 
     # -- constructors -------------------------------------------------------------------------
+
+    @classmethod
+    def _trusted(
+        cls,
+        content_type: str,
+        content_id: str | None = None,
+        content_location: str | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+        *,
+        data: bytes | None = None,
+        file: BinarySink | None = None,
+        children: list[Part] | None = None,
+        start: str | None = None,
+    ) -> Part:
+        """A part mm7 itself puts together (the MIME codec), its fields of the declared types by construction.
+
+        The same part ``Part(...)`` builds, without the type checks of ``__post_init__`` (the caller
+        guarantees them, and exactly one payload); Content-ID and ``start`` are normalized the same way.
+        Written to the instance's ``__dict__``: a frozen dataclass's ``__init__`` sets each field through
+        ``object.__setattr__``, which costs more than the checks on a decoder's hot path.
+        """
+        part = cls.__new__(cls)
+        part.__dict__.update(
+            content_type=content_type,
+            content_id=None if content_id is None else strip_angle(content_id),
+            content_location=content_location,
+            headers=headers,
+            data=data,
+            path=None,
+            file=file,
+            children=children,
+            start=None if start is None else strip_angle(start),
+        )
+        return part
 
     @classmethod
     def from_bytes(
@@ -659,10 +696,16 @@ class DecodedBody:
             (kind ``content-reference``, path ``MIME``) saying what was wrong; ``(None, None)`` when no part,
             or more than one, matches.
         """
+        parts = list(self.iter_parts())
+        if ref[:4] == "cid:" and "%" not in ref:
+            # The usual case: a cid: URL naming a Content-ID exactly (nothing to percent-decode).
+            for part in parts:
+                if part.content_id == ref[4:]:
+                    return part, None
         from mm7.codec.mime.references import resolve_reference  # only a received message's href needs it
 
-        part, reason = resolve_reference(list(self.iter_parts()), ref)
-        return part, None if reason is None else Deviation("content-reference", reason, MIME_PATH)
+        found, reason = resolve_reference(parts, ref)
+        return found, None if reason is None else Deviation("content-reference", reason, MIME_PATH)
 
     def close(self) -> None:
         """Close every spooled sink held by the parts."""
