@@ -219,7 +219,8 @@ def client_sections(
             f"`mm7 simulate` started as users start it; each client sends {cost['count']} distinct "
             "text-only SubmitReqs one after the other on one kept-alive connection after a warm-up "
             "(`benchmarks/workloads/client_cpu.py`; alone: `python -m benchmarks.workloads.client_cpu`). "
-            "CPU time of the client process (user + system) per submit. Codec: building the SubmitReq, "
+            f"CPU time of the client process (user + system) per submit, the least of "
+            f"{client_cpu.ROUNDS} rounds. Codec: building the SubmitReq, "
             "encoding it and reading the body out, and decoding the answer, measured alone; HTTP: the "
             "client's own transport object sending pre-encoded requests; shell: the rest (profile "
             "preparation, headers, the protocol core, results).",
@@ -245,7 +246,18 @@ def client_sections(
         for name, value in cost["stacks"].items():
             cell = f"{value:.3f} ms" if isinstance(value, float) else str(value)
             out.append(f"| `{name}` | {cell} |")
-        out.append("")
+        codec = next(iter(cost["shells"].values()))["codec"]
+        over = [f"`{n}`" for n, v in cost["stacks"].items() if isinstance(v, float) and v + codec > target]
+        out += [
+            "",
+            f"Transport choice: with the codec's {codec:.3f} ms, a stack leaves room for the shell only "
+            f"below {target - codec:.3f} ms per exchange; "
+            + (f"{', '.join(over)} cannot meet the target whatever the shell. " if over else "")
+            + "`MM7Client` uses requests through `RequestsTransport`, whose own session prepares a "
+            "request once per endpoint and hands each message to its adapter (the `HTTP` column above), "
+            "and `AsyncMM7Client` uses aiohttp.",
+            "",
+        ]
     else:
         out += ["Not measured (see Errors).", ""]
 
