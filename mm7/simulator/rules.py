@@ -44,6 +44,7 @@ from mm7.errors import (
     UnsupportedOperationError,
     UnsupportedVersionError,
 )
+from mm7.profiles.base import _has_id as has_sender_id
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message
@@ -556,7 +557,7 @@ def _check_sender(
         not sender_id.vasp_id and not sender_id.vas_id and sender_id.sender_address is None
     ):
         raise reject(2561, "SenderIdentification is missing or empty")
-    missing = [name for name in rules.required_ids if not _has_id(sender_id, name, message)]
+    missing = [name for name in rules.required_ids if not has_sender_id(sender_id, name)]
     if missing:
         raise reject(2561, f"SenderIdentification lacks {', '.join(missing)}")
     if rules.vasp_id is not None and sender_id.vasp_id != rules.vasp_id:
@@ -568,15 +569,6 @@ def _check_sender(
         short_code = address.value if address is not None and address.kind == "short_code" else None
         if short_code != rules.short_code:
             raise reject(2563, f"source address {short_code!r} is not the provisioned short code")
-
-
-def _has_id(sender_id: summary.SenderIdentification, name: str, message: summary.Message | None) -> bool:
-    if name == "VASPID":
-        return bool(sender_id.vasp_id)
-    if name == "VASID":
-        return bool(sender_id.vas_id)
-    address = summary.sender(message)
-    return address is not None and address.kind == "short_code" and bool(address.value)
 
 
 def sniff_transaction_id(body: bytes, content_type: str | None, rules: SubmitRules) -> str | None:

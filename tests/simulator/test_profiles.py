@@ -253,3 +253,12 @@ def test_a_blank_200_acknowledges_only_where_the_profile_says_so(name: str, ackn
     finally:
         blank.close()
     assert entry.ok is acknowledged
+
+
+def test_the_profiles_required_ids_are_checked() -> None:
+    with simulator(load("openmarket")) as sim:  # VASPID and VASID required
+        request = mm7.submit_request(to="15551230000", vasp_id="KEY", sender="12345")
+        without_vas_id = mm7.encode(request, content=mm7.Part.from_text("x"))
+        refused = post(sim.url, *_headers(without_vas_id, '""'))
+        assert fault_status(refused.content)[0] == "4001"
+        assert status_of(post(sim.url, *_headers(submit_wire(), '""'))) == 1000
