@@ -24,7 +24,7 @@ import os
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager, nullcontext, suppress
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -126,6 +126,13 @@ class SQLInbox(Inbox):
                 except Exception as exc:
                     raise _RowError(str(exc)) from exc
             return results
+
+    def _write_turn(self) -> AbstractContextManager[object]:
+        """Hold this process's turn to write (re-entered by the transactions inside); none by default.
+
+        The group commit takes its batch inside it, so that the puts arriving while it waits join.
+        """
+        return nullcontext()
 
     def _store(self, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         """Store durably: through the group committer when it is on, else in a transaction of its own."""
@@ -450,7 +457,9 @@ class _GroupCommit:
     commits itself at once, as without group commit. Puts arriving meanwhile queue, each waiting on its own
     event. When a commit ends, its leader wakes the puts it stored and hands the lead to the oldest queued
     put, whose thread then takes everything queued (up to :data:`GROUP_COMMIT_MAX_BATCH`) into one
-    transaction: under load, one commit (one fsync) acknowledges many requests.
+    transaction: under load, one commit (one fsync) acknowledges many requests. A leader takes its batch
+    only once it holds the backend's write turn (:meth:`SQLInbox._write_turn`: SQLite's writer gate), so the
+    puts arriving while it waits for another process's commit join it.
 
     A failing batch is rolled back and its puts are retried one transaction each, so that every put gets
     its own outcome: one bad row fails only its own request. Nothing is answered before its commit.
@@ -494,14 +503,23 @@ class _GroupCommit:
         return item.result
 
     def _lead(self, item: _PendingPut) -> None:
-        with self._lock:
-            taken = self._queue[: GROUP_COMMIT_MAX_BATCH - 1]
-            del self._queue[: GROUP_COMMIT_MAX_BATCH - 1]
-        batch = [item, *taken]
+        inbox = self._inbox()
+        taken: builtins.list[_PendingPut] = []
         try:
-            self._commit(batch)
+            # The batch is taken once the write lock is ours: the puts that queued while this leader waited
+            # for another process's commit go in this commit too.
+            with inbox._write_turn() if inbox is not None else nullcontext():
+                with self._lock:
+                    taken = self._queue[: GROUP_COMMIT_MAX_BATCH - 1]
+                    del self._queue[: GROUP_COMMIT_MAX_BATCH - 1]
+                self._commit([item, *taken])
+        except Exception as exc:  # no write turn within the timeout: nothing was stored
+            item.error, item.done = _own_copy(exc), True
         finally:
             for other in taken:
+                if not other.done:  # interrupted before its commit: nothing is known, nothing acknowledged
+                    other.error = StorageError("the group commit holding this notification was interrupted")
+                    other.done = True
                 other.wake.set()
             self._hand_on()
 

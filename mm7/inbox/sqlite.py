@@ -15,7 +15,8 @@ Durability and concurrency choices:
   collision cost five times the transaction itself. The gate only orders mm7's writers; SQLite's
   lock still guarantees correctness (other programs writing the file are not gated).
 * Group commit (on by default): puts of several threads that queue while a commit runs are
-  committed together, one fsync for all; each returns once its own row is durable.
+  committed together, one fsync for all; each returns once its own row is durable. The batch is taken
+  once the writer gate is held, so the puts arriving while another process commits join it.
 * Timestamps are stored as fixed-width ISO-8601 UTC text (``2024-01-31T12:00:00.000000Z``), which
   sorts and compares correctly as text and stays readable in the ``sqlite3`` shell.
 """
@@ -31,7 +32,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,8 @@ class _WriterGate:
         self._pid = -1
         self._fd = -1
         self._thread_lock = threading.Lock()
+        #: The thread holding the gate (it may enter again, e.g. a transaction inside a group commit's turn).
+        self._owner: int | None = None
 
     def _file(self) -> int:
         pid = os.getpid()
@@ -193,6 +196,7 @@ class _WriterGate:
             with suppress(OSError):
                 os.close(self._fd)
         self._thread_lock = threading.Lock()
+        self._owner = None
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError:
@@ -213,12 +217,16 @@ class _WriterGate:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Hold the gate for the duration of the block.
+        """Hold the gate for the duration of the block (a thread already holding it just enters).
 
         Raises:
             StorageError: Another writer held it for longer than ``timeout``.
         """
         fd = self._file()
+        me = threading.get_ident()
+        if self._owner == me:
+            yield
+            return
         lock = self._thread_lock
         deadline = time.monotonic() + self.timeout
         if not lock.acquire(timeout=self.timeout):
@@ -226,9 +234,11 @@ class _WriterGate:
         try:
             if fd >= 0:
                 self._flock(fd, deadline)
+            self._owner = me
             try:
                 yield
             finally:
+                self._owner = None
                 if fd >= 0:
                     fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
@@ -350,6 +360,10 @@ class SQLiteInbox(SQLInbox):
 
     def _new_thread_connections(self) -> None:
         self._local = _Local()
+
+    def _write_turn(self) -> AbstractContextManager[object]:
+        # The writer gate: once it is ours, no other mm7 writer of this file (thread or process) commits.
+        return self._gate.held() if self._gate is not None else nullcontext()
 
     def _connection(self) -> sqlite3.Connection:
         if self._closed:

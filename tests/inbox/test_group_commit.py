@@ -7,13 +7,16 @@ queued puts then go in one ``_put_batch`` transaction. No timed assertions.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -337,3 +340,45 @@ def test_a_failing_transaction_fails_the_batch_without_retrying_each_put(
     assert all(isinstance(e, StorageError) and "writer gate busy" in str(e) for e in errors)
     assert len({id(e) for e in errors}) == 4
     assert [n.dedupe_key for n in inbox.list()] == [first.dedupe_key]
+
+
+def test_puts_arriving_while_the_leader_waits_for_the_writer_gate_join_its_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer (here: this test, as another process would) holds the SQLite file's writer gate: the
+    leading put waits for it, and the puts arriving meanwhile are committed with it, in one transaction."""
+    path = tmp_path / "inbox.db"
+    inbox = open_inbox(f"sqlite:///{path}")
+    try:
+        group = _group_of(inbox)
+        assert isinstance(inbox, SQLInbox)
+        batches: list[int] = []
+        batch = inbox._put_batch
+
+        def counted_batch(items: Sequence[_PendingPut]) -> list[PutResult]:
+            batches.append(len(items))
+            return batch(items)
+
+        monkeypatch.setattr(inbox, "_put_batch", counted_batch)
+        gate = os.open(f"{path}-mm7lock", os.O_RDWR)
+        try:
+            fcntl.flock(gate, fcntl.LOCK_EX)  # the other writer's turn
+            with ThreadPoolExecutor(5) as pool:
+                first = pool.submit(inbox.put, make_dr("first", transaction_id="tx-f"))
+                while not group._busy:  # the first put leads: it waits for the gate
+                    threading.Event().wait(0.001)
+                rest = [
+                    pool.submit(inbox.put, make_dr(f"msg-{i}", transaction_id=f"tx-{i}")) for i in range(4)
+                ]
+                while len(group._queue) < 4:
+                    threading.Event().wait(0.001)
+                assert not first.done()  # nothing is answered while the other writer holds the gate
+                fcntl.flock(gate, fcntl.LOCK_UN)
+                results = [first.result(timeout=60), *(f.result(timeout=60) for f in rest)]
+        finally:
+            os.close(gate)
+        assert batches == [5]  # the leader took the four that queued while it waited
+        assert all(r.created for r in results)
+        assert len(_stored_keys_in_another_process(f"sqlite:///{path}")) == 5
+    finally:
+        inbox.close()
