@@ -2,8 +2,8 @@
 
 The receiver is started the way users start it: ``mm7 serve --asgi --port 0 --inbox sqlite:///...``. The
 floor is :func:`bare_asgi_app` (reads the body, answers a fixed DeliveryReportRsp with 200: no decoding,
-no storage) on the same server: one uvicorn process configured as ``mm7 serve --asgi`` configures it (its
-h11 protocol with the header and body deadlines, the same keep-alive, connection limit and logging), see
+no storage) on the same server: ``mm7 serve --asgi``'s own launcher (its uvicorn settings, h11 protocol
+with the header and body deadlines, keep-alive, connection limit and logging) serving the bare app, see
 :func:`serve_bare`. The load is workload 5's load process (``benchmarks.workloads.throughput``, distinct
 pre-encoded DeliveryReportReqs, one connection per request, every answer checked), here with 50 threads.
 
@@ -13,19 +13,16 @@ Run alone: ``python -m benchmarks.workloads.receiver_asgi [--count 3000] [--conc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from benchmarks.workloads.common import ROOT
 from benchmarks.workloads.receiver_apps import _FIXED
-from benchmarks.workloads.simulator import _MM7
+from benchmarks.workloads.simulator import _MM7, listening
 
 _Scope = dict[str, Any]
 _Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -34,9 +31,15 @@ _HEADERS = [(b"content-type", b"text/xml; charset=utf-8"), (b"content-length", s
 
 
 async def bare_asgi_app(scope: _Scope, receive: _Receive, send: _Send) -> None:
-    """The floor: read the whole body, answer a fixed DeliveryReportRsp."""
-    if scope["type"] != "http":
-        return
+    """The floor: read the whole body, answer a fixed DeliveryReportRsp (and take part in lifespan)."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
     more = True
     while more:
         more = (await receive()).get("more_body", False)
@@ -44,48 +47,32 @@ async def bare_asgi_app(scope: _Scope, receive: _Receive, send: _Send) -> None:
     await send({"type": "http.response.body", "body": _FIXED})
 
 
-def serve_bare() -> None:
-    """Serve :func:`bare_asgi_app` on uvicorn with ``mm7 serve --asgi``'s settings; prints the URL."""
-    import uvicorn
+class _NoInbox:
+    def close(self) -> None:
+        """Nothing to close: the floor stores nothing."""
 
-    from mm7.server.asgi_hosting import GRACEFUL_SHUTDOWN, _listen, deadline_protocol
+
+class _BareApp:
+    """:func:`bare_asgi_app` in the shape ``mm7 serve --asgi``'s launcher expects of its app."""
+
+    inbox = _NoInbox()
+
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        await bare_asgi_app(scope, receive, send)
+
+
+def serve_bare() -> None:
+    """Serve :func:`bare_asgi_app` with ``mm7 serve --asgi``'s own launcher and default settings."""
+    from mm7.server.asgi_hosting import serve_asgi_settings
     from mm7.server.hosting import ReceiverSettings
 
-    settings = ReceiverSettings()
-    sock = _listen("127.0.0.1", 0)
-    config = uvicorn.Config(
-        bare_asgi_app,
-        http=deadline_protocol(settings.header_timeout, settings.effective_body_timeout),
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-        timeout_keep_alive=settings.idle_timeout,  # type: ignore[arg-type]
-        limit_concurrency=settings.connection_limit,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,  # type: ignore[arg-type]
-    )
-    print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}/", flush=True)
-    asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    class BareSettings(ReceiverSettings):
+        def make_asgi_app(self) -> Any:
+            return _BareApp()
 
-
-@contextmanager
-def _server(command: list[str]) -> Iterator[int]:
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    serve_asgi_settings(
+        BareSettings(), "127.0.0.1", 0, on_listening=lambda url: print(f"listening on {url}", flush=True)
     )
-    try:
-        assert process.stdout is not None
-        match = None
-        while match is None:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError(f"{command} exited before listening")
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
-        yield int(match.group(1))
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 def _load(port: int, count: int, warmup: int, concurrency: int) -> dict[str, Any]:
@@ -103,11 +90,11 @@ def measure(count: int = 3000, warmup: int = 200, concurrency: int = 50) -> dict
     """The bare ASGI floor, then ``mm7 serve --asgi`` on a fresh SQLite inbox, under the same load."""
     results: dict[str, Any] = {}
     bare = [sys.executable, "-m", "benchmarks.workloads.receiver_asgi", "--serve-bare"]
-    with _server(bare) as port:
+    with listening(bare) as (_, port):
         results["bare ASGI (floor)"] = _load(port, count, warmup, concurrency)
     with tempfile.TemporaryDirectory(prefix="mm7-bench-asgi-") as tmp:
         serve = [*_MM7, "serve", "--asgi", "--port", "0", "--inbox", f"sqlite:///{tmp}/inbox.db"]
-        with _server(serve) as port:
+        with listening(serve) as (_, port):
             results["mm7 serve --asgi, SQLite"] = _load(port, count, warmup, concurrency)
     return results
 

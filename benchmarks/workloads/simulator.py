@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,24 +43,31 @@ def _cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def running(arguments: list[str]) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """Run ``mm7 simulate --port 0 ARGUMENTS`` as users start it; yields the process and its port."""
+def listening(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """Run ``command`` until it prints ``listening on http://127.0.0.1:PORT/``; yield it and the port.
+
+    The process is terminated (and waited for) on the way out.
+    """
     process = subprocess.Popen(
-        [*_MM7, "simulate", "--port", "0", *arguments],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     try:
         assert process.stdout is not None
         match = None
         while match is None:
             line = process.stdout.readline()
             if not line:
-                raise RuntimeError("mm7 simulate exited before listening")
+                raise RuntimeError(f"{command} exited before listening")
             match = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
         yield process, int(match.group(1))
     finally:
         process.terminate()
         process.wait(30)
+
+
+def running(arguments: list[str]) -> AbstractContextManager[tuple[subprocess.Popen[str], int]]:
+    """Run ``mm7 simulate --port 0 ARGUMENTS`` as users start it; yields the process and its port."""
+    return listening([*_MM7, "simulate", "--port", "0", *arguments])
 
 
 def _submits(count: int) -> list[tuple[bytes, dict[str, str]]]:
