@@ -6,7 +6,6 @@ import asyncio
 import logging
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +16,6 @@ from mm7.capture import Capture
 from mm7.cli.httpfile import read_exchange
 from mm7.client import AsyncMM7Client, BearerAuth, MM7Client, RetryPolicy, SubmitResult
 from mm7.errors import TransportError
-from tests.cli import Background
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    simulator = Background(["simulate", "--port", "0"])
-    try:
-        yield simulator.wait_line("listening on").split()[-1]
-    finally:
-        assert simulator.stop() == 0
 
 
 def message() -> mm7.SubmitReq:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from mm7.cli.replay import with_fresh_transaction_id
 from tests.cli import Background, run_mm7
 
 ACCOUNT = {"MM7_VASP_ID": "KEY", "MM7_SHORT_CODE": "12345", "MM7_USER": "vasp", "MM7_PASSWORD": "snd-s3cret"}
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    simulator = Background(["simulate", "--port", "0"])
-    try:
-        yield simulator.wait_line("listening on").split()[-1]
-    finally:
-        assert simulator.stop() == 0
 
 
 @pytest.fixture(scope="module")
