@@ -269,7 +269,9 @@ def client_sections(
             f"image, {first['in_flight']} in flight, every answer checked "
             "(`benchmarks/workloads/client_concurrency.py`; alone: "
             "`python -m benchmarks.workloads.client_concurrency`). Ideal: in flight / latency = "
-            f"{first['in_flight'] / first['latency']:.0f} submits/s. CPU: this process, every thread.",
+            f"{first['in_flight'] / first['latency']:.0f} submits/s. CPU: the client process (every "
+            "thread) and the simulator's; cores busy: both together, as a share of the machine's cores "
+            "(near 100%: CPU-bound).",
             "",
         ]
         out += _in_flight_table(in_flight)
@@ -310,14 +312,16 @@ def client_sections(
 
 def _in_flight_table(rows: list[dict[str, Any]]) -> list[str]:
     out = [
-        "| Client | Submits/s | % of ideal | CPU per submit | Peak open fds | Errors |",
-        "|---|---|---|---|---|---|",
+        "| Client | Submits/s | % of ideal | CPU per submit | Simulator CPU per submit "
+        "| Cores busy (client + simulator) | Peak open fds | Errors |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         error = f" ({r['first_error'][:120]})" if r["first_error"] else ""
         out.append(
             f"| {r['client']} | {r['submits_per_s']:,.0f} | {r['share_of_ideal'] * 100:.0f}% "
-            f"| {r['cpu_ms_per_submit']:.2f} ms | {r['peak_fds']} | {r['errors']}{error} |"
+            f"| {r['cpu_ms_per_submit']:.2f} ms | {r['relay_cpu_ms_per_submit']:.2f} ms "
+            f"| {r['cpu_busy'] * 100:.0f}% | {r['peak_fds']} | {r['errors']}{error} |"
         )
     return out
 

@@ -8,9 +8,11 @@ checked (an accepted SubmitResult with a MessageID):
 * ``MM7Client`` shared by ``in_flight`` threads (``RequestsTransport(pool_maxsize=in_flight)``).
 
 Reported per run: throughput (submits/s), its share of the ideal ``in_flight / latency``, this process's
-CPU seconds per submit (``time.process_time()``, every thread), the most file descriptors this process held
-(sampled every 50 ms) and the errors. ``--in-flight 1000 --only async`` is the "1 000 in flight on one
-event loop" run: it must finish without a file-descriptor or pool exhaustion error.
+CPU seconds per submit (``time.process_time()``, every thread), the simulator's (``/proc``), how busy the
+machine's cores were with the two together (near 100%: CPU-bound; on a machine shared with other work the
+two can also be starved well below it), the most file descriptors this process held (sampled every 50 ms)
+and the errors. ``--in-flight 1000 --only async`` is the "1 000 in flight on one event loop" run: it must
+finish without a file-descriptor or pool exhaustion error.
 
 Run alone: ``python -m benchmarks.workloads.client_concurrency [--count 2000] [--in-flight 200]``.
 """
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from benchmarks.workloads.common import SUBMIT, jpeg_like
-from benchmarks.workloads.simulator import running
+from benchmarks.workloads.simulator import _cpu_seconds, running
 
 _FIELDS = {key: value for key, value in SUBMIT.items() if key != "subject"}
 IMAGE_BYTES = 10 * 1024
@@ -72,11 +74,12 @@ def _result(
     in_flight: int,
     latency: float,
     wall: float,
-    cpu: float,
+    cpu: tuple[float, float],
     fds: int,
     errors: list[str],
 ) -> dict[str, Any]:
     rate = count / wall
+    mine, relay = cpu
     return {
         "client": kind,
         "count": count,
@@ -85,14 +88,18 @@ def _result(
         "seconds": wall,
         "submits_per_s": rate,
         "share_of_ideal": rate / (in_flight / latency),
-        "cpu_ms_per_submit": cpu / count * 1e3,
+        "cpu_ms_per_submit": mine / count * 1e3,
+        "relay_cpu_ms_per_submit": relay / count * 1e3,
+        "cpu_busy": (mine + relay) / wall / (os.cpu_count() or 1),
         "peak_fds": fds,
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
     }
 
 
-async def _async_run(url: str, count: int, in_flight: int, latency: float) -> dict[str, Any]:
+async def _async_run(
+    url: str, count: int, in_flight: int, latency: float, relay: Callable[[], float]
+) -> dict[str, Any]:
     from mm7.client import AsyncMM7Client
 
     errors: list[str] = []
@@ -112,13 +119,18 @@ async def _async_run(url: str, count: int, in_flight: int, latency: float) -> di
         await asyncio.gather(*(worker(warm) for _ in range(in_flight)))
         todo = iter(range(count))
         with _FdPeak() as fds:
-            cpu, started = time.process_time(), time.perf_counter()
+            cpu, relay_cpu, started = time.process_time(), relay(), time.perf_counter()
             await asyncio.gather(*(worker(todo) for _ in range(in_flight)))
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return _result("AsyncMM7Client, one event loop", count, in_flight, latency, wall, cpu, fds.peak, errors)
+            relay_cpu = relay() - relay_cpu
+    return _result(
+        "AsyncMM7Client, one event loop", count, in_flight, latency, wall, (cpu, relay_cpu), fds.peak, errors
+    )
 
 
-def _threads_run(url: str, count: int, in_flight: int, latency: float) -> dict[str, Any]:
+def _threads_run(
+    url: str, count: int, in_flight: int, latency: float, relay: Callable[[], float]
+) -> dict[str, Any]:
     from mm7.client import MM7Client, RequestsTransport
 
     errors: list[str] = []
@@ -152,10 +164,13 @@ def _threads_run(url: str, count: int, in_flight: int, latency: float) -> dict[s
         warm = iter(range(in_flight))
         threads(lambda: run(lambda: next(warm, None)))  # opens the connections before timing
         with _FdPeak() as fds:
-            cpu, started = time.process_time(), time.perf_counter()
+            cpu, relay_cpu, started = time.process_time(), relay(), time.perf_counter()
             threads(lambda: run(take))
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return _result(f"MM7Client, {in_flight} threads", count, in_flight, latency, wall, cpu, fds.peak, errors)
+            relay_cpu = relay() - relay_cpu
+    return _result(
+        f"MM7Client, {in_flight} threads", count, in_flight, latency, wall, (cpu, relay_cpu), fds.peak, errors
+    )
 
 
 def measure(
@@ -163,12 +178,16 @@ def measure(
 ) -> list[dict[str, Any]]:
     """Start ``mm7 simulate --latency LATENCY`` and run the async client, then the threaded sync client."""
     results = []
-    with running(["--latency", str(latency)]) as (_, port):
+    with running(["--latency", str(latency)]) as (simulator, port):
         url = f"http://127.0.0.1:{port}/mm7/v1/"
+
+        def relay() -> float:
+            return _cpu_seconds(simulator.pid)
+
         if only in (None, "async"):
-            results.append(asyncio.run(_async_run(url, count, in_flight, latency)))
+            results.append(asyncio.run(_async_run(url, count, in_flight, latency, relay)))
         if only in (None, "threads"):
-            results.append(_threads_run(url, count, in_flight, latency))
+            results.append(_threads_run(url, count, in_flight, latency, relay))
     return results
 
 
