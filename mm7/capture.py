@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mm7.errors import ConfigError
+
 __all__ = [
     "DEFAULT_MAX_FILES",
     "DEFAULT_MAX_FILE_BYTES",
@@ -149,7 +151,7 @@ class Capture:
         redact: Further header names whose values never reach a file (e.g. a carrier's key header).
 
     Raises:
-        ValueError: A cap is not positive.
+        ConfigError: A cap is too small (``max_files`` under 1, ``max_file_bytes`` under 1024).
     """
 
     def __init__(
@@ -161,9 +163,9 @@ class Capture:
         redact: Iterable[str] = (),
     ) -> None:
         if max_file_bytes < 1024:
-            raise ValueError(f"max_file_bytes must be at least 1024, got {max_file_bytes}")
+            raise ConfigError(f"max_file_bytes must be at least 1024, got {max_file_bytes}")
         if max_files < 1:
-            raise ValueError(f"max_files must be at least 1, got {max_files}")
+            raise ConfigError(f"max_files must be at least 1, got {max_files}")
         self.directory = Path(directory)
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files

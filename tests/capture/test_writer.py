@@ -13,6 +13,7 @@ import pytest
 
 from mm7.capture import Capture, Message, redact_headers, request_target
 from mm7.cli.httpfile import read_capture, read_exchange
+from mm7.errors import ConfigError
 
 BODY = b"<?xml version='1.0'?><env:Envelope>...</env:Envelope>"
 
@@ -147,9 +148,9 @@ def test_a_write_that_fails_is_logged_never_raised(tmp_path: Path, caplog: pytes
 
 
 def test_caps_must_be_sane(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="max_files"):
         Capture(tmp_path, max_files=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="max_file_bytes"):
         Capture(tmp_path, max_file_bytes=10)
 
 
