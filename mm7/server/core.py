@@ -681,7 +681,8 @@ def _environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
             name = key[5:]
         else:
             continue
-        headers.append(("-".join(word.capitalize() for word in name.split("_")), str(value)))
+        spelled = "SOAPAction" if name == "SOAPACTION" else "-".join(w.capitalize() for w in name.split("_"))
+        headers.append((spelled, str(value)))
     return headers
 
 

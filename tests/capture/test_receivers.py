@@ -16,7 +16,7 @@ from tests.cli import Background, run_mm7
 
 REPO = Path(__file__).resolve().parents[2]
 DR_BODY = (REPO / "tests" / "fixtures" / "sinch" / "delivery-report.xml").read_bytes()
-DR_HEADERS = {"Content-Type": 'multipart/related; type="text/xml";'}
+DR_HEADERS = {"Content-Type": 'multipart/related; type="text/xml";', "SOAPAction": '""'}
 USER, PASSWORD = "sinch", "rcv-s3cret"
 Starter = Callable[[list[str], Path], str]
 SERVERS = [pytest.param([], id="waitress"), pytest.param(["--asgi"], id="asgi")]
@@ -60,6 +60,7 @@ def test_each_exchange_is_captured_with_the_password_redacted(
     assert re.search(r"-receiver-DeliveryReportReq-dr-tx-0001\.http$", report.name), report.name
     data = report.read_bytes()
     assert b"Authorization: Basic <redacted>\r\n" in data and b"rcv-s3cret" not in data
+    assert b'\r\nSOAPAction: ""\r\n' in data  # as the header is usually spelled
     sent, answer = read_exchange(data)
     assert sent.body == DR_BODY  # the exact bytes received
     assert sent.start_line is not None and sent.start_line.startswith("POST / HTTP/1.")
