@@ -671,6 +671,28 @@ def main(argv: list[str] | None = None) -> int:
                     out += profile_block(
                         f"{shell}.submit, text-only SubmitReq against mm7 simulate", result["profile"]
                     )
+        elif kind == "in_flight" and "in_flight" not in done:
+            done.add("in_flight")
+            out += [
+                "#### Many in flight",
+                "",
+                "See the cores-busy column of section 9: near 100%, the 2 cores (client and simulator) "
+                "are the limit; well below it with a low share of the ideal, other work on the machine "
+                "starved both processes, or the client waited on something other than the CPU. The "
+                "client's own CPU per submit, split into codec, HTTP and shell, is in section 8.",
+                "",
+            ]
+        elif kind == "campaign" and "campaign" not in done:
+            done.add("campaign")
+            out += [
+                "#### Shared campaign",
+                "",
+                "Besides the relay's latency, each message costs its sender PostgreSQL commits, each "
+                "durable: the claim, `sending`, the outcome, and a throttle reservation per attempt, on "
+                "one connection per journal and per throttle that the sender's tasks take in turn "
+                "(`mm7/client/postgres.py`). With three senders they also contend for the throttle's rows.",
+                "",
+            ]
         elif kind == "asgi" and "receiver" not in done:
             done.add("receiver")
             prof = attempt("profile receiver", profiles.receiver_profile, 50 if quick else 200)
