@@ -201,3 +201,39 @@ def test_a_failing_number_ends_rejected_and_wrong_credentials_are_refused(stack:
         assert "HTTP 401" in record["error"]
     log = requests.get(f"{stack.sim_base}/_sim/log", timeout=10).json()
     assert sum(1 for e in log if e["kind"] == "submit" and e["ok"]) == 1  # only the first send
+
+
+@pytest.mark.parametrize(
+    ("word", "state"), [("Unreachable", "unreachable"), ("NotSupported", "not_supported")]
+)
+def test_sinchs_own_report_words_reach_their_tracker_state(tmp_path: Path, word: str, state: str) -> None:
+    """Sinch's reports carry words no release of TS 23.140 defines; both ends take them as Sinch's."""
+    inbox = f"sqlite:///{tmp_path / 'inbox.db'}"
+    receiver = Background(["serve", "--port", "0", "--inbox", inbox, "--profile", "sinch", "--track"])
+    processes = [receiver]
+    try:
+        receiver_url = receiver.wait_line("listening on").split()[-1]
+        simulator = Background(
+            [
+                "simulate", "--port", "0", "--profile", "sinch", "--dr-url", receiver_url + "mm7/inbound",
+                "--report-delay", "0.05", "--fail-number", f"{FAILING}={word}",
+            ]
+        )  # fmt: skip
+        processes.append(simulator)
+        endpoint = simulator.wait_line("listening on").split()[-1]
+        sent = run_mm7(
+            "send", "--profile", "sinch", "--endpoint", endpoint, "--vasp-id", "KEY", "--short-code", "12345",
+            "--to", FAILING, "--text", "hi", "--format", "json", "--inbox", inbox,
+        )  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
+        [record] = [json.loads(line) for line in sent.stdout.splitlines()]
+        status = _final_status(inbox, record["message_id"])
+        [recipient] = status["recipients"]
+        assert recipient["state"] == state
+        assert [e["mm_status"] for e in recipient["history"]] == ["Forwarded", word]
+        with open_inbox(inbox, read_only=True) as stored:
+            reports = stored.list(kind="delivery_report")
+        assert all("X-MM7-Deviations" not in n.headers for n in reports)  # Sinch's own word: no note
+    finally:
+        codes = [p.stop() for p in processes]
+    assert codes == [0] * len(codes)

@@ -23,7 +23,7 @@ from mm7.client import DigestAuth, MM7Client
 from mm7.codec.versions import NAMESPACE_PREFIX, Dialect
 from mm7.errors import ConfigError
 from mm7.profiles import Profile, load
-from mm7.simulator import MMSCSimulator, SimulatorConfig
+from mm7.simulator import MMSCSimulator, ServerThread, SimulatorConfig
 from mm7.simulator.dialect import STANDARD_CODE_OF, answer_code, submit_rules
 from mm7.simulator.rules import DigestNonces, Rejection
 
@@ -262,3 +262,18 @@ def test_the_profiles_required_ids_are_checked() -> None:
         refused = post(sim.url, *_headers(without_vas_id, '""'))
         assert fault_status(refused.content)[0] == "4001"
         assert status_of(post(sim.url, *_headers(submit_wire(), '""'))) == 1000
+
+
+def test_the_wsgi_app_speaks_the_profile_too() -> None:
+    """The simulator as a WSGI app (on waitress) runs the same handler: the same 401 challenge and codes."""
+    sim = simulator(load("telnyx"), account={"password": "the-token"})
+    server = ServerThread(sim)
+    try:
+        body, headers = _headers(submit_wire())
+        missing = post(server.base_url + "/mm7/v1/", body, headers)
+        right = post(server.base_url + "/mm7/v1/", body, {**headers, "Authorization": "Bearer the-token"})
+    finally:
+        server.stop()
+        sim.stop()
+    assert (missing.status_code, missing.headers["WWW-Authenticate"]) == (401, 'Bearer realm="mm7"')
+    assert status_of(right) == 1000
