@@ -209,13 +209,13 @@ class Capture:
                 name = _file_name(side, operation, transaction_id, self._sequence)
                 files.append(name)  # counted now: the oldest go before the new file appears
                 self._pending.add(name)
-                excess = [files.popleft() for _ in range(max(0, len(files) - self.max_files))]
-                # A file still being written by another thread is dropped by that thread when it is done.
-                self._doomed.update(old for old in excess if old in self._pending)
-            for old in excess:
-                if old not in self._doomed:
-                    with contextlib.suppress(FileNotFoundError):
-                        (self.directory / old).unlink()
+                for _ in range(max(0, len(files) - self.max_files)):
+                    old = files.popleft()
+                    if old in self._pending:  # still being written: its writer drops it when done
+                        self._doomed.add(old)
+                    else:  # removed under the lock, so no rename can add a file meanwhile
+                        with contextlib.suppress(FileNotFoundError):
+                            (self.directory / old).unlink()
             return self._finish(name, data, files)
         except Exception as exc:  # a capture never breaks an exchange: whatever failed, log it
             logger.error(

@@ -178,7 +178,7 @@ def test_threads_writing_at_once_never_leave_more_files_than_the_cap(tmp_path: P
         with ThreadPoolExecutor(8) as pool:
             paths = list(
                 pool.map(
-                    lambda n: capture.write("client", "SubmitReq", f"t{n}", request([]), ANSWER), range(200)
+                    lambda n: capture.write("client", "SubmitReq", f"t{n}", request([]), ANSWER), range(600)
                 )
             )
     finally:
