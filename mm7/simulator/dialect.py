@@ -23,10 +23,10 @@ from types import MappingProxyType
 from typing import Any
 
 from mm7.codec.status import MMStatus, parse_mm_status
-from mm7.codec.versions import REL5, REL6, Dialect, for_mm7_version
+from mm7.codec.versions import NAMESPACE_PREFIX, REL5, REL6, REVISIONS, Dialect, for_mm7_version
 from mm7.errors import ConfigError
 from mm7.profiles.base import Profile
-from mm7.simulator.rules import DEFAULT_MAX_REQUEST_SIZE, SINCH_MM7_VERSIONS, SINCH_NAMESPACES, SubmitRules
+from mm7.simulator.rules import DEFAULT_MAX_REQUEST_SIZE, SINCH_MM7_VERSIONS, SubmitRules
 
 __all__ = [
     "DEFAULT_CARRIER_ID_HEADER",
@@ -95,19 +95,19 @@ def submit_rules(profile: Profile, **account: Any) -> SubmitRules:
     """The account rules of a simulator speaking ``profile``; ``account`` (credentials, ids) is kept.
 
     The profile's MM7Versions (unknown: 5.3.0 and 6.8.0 plus its own), its namespace for its release
-    (unknown: mm7's schema namespaces), its auth scheme, ``SOAPAction`` style, required identification
-    fields, recipients per request (unknown: no limit), largest request (unknown: the default) and user
-    name.
+    (unknown, or another release: every revision of that release), its auth scheme, ``SOAPAction`` style,
+    required identification fields, recipients per request (unknown: no limit), largest request (unknown:
+    the default) and user name.
     ``account`` values not None replace the profile's (``max_request_size`` from the command line).
     """
     versions = frozenset(profile.mm7_versions) or SINCH_MM7_VERSIONS | {profile.mm7_version}
-    namespaces = set(SINCH_NAMESPACES) if profile.namespace is None else set()
+    namespaces: set[str] = set()
     for version in versions:
         release = for_mm7_version(version)
         if profile.namespace is not None and release is for_mm7_version(profile.mm7_version):
             namespaces.add(Dialect(profile.namespace, profile.mm7_version).namespace)
-        else:
-            namespaces.add(release.namespace)
+        else:  # the namespace of this release is unknown: every revision TS 23.140 published for it
+            namespaces.update(NAMESPACE_PREFIX + key for key in REVISIONS[release.release])
     values: dict[str, Any] = {
         "mm7_versions": versions,
         "namespaces": frozenset(namespaces),

@@ -116,16 +116,25 @@ def test_the_profiles_soap_action_style_is_required(name: str, right: str | None
 
 
 def test_a_profiles_namespace_revision_is_taken_and_answered_in() -> None:
-    profile = load("vibes")
-    profile = dataclasses.replace(profile, mm7_version="5.5.0", namespace="REL-5-MM7-1-2")
+    # Vibes: 6.8.0 in REL-6-MM7-1-4 (stated); 5.5.0's namespace is not in the profile, so any Rel-5 revision
+    # is taken (Vibes documents REL-5-MM7-1-2) and answered in.
     request = mm7.submit_request(to="15551230000", vasp_id="KEY", sender="12345", mm7_version="5.5.0")
     wire = mm7.encode(request, content=mm7.Part.from_text("x"), namespace="REL-5-MM7-1-2")
-    with simulator(profile) as sim:
+    with simulator(load("vibes")) as sim:
         response = post(sim.url, *_headers(wire, None))
     assert response.status_code == 200
     namespace = NAMESPACE_PREFIX + "REL-5-MM7-1-2"
     root = etree.fromstring(response.content)
     assert root.find(f".//{{{namespace}}}SubmitRsp") is not None
+
+
+def test_a_revision_other_than_the_stated_one_is_refused() -> None:
+    # Skycore: 6.8.0 takes REL-6-MM7-1-4 only.
+    request = mm7.submit_request(to="15551230000", vasp_id="KEY", sender="12345", mm7_version="6.8.0")
+    wire = mm7.encode(request, content=mm7.Part.from_text("x"), namespace="REL-6-MM7-1-0")
+    with simulator(load("skycore")) as sim:
+        response = post(sim.url, *_headers(wire))
+    assert response.status_code == 500 and fault_status(response.content)[0] == "4002"
 
 
 # ------------------------------------------------------------------------------------------ auth
