@@ -233,6 +233,10 @@ class _PartHead:
 
 #: Whether a whole string is a header field name (a match) or not (None).
 _VALID_NAME = HEADER_NAME_RE.fullmatch
+#: A header block (line ends CRLF) whose every line is a valid field name, optional blanks, a colon and a
+#: value without CR or LF: no folded line (a line starting with a blank does not match).
+_PLAIN_HEADER_LINE = r"[\x21-\x39\x3b-\x7e]+[ \t]*:[^\r\n]*"
+_PLAIN_HEADER_BLOCK = re.compile(rf"{_PLAIN_HEADER_LINE}(?:\r\n{_PLAIN_HEADER_LINE})*")
 _KNOWN_HEADERS = frozenset({"content-type", "content-id", "content-location", "content-transfer-encoding"})
 
 
@@ -569,7 +573,7 @@ class _MultipartParser:
                 text = _utf8(block) if len(block) < limit else None  # None: each line on its own
                 if text is None:
                     self._add_header_lines(block.split(CRLF), check_length=True)
-                else:
+                elif not self._add_plain_block(text):
                     self._add_header_texts(text.split("\r\n"))
                 self._pos = end + 4
                 self._start_body()
@@ -611,6 +615,24 @@ class _MultipartParser:
                 self._ctx.deviations.add("mime-framing", "header bytes that are not UTF-8, read as Latin-1")
                 line = raw.decode("latin-1")
             self._add_header_texts((line,))
+
+    def _add_plain_block(self, text: str) -> bool:
+        """Add a whole decoded header block at once when it is plain; False (nothing added) otherwise.
+
+        Plain: every line is ``name: value`` with a valid name (blanks allowed before the colon), no folded
+        line, no lone CR, and not more headers than allowed. Those lines are read exactly as
+        :meth:`_add_header_texts` reads them; any other block is left to it (which also raises its errors).
+        """
+        if _PLAIN_HEADER_BLOCK.fullmatch(text) is None:
+            return False
+        lines = text.split("\r\n")
+        headers = self._headers
+        if len(headers) + len(lines) > self._ctx.limits.max_headers_per_part:
+            return False
+        for line in lines:
+            name, _, value = line.partition(":")
+            headers.append((name.rstrip(), value.strip()))
+        return True
 
     def _add_header_texts(self, lines: Sequence[str]) -> None:
         """Add decoded, non-empty header lines to the current part's headers, in order."""
