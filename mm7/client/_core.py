@@ -437,11 +437,14 @@ class Call:
 def acceptance(error: MM7Error) -> str:
     """Did the relay take a request that ended in ``error``? ``failed`` (certainly not) or ``unknown``.
 
-    ``failed``: the relay answered with an error status, or nothing reached it (the request was refused
-    here, a throttle slot never came, the connection failed before sending). ``unknown``: it may have.
+    ``failed``: the relay answered with an error status or refused the request at the HTTP level (a 4xx
+    status: credentials, size, rate; the request was not processed), or nothing reached it (the request
+    was refused here, a throttle slot never came, the connection failed before sending). ``unknown``: it
+    may have.
     """
     if isinstance(error, MM7StatusError):
         return "failed"
     if isinstance(error, TransportError):
-        return "failed" if error.request_sent is False else "unknown"
+        refused = error.http_status is not None and 400 <= error.http_status < 500
+        return "failed" if refused or error.request_sent is False else "unknown"
     return "failed" if isinstance(error, ConfigError | LocalCodecError | ThrottleTimeout) else "unknown"

@@ -24,17 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mm7.client._client import MM7Client
+from mm7.client._core import acceptance
 from mm7.client.journal import Journal, JournalEntry
-from mm7.client.throttle import ThrottleTimeout
 from mm7.codec import summary
 from mm7.codec.messages import new_transaction_id
 from mm7.codec.mime import Part
 from mm7.errors import (
     ConfigError,
-    LocalCodecError,
     MM7Error,
-    MM7StatusError,
-    TransportError,
 )
 from mm7.outcome import Outcome
 
@@ -134,12 +131,7 @@ def message_key(message: Any, content: Part | Sequence[Part] | None = None) -> s
 
 def _certainly_not_sent(error: MM7Error) -> bool:
     """Whether the failed submit certainly did not take effect, so sending it again is safe."""
-    if isinstance(error, MM7StatusError):
-        return True  # the relay answered with an error status: it did not accept the message
-    if isinstance(error, TransportError):
-        return error.request_sent is False
-    # Local refusals (profile rules, invalid message) and throttle timeouts happen before any I/O.
-    return isinstance(error, ConfigError | LocalCodecError | ThrottleTimeout)
+    return acceptance(error) == "failed"
 
 
 def send_many(

@@ -73,6 +73,22 @@ def test_errors_are_reported_not_raised(loopback: Loopback) -> None:
     assert getattr(results[1].error, "status_code", None) == 3001
 
 
+@pytest.mark.parametrize("status", [401, 403, 413, 429])
+def test_an_http_refusal_is_failed_not_in_doubt(loopback: Loopback, status: int) -> None:
+    # A 4xx without an MM7 answer: the relay refused the request, it was not processed (safe to resend).
+    server = loopback(lambda r: (status, {"Content-Type": "text/html"}, b"<html>refused</html>"))
+    client = client_for(server.url)
+    results = send_many(client, items(client, NUMBERS[:2]))
+    assert [(r.acceptance, r.outcome) for r in results] == [("failed", results[0].outcome)] * 2
+    assert results[0].outcome in ("fix_request", "retry_later")
+
+
+def test_an_http_server_error_without_mm7_answer_is_in_doubt(loopback: Loopback) -> None:
+    server = loopback(lambda r: (502, {"Content-Type": "text/html"}, b"<html>bad gateway</html>"))
+    client = client_for(server.url)
+    assert [r.acceptance for r in send_many(client, items(client, NUMBERS[:2]))] == ["unknown"] * 2
+
+
 def test_throttle_applies_to_bulk_sends(loopback: Loopback) -> None:
     server = loopback(answer)
     throttle = Throttle([Rate(3, 3600.0)])
