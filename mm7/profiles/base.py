@@ -306,7 +306,7 @@ class Profile:
         found: list[tuple[str, int | None]] = []
         ident = sender_identification(message)
         for field_name in self.required_ids or ():
-            if not _has_id(ident, field_name):
+            if not has_sender_id(ident, field_name):
                 found.append((f"{field_name} is required and missing", 4001))
         if operation == "SubmitReq":
             found += self._recipient_problems(message)
@@ -404,7 +404,8 @@ class Profile:
         return tuple(notes)
 
 
-def _has_id(ident: Any, field_name: str) -> bool:
+def has_sender_id(ident: Any, field_name: str) -> bool:
+    """Whether a SenderIdentification carries ``field_name`` (``VASPID``, ``VASID`` or ``ShortCode``)."""
     if ident is None:
         return False
     if field_name == "VASPID":

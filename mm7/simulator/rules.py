@@ -44,7 +44,7 @@ from mm7.errors import (
     UnsupportedOperationError,
     UnsupportedVersionError,
 )
-from mm7.profiles.base import _has_id as has_sender_id
+from mm7.profiles.base import has_sender_id
 
 if TYPE_CHECKING:
     from mm7.codec.message_types import MM7Message
