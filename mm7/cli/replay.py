@@ -167,9 +167,8 @@ def _answer(status: int, body: bytes, content_type: str | None) -> dict[str, Any
     try:
         decoded = decode(body, content_type, mode="tolerant")
     except RemoteCodecError as exc:
-        # Not an MM7 answer: a success status over garbage may still mean the request was taken.
-        outcome = "give_up" if 200 <= status < 300 else outcome_of_http(status, request_sent=True)
-        return row | {"outcome": outcome, "error": one_line(exc)}
+        # Not an MM7 answer: the HTTP status says what to do (a success status over garbage: give up).
+        return row | {"outcome": outcome_of_http(status, request_sent=True), "error": one_line(exc)}
     read = summary.summarize(decoded.message) if decoded.message is not None else None
     row |= {
         "operation": decoded.operation,

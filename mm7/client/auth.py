@@ -24,7 +24,7 @@ from urllib.request import parse_http_list, parse_keqv_list
 from mm7._checks import require
 from mm7.errors import ConfigError
 
-__all__ = ["Auth", "BasicAuth", "BearerAuth", "DigestAuth", "as_auth"]
+__all__ = ["Auth", "BasicAuth", "BearerAuth", "DigestAuth", "DigestChallenge", "as_auth", "digest_params"]
 
 
 class Auth:
@@ -101,7 +101,9 @@ _HASHES = {"MD5": "md5", "SHA-256": "sha256"}
 
 
 @dataclass
-class _Challenge:
+class DigestChallenge:
+    """A Digest challenge's parameters (RFC 7616 §3.3), as :meth:`DigestAuth.response_header` answers them."""
+
     realm: str
     nonce: str
     opaque: str | None
@@ -110,8 +112,12 @@ class _Challenge:
     count: int = 0  # the nonce count of the last request answered with this nonce
 
 
-def _parse_digest_challenge(value: str) -> dict[str, str] | None:
-    """The parameters of the Digest challenge in a ``WWW-Authenticate`` value (several may be listed)."""
+def digest_params(value: str) -> dict[str, str] | None:
+    """The parameters (names lower-cased) of the Digest challenge or answer in a header value.
+
+    A ``WWW-Authenticate`` value may list several challenges; an ``Authorization`` value holds one answer.
+    None when the value holds no Digest one.
+    """
     # Challenges are separated by commas, as are their parameters; a new challenge starts with a scheme
     # token followed by white space. parse_http_list splits at commas outside quoted strings.
     params: dict[str, str] | None = None
@@ -146,7 +152,7 @@ class DigestAuth(Auth):
     username: str
     password: str
     scheme = "digest"
-    _challenge: _Challenge | None = field(default=None, init=False)
+    _challenge: DigestChallenge | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
@@ -158,7 +164,7 @@ class DigestAuth(Auth):
 
     def answer_challenge(self, www_authenticate: str | None) -> bool:
         """Keep a Digest challenge this client can answer; False when there is none (or none it can)."""
-        params = _parse_digest_challenge(www_authenticate or "")
+        params = digest_params(www_authenticate or "")
         if params is None or "nonce" not in params:
             return False
         algorithm = params.get("algorithm", "MD5")
@@ -167,7 +173,7 @@ class DigestAuth(Auth):
         qops = [q.strip().lower() for q in params.get("qop", "").split(",") if q.strip()]
         if qops and "auth" not in qops:
             return False  # auth-int only: the body's hash would be needed (the body may be streamed)
-        challenge = _Challenge(
+        challenge = DigestChallenge(
             realm=params.get("realm", ""),
             nonce=params["nonce"],
             opaque=params.get("opaque"),
@@ -188,7 +194,9 @@ class DigestAuth(Auth):
             count = challenge.count
         return self.response_header(challenge, method, _request_uri(url), count, os.urandom(16).hex())
 
-    def response_header(self, challenge: _Challenge, method: str, uri: str, count: int, cnonce: str) -> str:
+    def response_header(
+        self, challenge: DigestChallenge, method: str, uri: str, count: int, cnonce: str
+    ) -> str:
         """The ``Authorization`` value answering ``challenge`` (RFC 7616 §3.4), for a given cnonce."""
         algorithm = challenge.algorithm
         hash_name = _HASHES[algorithm.upper().removesuffix("-SESS")]

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.request import parse_http_list, parse_keqv_list
 
 from lxml import etree
 
@@ -289,12 +288,11 @@ class DigestNonces:
         Raises:
             Rejection: 2568 with a challenge when there is no answer, a wrong one or a stale nonce.
         """
-        from mm7.client.auth import DigestAuth, _Challenge
+        from mm7.client.auth import DigestAuth, DigestChallenge, digest_params
 
-        scheme, _, rest = (authorization or "").partition(" ")
-        if scheme.lower() != "digest":
+        params = digest_params(authorization or "")
+        if params is None:
             raise Rejection(2568, "no HTTP Digest credentials", challenge=self.challenge())
-        params = {k.lower(): v for k, v in parse_keqv_list(parse_http_list(rest)).items()}
         age = self._nonce_age(params.get("nonce", ""))
         if age is None:
             raise Rejection(2568, "not a nonce of this server", challenge=self.challenge())
@@ -306,7 +304,7 @@ class DigestNonces:
         except ValueError:
             count = -1
         expected = DigestAuth(username, password).response_header(
-            _Challenge(
+            DigestChallenge(
                 realm=params.get("realm", ""),
                 nonce=params["nonce"],
                 opaque=params.get("opaque"),
@@ -318,7 +316,7 @@ class DigestNonces:
             count,
             params.get("cnonce", ""),
         )
-        wanted = parse_keqv_list(parse_http_list(expected.partition(" ")[2])).get("response", "")
+        wanted = (digest_params(expected) or {}).get("response", "")
         if (
             params.get("username") != username
             or params.get("realm") != self.realm

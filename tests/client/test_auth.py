@@ -19,7 +19,7 @@ import pytest
 
 import mm7
 from mm7.client import AsyncMM7Client, BasicAuth, BearerAuth, DigestAuth, MM7Client
-from mm7.client.auth import _Challenge
+from mm7.client.auth import DigestChallenge
 from mm7.errors import ConfigError, TransportError
 
 REALM = "mm7-test@example.org"
@@ -149,7 +149,7 @@ CONTENT = [mm7.Part.from_text("hi")]
 def test_rfc_7616_worked_examples(algorithm: str, response: str) -> None:
     # RFC 7616 §3.9.1: the two Authorization headers of the worked example.
     auth = DigestAuth("Mufasa", "Circle of Life")
-    challenge = _Challenge(
+    challenge = DigestChallenge(
         realm="http-auth@example.org",
         nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
         opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS",
