@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import re
 import uuid
 from collections.abc import Sequence
@@ -253,9 +254,8 @@ def _build(
         content = _with_content_id(content, CONTENT_ID)
     parts = [*([content] if content is not None else []), *attachments]
     if content is not None and getattr(message, "content", "absent") is None:
-        message = dataclasses.replace(
-            message, content=version.bindings.ContentReferenceType(href=f"cid:{content.content_id}")
-        )
+        reference = version.bindings.ContentReferenceType(href=f"cid:{content.content_id}")
+        message = _with_field(message, "content", reference)
     _check_content_reference(message, parts)
     root, xml = _envelope(message, transaction_id, version, fault)
     _validate_local(root, version, transaction_id)
@@ -294,17 +294,45 @@ def _with_content_id(part: Part, content_id: str) -> Part:
     """A copy of ``part`` with another Content-ID (``dataclasses.replace``, without its field walk)."""
     if type(part) is not Part:  # a subclass may have fields of its own
         return dataclasses.replace(part, content_id=content_id)
-    return Part(
+    # The other fields passed Part(...)'s checks when ``part`` was built, and ``content_id`` is a str: the
+    # checks would pass again. The normalization is the same (``start`` stripped of angle brackets again).
+    return Part._trusted(
         part.content_type,
         content_id,
         part.content_location,
         part.headers,
-        part.data,
-        part.path,
-        part.file,
-        part.children,
-        part.start,
+        data=part.data,
+        path=part.path,
+        file=part.file,
+        children=part.children,
+        start=part.start,
     )
+
+
+def _with_field(message: MM7Message, name: str, value: object) -> MM7Message:
+    """``dataclasses.replace(message, **{name: value})``, the class's field names read once per class."""
+    cls: type = type(message)
+    fields = _init_fields(cls)
+    if fields is None or name not in fields:
+        return cast("MM7Message", dataclasses.replace(cast("Any", message), **{name: value}))
+    arguments = {field: getattr(message, field) for field in fields}
+    arguments[name] = value
+    return cast("MM7Message", cls(**arguments))
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields ``dataclasses.replace`` passes on to ``cls``, or None.
+
+    None for a class with ClassVar or InitVar pseudo-fields, or not a dataclass: ``replace`` applies its own
+    rules to those.
+    """
+    if not dataclasses.is_dataclass(cls):
+        return None
+    fields = dataclasses.fields(cls)
+    if len(fields) != len(getattr(cls, "__dataclass_fields__", ())):
+        return None
+    return tuple(field.name for field in fields if field.init)
 
 
 def _local_operation(message: object) -> tuple[SchemaVersion, str]:

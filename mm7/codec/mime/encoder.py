@@ -21,9 +21,11 @@ from mm7.codec.mime.model import (
     check_boundary,
     check_header_value,
     parse_content_type,
+    parse_content_type_shared,
     quote_param,
+    strip_angle,
 )
-from mm7.errors import ConfigError, LocalCodecError
+from mm7.errors import ConfigError, LocalCodecError, MIMEError
 
 __all__ = ["encode_multipart", "encode_related", "encode_single"]
 
@@ -246,13 +248,211 @@ def encode_related(
         LocalCodecError: Duplicate Content-IDs, a dangling nested ``start``, or a boundary in data.
     """
     root_id = root_content_id or f"soap-{_token_hex(8)}@mm7"
-    root_part = Part("text/xml; charset=utf-8", root_id, data=bytes(root))
+    if type(root_id) is str:  # the checks of Part(...) hold: skip them
+        root_part = Part._trusted(_ROOT_CONTENT_TYPE, root_id, data=bytes(root))
+    else:  # Part(...) names the wrong type
+        root_part = Part(_ROOT_CONTENT_TYPE, root_id, data=bytes(root))
     children = [root_part, *attachments]
     require_items("attachments", children[1:], Part)
+    if boundary is None:
+        common = _encode_common_shape(children)
+        if common is not None:
+            return common
     envelope = Part._trusted(
         'multipart/related; type="text/xml"', start=root_part.content_id, children=children
     )
     return encode_multipart(envelope, boundary=boundary)
+
+
+# ------------------------------------------------------------------------------------------------------
+# The common shape, written lean
+# ------------------------------------------------------------------------------------------------------
+
+_ROOT_CONTENT_TYPE = "text/xml; charset=utf-8"
+_ENVELOPE_CONTENT_TYPE = 'multipart/related; type="text/xml"'
+
+
+def _encode_common_shape(children: list[Part]) -> EncodedBody | None:
+    """The body :func:`encode_multipart` writes for an SwA envelope, by a shorter route; None off that route.
+
+    The route covers what mm7 sends nearly always: random boundaries; the root part, then parts of exactly
+    the :class:`Part` type that are in-memory payloads or multiparts of such payloads (one nesting level),
+    without further headers. Anything else (files, extra headers, deeper nesting, and every input the
+    general path refuses: duplicate Content-IDs, CR or LF in a header value, an unparsable Content-Type, a
+    dangling ``start``, an empty multipart) gives None, and the general path encodes it or raises. The
+    segments, Content-Type and length are those of the general path (the tests compare both), boundaries
+    drawn in the same order.
+    """
+    if not _unique_leaf_ids(children):
+        return None
+    try:
+        return _write_common_shape(children)
+    except _OffRoute:
+        return None
+
+
+class _OffRoute(Exception):
+    """The input leaves the common shape: the general path takes it."""
+
+
+def _unique_leaf_ids(children: list[Part]) -> bool:
+    """Whether the parts are of the common shape as to nesting and type, their Content-IDs all distinct."""
+    seen: set[str] = set()
+    for part in children:
+        if type(part) is not Part or part.headers:
+            return False
+        content_id = part.content_id
+        if content_id is not None:
+            if content_id in seen:
+                return False
+            seen.add(content_id)
+        nested = part.children
+        if nested is None:
+            if part.data is None:
+                return False
+            continue
+        for child in nested:
+            if type(child) is not Part or child.children is not None or child.data is None or child.headers:
+                return False
+            content_id = child.content_id
+            if content_id is not None:
+                if content_id in seen:
+                    return False
+                seen.add(content_id)
+    return True
+
+
+def _write_common_shape(children: list[Part]) -> EncodedBody:
+    """The segments of :func:`_encode_children` for the envelope (raises :class:`_OffRoute` off the route)."""
+    root_id = children[0].content_id
+    if root_id is None or strip_angle(root_id) != root_id:
+        raise _OffRoute  # the envelope's `start` would not name the root part
+    # The envelope's `start` names its first child, the root part, and its `type` is already given.
+    boundary = _new_boundary()
+    delimiter = b"\r\n--" + boundary.encode()
+    out: list[Segment] = []
+    length = 0
+    lead = delimiter[2:] + b"\r\n"
+    for part in children:
+        nested = part.children
+        if nested is None:
+            length += _append_leaf(part, lead, out)
+        else:
+            length += _append_multipart(part, nested, lead, out)
+        lead = delimiter + b"\r\n"
+    close = delimiter + b"--\r\n"
+    out.append(close)
+    content_type = _params_before_boundary(_ENVELOPE_CONTENT_TYPE, (("start", f"<{root_id}>"),))
+    content_type += f"; boundary={quote_param(boundary)}"
+    return EncodedBody(content_type, length + len(close), tuple(out))
+
+
+def _append_leaf(part: Part, lead: bytes, out: list[Segment]) -> int:
+    data = part.data
+    assert data is not None  # by the route's shape
+    binary_head, text_head = _leaf_heads(part.content_type, part.content_id, part.content_location)
+    head = lead + (text_head if text_head is not None and _is_8bit(data) else binary_head)
+    out += (head, data)
+    return len(head) + len(data)
+
+
+def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Segment]) -> int:
+    if not nested:
+        raise _OffRoute
+    content_type = part.content_type
+    media_type, params = _media_type_and_params(content_type)
+    extra: tuple[tuple[str, str], ...] = ()
+    if media_type == "multipart/related":
+        start = part.start
+        root = nested[0] if start is None else next((c for c in nested if c.content_id == start), None)
+        if root is None:
+            raise _OffRoute
+        if "type" not in params:
+            extra += (("type", _media_type_and_params(root.content_type)[0]),)
+        if root.content_id is not None:
+            extra += (("start", f"<{root.content_id}>"),)
+    boundary = _new_boundary()
+    delimiter = b"\r\n--" + boundary.encode()
+    slot = len(out)
+    out.append(b"")  # the header block, written once the Content-Type is known
+    length = 0
+    child_lead = delimiter[2:] + b"\r\n"
+    for child in nested:
+        length += _append_leaf(child, child_lead, out)
+        child_lead = delimiter + b"\r\n"
+    close = delimiter + b"--\r\n"
+    out.append(close)
+    content_type = _params_before_boundary(content_type, extra) + f"; boundary={quote_param(boundary)}"
+    head_text = _head_text(content_type, None, part.content_id, part.content_location)
+    if head_text is None:
+        raise _OffRoute
+    head = lead + _encoded(head_text)
+    out[slot] = head
+    return len(head) + length + len(close)
+
+
+@functools.lru_cache(maxsize=256)
+def _params_before_boundary(content_type: str, extra: tuple[tuple[str, str], ...]) -> str:
+    """What :func:`_with_params` gives for ``extra`` then a boundary, up to the boundary parameter."""
+    kept = _without_params(content_type, (*(key for key, _ in extra), "boundary"))
+    return kept + "".join(f"; {k}={quote_param(v)}" for k, v in extra)
+
+
+def _media_type_and_params(content_type: str) -> tuple[str, dict[str, str]]:
+    """The shared parse (not to be changed); an unparsable value is the general path's to report."""
+    try:
+        return parse_content_type_shared(content_type)
+    except MIMEError:
+        raise _OffRoute from None
+
+
+@functools.lru_cache(maxsize=512)
+def _leaf_heads(
+    content_type: str, content_id: str | None, location: str | None
+) -> tuple[bytes, bytes | None]:
+    """A leaf's header block without its lead, as :func:`_header_block` writes it (cached: parts repeat).
+
+    Two variants: with ``Content-Transfer-Encoding: binary``, and for a ``text/*`` type with ``8bit``
+    (None for other types); which one applies depends on the payload (:func:`_transfer_encoding`).
+    """
+    text_type = _media_type_and_params(content_type)[0].startswith("text/")
+    binary = _head_text(content_type, "binary", content_id, location)
+    if binary is None:
+        raise _OffRoute
+    eight_bit = _head_text(content_type, "8bit", content_id, location) if text_type else None
+    return _encoded(binary), None if eight_bit is None else _encoded(eight_bit)
+
+
+def _encoded(text: str) -> bytes:
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # the general path's error names the position in its whole block
+        raise _OffRoute from None
+
+
+def _head_text(
+    content_type: str, cte: str | None, content_id: str | None, location: str | None
+) -> str | None:
+    """The header lines of a part without further headers, then the empty line; None for a CR or LF."""
+    if _has_line_break(content_type):
+        return None
+    lines = ["Content-Type: ", content_type, "\r\n"]
+    if cte is not None:
+        lines += ("Content-Transfer-Encoding: ", cte, "\r\n")
+    if content_id is not None:
+        if _has_line_break(content_id):
+            return None
+        lines += ("Content-ID: <", content_id, ">\r\n")
+    if location is not None:
+        if _has_line_break(location):
+            return None
+        lines += ("Content-Location: ", location, "\r\n")
+    lines.append("\r\n")
+    return "".join(lines)
+
+
+def _has_line_break(value: str) -> bool:
+    return "\r" in value or "\n" in value
 
 
 def encode_single(root: bytes) -> EncodedBody:

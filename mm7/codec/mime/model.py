@@ -196,6 +196,11 @@ def _plain_headers(headers: tuple[object, ...]) -> bool:
     return True
 
 
+def _optional_texts(content_type: object, *optional: object) -> bool:
+    """Whether ``content_type`` is exactly a str and each of ``optional`` exactly a str or None."""
+    return type(content_type) is str and all(value is None or type(value) is str for value in optional)
+
+
 def _unreadable(path: Path, exc: OSError) -> ConfigError:
     return ConfigError(f"cannot read attachment file {str(path)!r}: {exc.strerror or exc}")
 
@@ -336,6 +341,7 @@ class Part:
         headers: tuple[tuple[str, str], ...] = (),
         *,
         data: bytes | None = None,
+        path: Path | None = None,
         file: BinarySink | None = None,
         children: list[Part] | None = None,
         start: str | None = None,
@@ -354,7 +360,7 @@ class Part:
             content_location=content_location,
             headers=headers,
             data=data,
-            path=None,
+            path=path,
             file=file,
             children=children,
             start=None if start is None else strip_angle(start),
@@ -381,7 +387,12 @@ class Part:
         Returns:
             The new part.
         """
-        return cls(content_type, content_id, content_location, data=bytes(data))
+        payload = bytes(data)
+        if cls is Part and _optional_texts(content_type, content_id, content_location):
+            return cls._trusted(
+                content_type, content_id, content_location, data=payload
+            )  # Part(...)'s checks hold
+        return cls(content_type, content_id, content_location, data=payload)
 
     @classmethod
     def from_file(
@@ -436,7 +447,10 @@ class Part:
             data = text.encode(charset)
         except (LookupError, UnicodeEncodeError) as exc:
             raise ConfigError(f"cannot encode text as {charset}: {exc}") from exc
-        return cls(f"text/{subtype}; charset={charset}", content_id, data=data)
+        content_type = f"text/{subtype}; charset={charset}"
+        if cls is Part and (content_id is None or type(content_id) is str):
+            return cls._trusted(content_type, content_id, data=data)  # Part(...)'s checks hold
+        return cls(content_type, content_id, data=data)
 
     # -- header views --------------------------------------------------------------------------
 
