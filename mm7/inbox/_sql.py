@@ -106,6 +106,40 @@ class SQLInbox(Inbox):
     def _put_rows(self, conn: Any, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         """Insert (or count as a duplicate) one notification inside the open transaction ``conn``."""
 
+    @abc.abstractmethod
+    def _put_params(self, notification: Notification) -> tuple[Any, ...]:
+        """The parameters of ``notification``'s insert, computed before any transaction.
+
+        Raises:
+            AttachmentTooLargeError: An attachment exceeds ``max_attachment_size``.
+        """
+
+    def put_many(self, notifications: Sequence[Notification]) -> builtins.list[PutResult | InboxError]:
+        """Store several notifications in one transaction (one commit); see :meth:`Inbox.put_many`.
+
+        A row that fails rolls the transaction back, and the notifications are then put one
+        transaction each, so that only that row's notification fails.
+        """
+        outcomes: builtins.list[PutResult | InboxError | _PendingPut] = []
+        batch: builtins.list[_PendingPut] = []
+        for notification in notifications:
+            try:
+                pending = _PendingPut(notification, self._put_params(notification))
+            except InboxError as exc:
+                outcomes.append(exc)
+            else:
+                outcomes.append(pending)
+                batch.append(pending)
+        for start in range(0, len(batch), GROUP_COMMIT_MAX_BATCH):
+            chunk = batch[start : start + GROUP_COMMIT_MAX_BATCH]
+            try:
+                with self._write_turn():
+                    _commit_batch(self, chunk)
+            except InboxError as exc:  # no write turn within the timeout: nothing was stored
+                for item in chunk:
+                    item.error, item.done = _own_copy(exc), True
+        return [_outcome(item) if isinstance(item, _PendingPut) else item for item in outcomes]
+
     def _put_single(self, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         """One notification in a transaction of its own."""
         with self._tx() as conn:
@@ -402,6 +436,55 @@ class _RowError(Exception):
     """One row of a group commit failed; the transaction was rolled back (raised by ``_put_batch``)."""
 
 
+def _commit_batch(inbox: SQLInbox, batch: Sequence[_PendingPut]) -> None:
+    """Commit ``batch`` in one transaction, each put getting its own outcome; nothing raised.
+
+    A failing row rolls the transaction back and the puts are retried one transaction each, so that only
+    that row's put fails. A failing transaction (no write access, the commit failed) fails them all.
+    """
+    try:
+        if len(batch) == 1:
+            _put_one(inbox, batch[0])
+            return
+        try:
+            results = inbox._put_batch(batch)
+        except _RowError:
+            for item in batch:
+                _put_one(inbox, item)
+        except Exception as exc:
+            # Retrying each put would only wait as long again, one after another: nothing is stored.
+            for item in batch:
+                item.error = _own_copy(exc)
+                item.done = True
+        else:
+            for item, result in zip(batch, results, strict=True):
+                item.result, item.done = result, True
+    finally:
+        for item in batch:
+            if not item.done:  # interrupted (BaseException): nothing is known, so nothing is acknowledged
+                item.error = StorageError("the group commit holding this notification was interrupted")
+                item.done = True
+
+
+def _put_one(inbox: SQLInbox, item: _PendingPut) -> None:
+    try:
+        item.result = inbox._put_single(item.notification, item.params)
+    except Exception as exc:
+        item.error = exc
+    item.done = True
+
+
+def _outcome(item: _PendingPut) -> PutResult | InboxError:
+    """A committed put's outcome as :meth:`SQLInbox.put_many` returns it."""
+    if item.result is not None:
+        return item.result
+    if isinstance(item.error, InboxError):
+        return item.error
+    failure = StorageError(f"storing failed: {item.error}")
+    failure.__cause__ = item.error
+    return failure
+
+
 def _own_copy(exc: Exception) -> Exception:
     """An exception of its own for each waiting put (one raised in several threads shares a traceback)."""
     if isinstance(exc, StorageError):
@@ -546,41 +629,11 @@ class _GroupCommit:
 
     def _commit(self, batch: builtins.list[_PendingPut]) -> None:
         inbox = self._inbox()
-        try:
-            if inbox is None:
-                raise InboxError("the inbox was garbage-collected")
-            if len(batch) == 1:
-                self._one(inbox, batch[0])
-                return
-            try:
-                results = inbox._put_batch(batch)
-            except _RowError:
-                # A row failed and the whole transaction was rolled back: each put on its own, so that
-                # only the bad row's put fails.
-                for item in batch:
-                    self._one(inbox, item)
-            except Exception as exc:
-                # The transaction failed, not a row (no write access within busy_timeout, commit failed):
-                # nothing is stored; retrying each put would only wait as long again, one after another.
-                for item in batch:
-                    item.error = _own_copy(exc)
-                    item.done = True
-            else:
-                for item, result in zip(batch, results, strict=True):
-                    item.result, item.done = result, True
-        finally:
+        if inbox is None:
             for item in batch:
-                if not item.done:  # interrupted (BaseException): nothing is known, so nothing is acknowledged
-                    item.error = StorageError("the group commit holding this notification was interrupted")
-                    item.done = True
-
-    @staticmethod
-    def _one(inbox: SQLInbox, item: _PendingPut) -> None:
-        try:
-            item.result = inbox._put_single(item.notification, item.params)
-        except Exception as exc:
-            item.error = exc
-        item.done = True
+                item.error, item.done = InboxError("the inbox was garbage-collected"), True
+            return
+        _commit_batch(inbox, batch)
 
     def drain(self) -> None:
         """Refuse new puts, then wait until every queued put is committed and answered."""

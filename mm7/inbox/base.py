@@ -33,7 +33,7 @@ from __future__ import annotations
 import abc
 import builtins
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -463,6 +463,28 @@ class Inbox(abc.ABC):
             AttachmentTooLargeError: An attachment exceeds ``max_attachment_size``.
             StorageError: The database failed; nothing was stored.
         """
+
+    def put_many(self, notifications: Sequence[Notification]) -> builtins.list[PutResult | InboxError]:
+        """Store several notifications, each with the outcome :meth:`put` would give it.
+
+        A receiver that collects the notifications of concurrent requests hands them over together: the
+        SQL inboxes commit them in one transaction (one fsync), and a row that fails fails alone. Each
+        outcome is durable on return, like :meth:`put`'s. This default puts them one by one.
+
+        Args:
+            notifications: What the receiver decoded, in any order.
+
+        Returns:
+            One outcome per notification, in their order: its :class:`PutResult`, or the error
+            (:class:`AttachmentTooLargeError`, :class:`StorageError`) :meth:`put` would have raised.
+        """
+        outcomes: builtins.list[PutResult | InboxError] = []
+        for notification in notifications:
+            try:
+                outcomes.append(self.put(notification))
+            except InboxError as exc:
+                outcomes.append(exc)
+        return outcomes
 
     @abc.abstractmethod
     def claim(

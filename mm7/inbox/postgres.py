@@ -326,8 +326,11 @@ class PostgresInbox(SQLInbox):
 
     def put(self, notification: Notification) -> PutResult:
         """Store a notification durably or count a duplicate; see :meth:`Inbox.put`."""
+        return self._store(notification, self._put_params(notification))
+
+    def _put_params(self, notification: Notification) -> tuple[Any, ...]:
         _check_attachments(notification, self.max_attachment_size)
-        return self._store(notification, self._put_values(notification))
+        return self._put_values(notification)
 
     def _put_single(self, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         # Without attachments the upsert is the whole put: run it as one autocommitted statement.

@@ -456,10 +456,13 @@ class SQLiteInbox(SQLInbox):
 
     def put(self, notification: Notification) -> PutResult:
         """Store a notification durably or count a duplicate; see :meth:`Inbox.put`."""
+        return self._store(notification, self._put_params(notification))
+
+    def _put_params(self, notification: Notification) -> tuple[Any, ...]:
         _check_attachments(notification, self.max_attachment_size)
         # Everything is computed before the transaction: the write lock is held for the insert alone.
         # available_at: claimable from now on (our clock: the one claim() compares against).
-        return self._store(notification, (*self._put_values(notification), _ts(_now())))
+        return (*self._put_values(notification), _ts(_now()))
 
     def _put_rows(self, conn: Any, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a

@@ -5,12 +5,17 @@ promises with the same bytes: auth and the allow-list checked on the head, the b
 MIME decoder with the same size limits, the notification stored durably *before* the 200 and its
 TransactionID-matched Rsp, duplicates acknowledged and stored once, the same faults.
 
-It never blocks the event loop: everything that touches a disk or a database (the MIME decoder spilling
-large payloads to temporary files, decoding, :meth:`~mm7.inbox.Inbox.put`) runs in a worker thread
-(:func:`asyncio.to_thread`, the loop's default executor), one hop per request for a body that arrives in
-one piece, as a delivery report does. Body bytes are collected on the loop and handed to the thread in
-batches of :data:`~mm7.server.core.READ_CHUNK`; past ``max_body_size`` the request is refused as soon as
-the batch that crosses the line has been fed.
+It never blocks the event loop: everything that touches a disk or a database runs in worker threads (the
+loop's default executor). A small body (at most :data:`ON_LOOP_BODY_SIZE`, as a delivery report or a
+short MO is) is decoded on the loop, which takes tens of microseconds and no I/O; its notification
+joins those of the other requests decoded meanwhile, and the inbox stores them together
+(:meth:`~mm7.inbox.Inbox.put_many`: one transaction, one commit) in one thread while the loop goes on;
+each request is answered once its own outcome is known. Under load one commit acknowledges many requests,
+and no request holds a thread of its own while it waits for the disk. A larger body is collected on the
+loop and handed to a thread in batches of :data:`~mm7.server.core.READ_CHUNK` (the MIME decoder may spill
+its payloads to temporary files), which decodes it and stores it with :meth:`~mm7.inbox.Inbox.put`; past
+``max_body_size`` the request is refused as soon as the batch that crosses the line has been fed. So are
+all bodies when the app has a tracker or a capture (both write files or a database).
 
 Deadlines: the ASGI server owns the connection, so it owns the deadline for a request's headers
 (``mm7 serve --asgi`` sets one on uvicorn, as the WSGI launcher does on waitress). The app keeps a body
@@ -30,13 +35,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mm7.capture import Capture
 from mm7.codec.mime import Limits
 from mm7.codec.xml import XMLLimits
-from mm7.inbox import Inbox
+from mm7.inbox import Inbox, InboxError, Notification, PutResult, StorageError
 from mm7.server.auth import AuthPolicy
 
 if TYPE_CHECKING:
@@ -50,9 +56,10 @@ from mm7.server.core import (
     Answer,
     Exchange,
     ReceiverCore,
+    finish_storing,
 )
 
-__all__ = ["ASGIReceiverApp", "Receive", "Scope", "Send", "cgi_environ"]
+__all__ = ["ON_LOOP_BODY_SIZE", "ASGIReceiverApp", "Receive", "Scope", "Send", "cgi_environ"]
 
 logger = logging.getLogger("mm7.server")
 
@@ -62,6 +69,12 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _T = TypeVar("_T")
+
+#: Largest body decoded on the event loop (bytes): a delivery report is about 1-2 KB, and a MIME body this
+#: size decodes in well under a millisecond, in memory (below the spool size no payload touches a disk).
+ON_LOOP_BODY_SIZE = 32 * 1024
+#: Most notifications handed to the inbox in one :meth:`~mm7.inbox.Inbox.put_many`.
+MAX_BATCH = 64
 
 
 class ASGIReceiverApp(ReceiverCore):
@@ -120,6 +133,7 @@ class ASGIReceiverApp(ReceiverCore):
             capture=capture,
         )
         self.body_timeout = body_timeout
+        self._puts = _BatchedPuts(inbox)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection scope: ``http`` requests and the ``lifespan`` protocol."""
@@ -162,7 +176,11 @@ class ASGIReceiverApp(ReceiverCore):
     async def _receive_body(self, exchange: Exchange, receive: Receive) -> tuple[Answer | None, bool]:
         """Collect the body on the loop, feed it off the loop; the answer, and whether the body ended."""
         pending: list[bytes] = []
-        size = 0
+        size = 0  # collected since the last hand-over to a thread
+        total = 0
+        # A tracker's update and a capture's file are I/O: with either, every body goes to a thread.
+        on_loop = self.tracker is None and self.capture is None
+        on_loop_size = min(ON_LOOP_BODY_SIZE, self.spool_size) if on_loop else -1
         deadline = None if self.body_timeout is None else time.monotonic() + self.body_timeout
         in_thread = False  # while a worker thread holds the exchange, it alone may close it
         try:
@@ -182,19 +200,46 @@ class ASGIReceiverApp(ReceiverCore):
                 if chunk:
                     pending.append(chunk)
                     size += len(chunk)
-                in_thread = True
+                    total += len(chunk)
                 if not message.get("more_body", False):
+                    if total <= on_loop_size:
+                        return await self._finish_on_loop(exchange, pending), True
+                    in_thread = True
                     return await _off_loop(exchange, _finish, exchange, pending), True
                 if size >= READ_CHUNK:
+                    in_thread = True
                     refused = await _off_loop(exchange, _feed, exchange, pending)
                     pending, size = [], 0
                     if refused is not None:
                         return refused, False
-                in_thread = False
+                    in_thread = False
         except BaseException:
             if not in_thread:  # else _off_loop closes it once the thread is done
                 exchange.close()
             raise
+
+    async def _finish_on_loop(self, exchange: Exchange, chunks: list[bytes]) -> Answer:
+        """A small whole body: decode it here, store it with the other requests' (off the loop), answer."""
+        refused = _feed(exchange, chunks)
+        if refused is not None:
+            return refused
+        steps = exchange.storing()
+        if isinstance(steps, Answer):
+            return steps
+        try:
+            notification = next(steps)
+        except StopIteration as done:
+            answer: Answer = done.value
+            return answer
+        stored = self._puts.put(notification)
+        try:
+            outcome = await asyncio.shield(stored)
+        except asyncio.CancelledError:
+            # The request is gone, but its notification may be in a commit under way: its payloads are
+            # freed once that is over (stored unacknowledged, the MMSC sends it again: a duplicate).
+            stored.add_done_callback(lambda _: steps.close())
+            raise
+        return finish_storing(steps, outcome)
 
     # ----------------------------------------------------------------------------------- lifespan
 
@@ -207,6 +252,73 @@ class ASGIReceiverApp(ReceiverCore):
                 await self.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+class _BatchedPuts:
+    """The notifications of concurrent requests, stored together off the event loop.
+
+    A put arriving while no batch is being stored starts one at once (a lone request waits for its own
+    commit only). Puts arriving meanwhile queue, and the next batch takes them all (up to
+    :data:`MAX_BATCH`) in one :meth:`~mm7.inbox.Inbox.put_many` in the loop's default executor: one
+    thread and one commit for many requests. Each put's future gets its own outcome, a
+    :class:`~mm7.inbox.PutResult` or the :class:`~mm7.inbox.InboxError` :meth:`~mm7.inbox.Inbox.put`
+    would have raised, only once the batch's transaction is over.
+    """
+
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: list[tuple[Notification, asyncio.Future[PutResult | InboxError]]] = []
+        self._storing: asyncio.Task[None] | None = None
+
+    def put(self, notification: Notification) -> asyncio.Future[PutResult | InboxError]:
+        """Queue ``notification``; the future of its outcome."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # first use, or the app now runs on another loop (the old one ended)
+            self._loop, self._queue, self._storing = loop, [], None
+        future: asyncio.Future[PutResult | InboxError] = loop.create_future()
+        self._queue.append((notification, future))
+        if self._storing is None:
+            self._storing = loop.create_task(self._store_queued())
+        return future
+
+    async def _store_queued(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._queue:
+                batch = self._queue[:MAX_BATCH]
+                del self._queue[:MAX_BATCH]
+                notifications = [notification for notification, _ in batch]
+                storing = loop.run_in_executor(None, self._inbox.put_many, notifications)
+                try:
+                    await asyncio.shield(storing)
+                except asyncio.CancelledError:
+                    # The loop is shutting down: the batch's requests learn their outcome when the
+                    # thread is done, not before (their payloads are still being read).
+                    storing.add_done_callback(partial(_settle, batch))
+                    raise
+                except Exception:
+                    pass  # _settle gives every put of the batch the failure
+                _settle(batch, storing)
+        finally:
+            self._storing = None
+
+
+def _settle(
+    batch: Sequence[tuple[Notification, asyncio.Future[PutResult | InboxError]]],
+    storing: asyncio.Future[list[PutResult | InboxError]],
+) -> None:
+    """Give each put of ``batch`` its outcome from the finished ``storing``."""
+    failure = storing.exception() if not storing.cancelled() else asyncio.CancelledError()
+    if failure is not None:
+        error = StorageError(f"storing failed: {failure}")
+        error.__cause__ = failure
+        outcomes: Sequence[PutResult | InboxError] = [error] * len(batch)
+    else:
+        outcomes = storing.result()
+    for (_, future), outcome in zip(batch, outcomes, strict=True):
+        if not future.done():
+            future.set_result(outcome)
 
 
 def cgi_environ(scope: Scope) -> dict[str, str]:

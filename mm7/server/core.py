@@ -2,7 +2,8 @@
 
 Both receivers drive it: the WSGI app (:class:`~mm7.server.app.ReceiverApp`) reads ``wsgi.input`` on a
 server thread; the ASGI app (:class:`~mm7.server.asgi.ASGIReceiverApp`) awaits ``receive()`` on the event
-loop and hands the blocking steps (decoding, the inbox) to a thread. What is checked, in which order,
+loop, decodes small bodies there and has their notifications stored in batches by a thread (large bodies
+are decoded and stored in a thread). What is checked, in which order,
 what is stored and what is answered lives here only, so both answer the same request with the same bytes.
 
 A request goes through three steps, in the manner of h11:
@@ -14,7 +15,8 @@ A request goes through three steps, in the manner of h11:
 2. :meth:`Exchange.feed` takes body bytes as the server reads them, streaming them through the codec's
    :class:`~mm7.codec.mime.MultipartDecoder` (large payloads spill to temporary files); it answers early
    when the body is refused (over ``max_body_size``, malformed MIME), and the server reads no more;
-3. :meth:`Exchange.finish`, at the end of the body, decodes it in tolerant mode
+3. :meth:`Exchange.finish`, at the end of the body (or :meth:`Exchange.storing`, the same steps with the
+   put left to the caller), decodes it in tolerant mode
    (:func:`~mm7.codec.messages.decode_parts`), **stores the notification durably**
    (:meth:`~mm7.inbox.Inbox.put`, deduplicated; this blocks on the inbox) and only then returns the Rsp
    built by :func:`~mm7.codec.messages.response_for`.
@@ -62,7 +64,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -90,6 +92,7 @@ from mm7.inbox import (
     Inbox,
     Notification,
     NotificationKind,
+    PutResult,
     StorageError,
     StreamedData,
     dedupe_key_for,
@@ -370,10 +373,15 @@ class ReceiverCore:
         assert isinstance(exc, CodecError)
         return self._codec_error(exc, None)
 
-    def _store(self, mime: DecodedBody, environ: Mapping[str, Any], seen: list[str] | None = None) -> Answer:
-        """Decode a whole body, store it, answer; the body's spooled payloads are closed in any case.
+    def _storing(
+        self, mime: DecodedBody, environ: Mapping[str, Any], seen: list[str] | None = None
+    ) -> Storing:
+        """Decode a whole body, have it stored, answer; the body's spooled payloads are closed in any case.
 
-        ``seen`` gets the request's operation and TransactionID once they are read (for a capture's name).
+        Free of I/O: the steps yield the :class:`~mm7.inbox.Notification` to store, and are sent the
+        inbox's :class:`~mm7.inbox.PutResult` (or thrown its error); they return the answer (see
+        :func:`store_with`). ``seen`` gets the request's operation and TransactionID once they are read
+        (for a capture's name).
         """
         decoded: DecodedMessage[MM7Message | None] | None = None
         try:
@@ -400,7 +408,7 @@ class ReceiverCore:
             fields = metrics.log_fields(decoded.transaction_id, notification.message_id)
             started = time.perf_counter()
             try:
-                result = self.inbox.put(notification)
+                result = yield notification
             except StorageError as exc:
                 # Not stored, so not acknowledged: a non-200 makes the MMSC retry in 5 minutes.
                 logger.error(
@@ -563,6 +571,44 @@ class ReceiverCore:
         return answer
 
 
+#: The steps that store one request's notification and answer it (:meth:`Exchange.storing`): a generator
+#: that yields the :class:`~mm7.inbox.Notification` to store, is sent the inbox's
+#: :class:`~mm7.inbox.PutResult` (or thrown its error) and returns the :class:`Answer`. Closing it unfinished
+#: frees the request's spooled payloads.
+Storing = Generator[Notification, PutResult, Answer]
+
+
+def store_with(steps: Storing, put: Callable[[Notification], PutResult]) -> Answer:
+    """Run ``steps`` to their answer with a blocking ``put`` (an :meth:`~mm7.inbox.Inbox.put`)."""
+    try:
+        notification = next(steps)
+    except StopIteration as done:
+        answer: Answer = done.value
+        return answer
+    try:
+        result = put(notification)
+    except Exception as exc:
+        return finish_storing(steps, exc)
+    except BaseException:
+        steps.close()
+        raise
+    return finish_storing(steps, result)
+
+
+def finish_storing(steps: Storing, outcome: PutResult | Exception) -> Answer:
+    """Tell ``steps``, which yielded a notification, the inbox's outcome for it: their answer."""
+    try:
+        if isinstance(outcome, PutResult):
+            steps.send(outcome)
+        else:
+            steps.throw(outcome)
+    except StopIteration as done:
+        answer: Answer = done.value
+        return answer
+    steps.close()
+    raise RuntimeError("the storing steps yielded a second notification")
+
+
 class Exchange:
     """One POST whose head was accepted: its body is fed in as it arrives, then finished into an answer.
 
@@ -620,6 +666,17 @@ class Exchange:
 
     def finish(self) -> Answer:
         """The body has ended: decode it, store the notification, and answer (blocks on the inbox)."""
+        steps = self.storing()
+        return steps if isinstance(steps, Answer) else store_with(steps, self._core.inbox.put)
+
+    def storing(self) -> Answer | Storing:
+        """The body has ended: decode it; the answer at once (refused), or the steps that store it.
+
+        The steps (see :data:`Storing`) yield the notification to store and return the answer once they
+        are told the inbox's outcome: :meth:`finish` runs them with a blocking :meth:`Inbox.put`, the
+        ASGI app with puts batched off its event loop. They do no I/O of their own, but for a tracker's
+        update (:mod:`mm7.tracking`) and a capture's file.
+        """
         try:
             mime = self._decoder.close()
         except BaseException as exc:
@@ -627,9 +684,13 @@ class Exchange:
             if isinstance(exc, CodecError):
                 return self._captures(self._core._refusal(exc))
             raise
-        self._sinks = []  # owned by the decoded body now, closed by _store
+        self._sinks = []  # owned by the decoded body now, closed by the steps
         seen: list[str] = []
-        return self._captures(self._core._store(mime, self._environ, seen), *seen)
+        return self._capture_after(self._core._storing(mime, self._environ, seen), seen)
+
+    def _capture_after(self, steps: Storing, seen: list[str]) -> Storing:
+        answer = yield from steps
+        return self._captures(answer, *seen)
 
     def unreadable(self, details: str) -> Answer:
         """The server could not read the body as sent (bad chunking, client gone, short body): a 400.
