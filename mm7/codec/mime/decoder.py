@@ -1018,6 +1018,146 @@ def decode(body: bytes, content_type: str | None, *, limits: Limits = _DEFAULT_L
         if len(body) > limits.part_size:
             raise LimitExceededError("root part too large", limit="max_part_size")
         return DecodedBody(Part._trusted(bare_type, data=body), [], [])
+    if type(body) is bytes and content_type is not None:
+        common = _decode_common_shape(body, content_type, limits)
+        if common is not None:
+            return common
     decoder = MultipartDecoder(content_type, limits, spool_threshold=max(len(body), 1))
     decoder.feed(body)
     return decoder.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Decoder: the common shape, read lean
+# --------------------------------------------------------------------------------------------
+
+
+class _OffRoute(Exception):
+    """The body leaves the common shape: the general parser reads it."""
+
+
+def _decode_common_shape(body: bytes, content_type: str, limits: Limits) -> DecodedBody | None:
+    """What :class:`MultipartDecoder` gives for a whole body of the common shape; None off that shape.
+
+    The shape is what mm7 and most peers send: ``multipart/related`` with a boundary and a bracketed
+    ``start``; no preamble; delimiter lines exactly ``CRLF--boundary CRLF`` (``--`` for the last); header
+    blocks of plain ``name: value`` lines; identity transfer encodings; at most one nested multipart level,
+    read as a window of ``body`` (not copied). Any deviation the general parser would report, any error it
+    would raise and any other shape gives None, and the general parser reads the body (the tests compare
+    both on drawn bodies): so the result, when there is one, is the general parser's.
+    """
+    try:
+        return _read_common_shape(body, content_type, limits)
+    except (_OffRoute, MIMEError, LimitExceededError):
+        return None
+
+
+_IDENTITY_ENCODINGS = frozenset({"7bit", "8bit", "binary"})
+
+
+def _read_common_shape(body: bytes, content_type: str, limits: Limits) -> DecodedBody:
+    if len(content_type) > limits.max_header_line:
+        raise _OffRoute
+    media_type, params = parse_content_type_shared(content_type)  # read only: the cache's own dict
+    if media_type != "multipart/related":
+        raise _OffRoute
+    start = params.get("start")
+    if start is not None and not _START_IN_BRACKETS.search(content_type):
+        raise _OffRoute
+    ctx = _Context(limits, io.BytesIO, len(body))
+    parts = _read_parts(body, 0, len(body), _delimiter_of(params.get("boundary"), 1, limits), ctx, 1)
+    if ctx.deviations or ctx.part_count > limits.max_parts:
+        raise _OffRoute
+    index = 0
+    if start is not None:
+        index, reason = _locate_root(start, parts, nested=False)
+        if reason is not None:
+            raise _OffRoute
+    return DecodedBody(parts[index], parts[:index] + parts[index + 1 :], [])
+
+
+def _delimiter_of(boundary: str | None, depth: int, limits: Limits) -> bytes:
+    """``--boundary``, for a boundary :class:`_MultipartParser` takes at ``depth`` without a word."""
+    if not boundary or not boundary.isascii() or len(boundary) > MAX_BOUNDARY or depth > limits.max_depth:
+        raise _OffRoute
+    return b"--" + boundary.encode("ascii")
+
+
+def _read_parts(body: bytes, pos: int, end: int, delimiter: bytes, ctx: _Context, depth: int) -> list[Part]:
+    """The parts of the multipart at ``depth`` in ``body[pos:end]``, as :class:`_MultipartParser` reads."""
+    if not body.startswith(delimiter + CRLF, pos, end):  # no preamble, an exact first delimiter line
+        raise _OffRoute
+    limits = ctx.limits
+    needle = b"\n" + delimiter
+    pos += len(delimiter) + 2
+    parts: list[Part] = []
+    while True:
+        ctx.part_count += 1
+        pos, head = _read_head(body, pos, end, ctx)
+        cte = head.transfer_encoding
+        if cte is not None and cte != "binary" and cte.strip().lower() not in _IDENTITY_ENCODINGS:
+            raise _OffRoute
+        if body.startswith(delimiter[: end - pos], pos, end):  # would be read as an empty payload
+            raise _OffRoute
+        found = body.find(needle, pos, end)
+        if found <= pos or body[found - 1] != 0x0D:  # none, or a bare LF before it
+            raise _OffRoute
+        after = found + len(needle) + 2
+        following = body[after - 2 : after] if after <= end else b""
+        if following != CRLF and following != b"--":
+            raise _OffRoute
+        content_end = found - 1
+        if content_end - pos > limits.part_size:
+            raise _OffRoute
+        if head.media_type.startswith("multipart/"):
+            if depth > 1:
+                raise _OffRoute  # a second nesting level: the general parser reads it
+            parts.append(_read_nested(body, pos, content_end, head, ctx))
+        else:
+            parts.append(
+                Part._trusted(
+                    head.content_type,
+                    head.content_id,
+                    head.content_location,
+                    head.extra,
+                    data=body[pos:content_end],
+                )
+            )
+        if following == b"--":
+            return parts  # RFC 2046 §5.1.1: what follows the close-delimiter is epilogue, ignored
+        pos = after
+
+
+def _read_head(body: bytes, pos: int, end: int, ctx: _Context) -> tuple[int, _PartHead]:
+    """A part's header block read as :meth:`_MultipartParser._step_headers` reads a plain one."""
+    if body.startswith(CRLF, pos, end):
+        return pos + 2, _part_head([], ctx)
+    block_end = body.find(b"\r\n\r\n", pos, end)
+    if block_end < 0:
+        raise _OffRoute
+    block = body[pos:block_end]
+    if len(block) >= ctx.limits.max_header_line or block.count(b"\n") != block.count(CRLF):
+        raise _OffRoute
+    text = _utf8(block)
+    if text is None or _PLAIN_HEADER_BLOCK.fullmatch(text) is None:
+        raise _OffRoute
+    lines = text.split("\r\n")
+    if len(lines) > ctx.limits.max_headers_per_part:
+        raise _OffRoute
+    headers = []
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers.append((name.rstrip(), value.strip()))
+    return block_end + 4, _part_head(headers, ctx)
+
+
+def _read_nested(body: bytes, pos: int, end: int, head: _PartHead, ctx: _Context) -> Part:
+    """A nested multipart read as :class:`_NestedConsumer` reads it, its parts as leaves of ``body``."""
+    delimiter = _delimiter_of(head.params.get("boundary"), 2, ctx.limits)
+    children = _read_parts(body, pos, end, delimiter, ctx, 2)
+    start = head.params.get("start")
+    if start is not None and _locate_root(start, children, nested=True)[1] is not None:
+        raise _OffRoute
+    return Part._trusted(
+        head.content_type, head.content_id, head.content_location, head.extra, children=children, start=start
+    )
