@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mm7.errors import ConfigError
-from mm7.server.hosting import ReceiverSettings
+from mm7.server.hosting import ReceiverSettings, prepare_to_serve
 
 if TYPE_CHECKING:
     import uvicorn
@@ -124,6 +124,7 @@ def serve_asgi_settings(
     sock = _listen(host, port)
     app = settings.make_asgi_app()
     try:
+        prepare_to_serve(app)
         config = uvicorn.Config(
             app,
             http=deadline_protocol(settings.header_timeout, settings.effective_body_timeout),

@@ -74,10 +74,13 @@ from xsdata.models.datatype import XmlDateTime
 from mm7 import metrics
 from mm7.capture import Capture, Message, status_line
 from mm7.codec import summary
+from mm7.codec.builders import delivery_report_request
 from mm7.codec.messages import (
     DecodedMessage,
     answer_dialect,
+    decode,
     decode_parts,
+    encode,
     encode_error,
     encode_response,
     new_transaction_id,
@@ -264,6 +267,27 @@ class ReceiverCore:
         return f"{type(self).__name__}({self.inbox!r}, max_body_size={self.max_body_size})"
 
     # ----------------------------------------------------------------------------------- the head
+
+    def warm_up(self) -> None:
+        """Load now what the first requests would: the schemas and generated codecs of both releases.
+
+        A delivery report of each release is encoded, decoded as a request is (tolerant, validated,
+        summarized) and answered, in memory; nothing is stored, nothing is counted. The launchers call it
+        before they listen (:func:`~mm7.server.hosting.prepare_to_serve`), so that the MMSC's first
+        request does not wait for a schema to compile.
+        """
+        for mm7_version in ("5.3.0", "6.8.0"):
+            report = delivery_report_request(
+                message_id="warm-up",
+                recipient="15550100",
+                sender="12345",
+                mm_status="Retrieved",
+                mm7_version=mm7_version,
+            )
+            wire = encode(report, transaction_id="warm-up")
+            decoded = decode(wire.to_bytes(), wire.content_type, mode="tolerant", xml_limits=self.xml_limits)
+            summary.summarize(decoded.message)
+            encode_response(decoded).to_bytes()
 
     def begin(self, environ: Mapping[str, Any]) -> Answer | Exchange:
         """Take a request's head: answer what it decides alone, or return the :class:`Exchange` for its body.

@@ -18,6 +18,8 @@ forks) when gunicorn loads this file; each worker's ``create_app()`` reads the s
 * ``timeout``: a worker silent for 30 s is restarted; ``graceful_timeout`` 10 s on shutdown.
 * ``bind``: ``MM7_BIND`` (default ``127.0.0.1:8080``); ``-b`` on the command line wins.
 * ``workers``: ``WEB_CONCURRENCY`` (default 2); ``-w`` wins.
+* ``post_worker_init``: each worker warms its receiver's codec and freezes its heap before its first
+  request (:func:`~mm7.server.hosting.prepare_to_serve`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-from mm7.server.hosting import ReceiverSettings
+from mm7.server.hosting import ReceiverSettings, prepare_to_serve
 
 settings = ReceiverSettings.from_env()
 
@@ -154,3 +156,8 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
             if late:
                 self.log.info("dropping %s: request not received within the deadline", conn.client)
                 self._drop(conn)
+
+
+def post_worker_init(worker: Any) -> None:
+    """In each worker once its app is loaded (a gunicorn hook): warm the codec and freeze the heap."""
+    prepare_to_serve(worker.wsgi)

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import math
 import os
@@ -61,6 +62,7 @@ from mm7.inbox import Inbox, open_inbox
 from mm7.server.app import DEFAULT_MAX_BODY_SIZE, ReceiverApp
 from mm7.server.asgi import ASGIReceiverApp
 from mm7.server.auth import AllowList, AuthPolicy, BasicAuth, BearerAuth, parse_networks
+from mm7.server.core import ReceiverCore
 
 if TYPE_CHECKING:
     from mm7.profiles.base import Profile
@@ -80,6 +82,7 @@ __all__ = [
     "make_app",
     "make_asgi_app",
     "make_server",
+    "prepare_to_serve",
     "serve",
     "serve_settings",
 ]
@@ -695,6 +698,28 @@ def serve(
         server.close()
 
 
+def prepare_to_serve(app: object) -> None:
+    """Ready a freshly built receiver's process for traffic: warm its codec, then freeze the heap.
+
+    :meth:`ReceiverCore.warm_up <mm7.server.core.ReceiverCore.warm_up>` loads the schemas and codecs the
+    first requests would load; :func:`gc.freeze` then moves every object alive (modules, schemas,
+    bindings: tens of thousands) out of the cyclic garbage collector's sight, so that its full
+    collections, which otherwise walk them all (about 25 ms each on the benchmark machine, in the middle
+    of some request), only walk what requests left behind. The launchers (``mm7 serve``, ``--asgi``, the
+    shipped gunicorn configuration) call it before they take requests; an app that is not an mm7 receiver
+    is only frozen.
+    """
+    started = time.perf_counter()
+    if isinstance(app, ReceiverCore):
+        app.warm_up()
+    gc.freeze()
+    logger.info(
+        "receiver ready in %.0f ms (codec loaded; %d objects frozen out of the garbage collector's walk)",
+        (time.perf_counter() - started) * 1000,
+        gc.get_freeze_count(),
+    )
+
+
 def serve_settings(
     settings: ReceiverSettings,
     host: str = "127.0.0.1",
@@ -704,6 +729,7 @@ def serve_settings(
 ) -> None:
     """Build the app ``settings`` describe and serve it on waitress with their deadlines until interrupted."""
     app = settings.make_app()
+    prepare_to_serve(app)
     try:
         serve(
             app,
