@@ -11,7 +11,9 @@ This module converts between generated message objects and lxml trees; it knows 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,23 +114,14 @@ def write_envelope(message: object, *, transaction_id: str, version: SchemaVersi
     of its values needs xsdata's rules (the caller then builds the tree). The text is not checked here:
     parse it (it must be well-formed: a value XML cannot carry makes it fail to parse) and validate it.
     """
-    codec = fastbind.plan_for(type(message)).codec
-    namespace = version.namespace
-    if (
-        codec is None
-        or codec.write is None  # a tag in another namespace below
-        or not codec.qname.startswith(f"{{{namespace}}}")
-        or any(tag_namespace != namespace for tag_namespace in codec.namespaces)  # prefix stands for another
-    ):
+    cls: type = type(message)
+    layout = _writer_layout(cls, version.namespace)
+    if layout is None:
         return None
-    prefix = WRITER_PREFIX
-    out = [
-        f"<?xml version='1.0' encoding='UTF-8'?>\n<env:Envelope xmlns:env=\"{SOAP_ENV_NS}\" "
-        f'xmlns:{prefix}="{escape_attr(version.namespace)}"><env:Header><{prefix}:TransactionID '
-        f'env:mustUnderstand="1">{escape_text(transaction_id)}</{prefix}:TransactionID></env:Header><env:Body>'
-    ]
+    opening, write, tag = layout
+    out = [opening, escape_text(transaction_id), _TRANSACTION_ID_CLOSE]
     try:
-        codec.write(message, out, f"{prefix}:{codec.qname.rpartition('}')[2]}")
+        write(message, out, tag)
     except Fallback:
         return None
     out.append("</env:Body></env:Envelope>")
@@ -136,6 +129,37 @@ def write_envelope(message: object, *, transaction_id: str, version: SchemaVersi
         return "".join(out).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: the tree path reports it
         return None
+
+
+_TRANSACTION_ID_CLOSE = f"</{WRITER_PREFIX}:TransactionID></env:Header><env:Body>"
+
+
+_Writer = Callable[[Any, list[str], str], None]
+
+
+@functools.lru_cache(maxsize=256)
+def _writer_layout(cls: type, namespace: str) -> tuple[str, _Writer, str] | None:
+    """For a message class's generated writer: the envelope up to the TransactionID value, writer, tag.
+
+    None when there is no writer for ``namespace``: the class has no codec or its codec no writer (a tag in
+    another namespace below), its root element is in another namespace, or the prefix would stand for
+    another namespace somewhere.
+    """
+    codec = fastbind.plan_for(cls).codec
+    if (
+        codec is None
+        or codec.write is None
+        or not codec.qname.startswith(f"{{{namespace}}}")
+        or any(tag_namespace != namespace for tag_namespace in codec.namespaces)
+    ):
+        return None
+    prefix = WRITER_PREFIX
+    opening = (
+        f"<?xml version='1.0' encoding='UTF-8'?>\n<env:Envelope xmlns:env=\"{SOAP_ENV_NS}\" "
+        f'xmlns:{prefix}="{escape_attr(namespace)}"><env:Header><{prefix}:TransactionID '
+        'env:mustUnderstand="1">'
+    )
+    return opening, codec.write, f"{prefix}:{codec.qname.rpartition('}')[2]}"
 
 
 def _qualified_fault_code(code: str) -> str:

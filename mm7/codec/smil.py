@@ -224,11 +224,11 @@ def related_content(parts: Sequence[Part], *, smil: Part | None = None, generate
     elif not smil.content_id:
         smil = replace(smil, content_id=_free_id(SMIL_CONTENT_ID, {p.content_id for p in media}))
     media = with_content_ids(media, reserved=[smil.content_id or ""])
-    return Part(
-        f'multipart/related; type="{SMIL_MEDIA_TYPE}"', start=smil.content_id, children=[smil, *media]
-    )
+    # The Part(...) checks hold by construction (a str type, Parts as children, a Content-ID as start).
+    return Part._trusted(_RELATED_SMIL_TYPE, start=smil.content_id, children=[smil, *media])
 
 
+_RELATED_SMIL_TYPE = f'multipart/related; type="{SMIL_MEDIA_TYPE}"'
 _generate = generate_smil  # related_content's keyword argument shadows the function's name
 
 

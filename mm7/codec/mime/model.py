@@ -196,9 +196,13 @@ def _plain_headers(headers: tuple[object, ...]) -> bool:
     return True
 
 
-def _optional_texts(content_type: object, *optional: object) -> bool:
-    """Whether ``content_type`` is exactly a str and each of ``optional`` exactly a str or None."""
-    return type(content_type) is str and all(value is None or type(value) is str for value in optional)
+def _optional_texts(content_type: object, content_id: object, location: object) -> bool:
+    """Whether ``content_type`` is exactly a str, and ``content_id`` and ``location`` a str or None."""
+    return (
+        type(content_type) is str
+        and (content_id is None or type(content_id) is str)
+        and (location is None or type(location) is str)
+    )
 
 
 def _unreadable(path: Path, exc: OSError) -> ConfigError:
