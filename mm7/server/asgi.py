@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -181,14 +180,15 @@ class ASGIReceiverApp(ReceiverCore):
         # A tracker's update and a capture's file are I/O: with either, every body goes to a thread.
         on_loop = self.tracker is None and self.capture is None
         on_loop_size = min(ON_LOOP_BODY_SIZE, self.spool_size) if on_loop else -1
-        deadline = None if self.body_timeout is None else time.monotonic() + self.body_timeout
+        # Each receive under the one deadline: asyncio.timeout_at arms a timer (wait_for also starts a task).
+        timeout = self.body_timeout
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
         in_thread = False  # while a worker thread holds the exchange, it alone may close it
         try:
             while True:
                 try:
-                    message = await asyncio.wait_for(
-                        receive(), None if deadline is None else max(0.0, deadline - time.monotonic())
-                    )
+                    async with asyncio.timeout_at(deadline):
+                        message = await receive()
                 except TimeoutError:
                     exchange.close()
                     return self.too_slow(self.body_timeout or 0.0), False

@@ -61,6 +61,7 @@ keep ``/metrics`` behind the proxy).
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 import time
@@ -535,7 +536,7 @@ class ReceiverCore:
     def _kept_headers(self, environ: Mapping[str, Any]) -> dict[str, str]:
         kept: dict[str, str] = {}
         for name in self.kept_headers:
-            value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+            value = environ.get(_environ_key(name))
             if value is not None:
                 kept[name] = str(value)
         return kept
@@ -823,6 +824,12 @@ def _fault(
     return Answer("500 Internal Server Error", _text_headers(body), body)
 
 
+@functools.lru_cache(maxsize=256)
+def _environ_key(header: str) -> str:
+    """The CGI variable holding an HTTP header (``X-Mblox-Carrier-Id`` -> ``HTTP_X_MBLOX_CARRIER_ID``)."""
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
 def _xml_headers(body: bytes) -> list[tuple[str, str]]:
     return [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
 
@@ -852,19 +859,17 @@ def _content_length(environ: Mapping[str, Any]) -> int | None:
 
 def _outside_vocabulary(profile: Profile | None, mm_status: str | None) -> str | None:
     """A note when a report's MMStatus is not in the profile's delivery-report vocabulary, else None."""
+    if profile is None or not profile.dr_statuses or mm_status is None:
+        return None
     from mm7.codec.status import MMStatus, parse_mm_status
 
     def read(value: str) -> MMStatus | None:  # one word in two spellings: Unrecognised, Unrecognized
         found = parse_mm_status(value)
         return MMStatus.UNRECOGNISED if found is MMStatus.UNRECOGNIZED else found
 
-    vocabulary = profile.dr_statuses if profile is not None else None
-    if not vocabulary or mm_status is None:
-        return None
     status = read(mm_status)
-    if status is not None and any(read(word) is status for word in vocabulary):
+    if status is not None and any(read(word) is status for word in profile.dr_statuses):
         return None
-    assert profile is not None
     return f"[vocabulary] MMStatus {mm_status!r} is not in the {profile.name} profile's delivery reports"
 
 
