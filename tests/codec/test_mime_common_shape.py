@@ -106,7 +106,9 @@ def _general_path_only() -> Iterator[None]:
 
 def _outcome(attachments: list[Part], root_content_id: str) -> object:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(encoder_module, "_new_boundary", _numbered_boundaries())
+        numbered = _numbered_boundaries()
+        patch.setattr(encoder_module, "_new_boundary", numbered)
+        patch.setattr(encoder_module, "_new_boundaries", lambda count: [numbered() for _ in range(count)])
         try:
             body = encode_related(b"<Envelope/>\n", attachments, root_content_id=root_content_id)
         except Exception as exc:  # the error itself is what is compared
@@ -160,3 +162,21 @@ def test_an_mms_takes_the_common_route_and_writes_the_general_bytes(monkeypatch:
     monkeypatch.setattr(encoder_module, "_encode_common_shape", spy)
     _both_routes([content], "mm7-soap-envelope")
     assert taken and taken[0] is not None
+
+
+def _eight_bit_by_definition(data: bytes) -> bool:
+    """RFC 2045 §2.8: CRLF-separated lines of at most 998 octets, no NUL, no CR or LF elsewhere."""
+    lines = data.split(b"\r\n")
+    return b"\0" not in data and all(
+        len(line) <= 998 and b"\r" not in line and b"\n" not in line for line in lines
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"a", b"\r\n", b"\n", b"\r", b"\0", b"x" * 500, b"<?xml?>", b"\xe9"]), max_size=8
+    ).map(b"".join)
+)
+def test_the_8bit_test_follows_rfc_2045(data: bytes) -> None:
+    assert encoder_module._is_8bit(data) == _eight_bit_by_definition(data)

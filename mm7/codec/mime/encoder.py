@@ -46,6 +46,12 @@ def _new_boundary() -> str:
     return "=_mm7_" + _token_hex(16)
 
 
+def _new_boundaries(count: int) -> list[str]:
+    """``count`` boundaries as :func:`_new_boundary` draws them, from one read of the OS CSPRNG."""
+    drawn = _token_hex(16 * count)
+    return ["=_mm7_" + drawn[32 * index : 32 * index + 32] for index in range(count)]
+
+
 def _transfer_encoding(part: Part) -> str:
     # RFC 2045 §2.8: 8bit means CRLF lines of at most 998 octets and no NUL; else it is binary.
     if part.data is not None and part.media_type.startswith("text/") and _is_8bit(part.data):
@@ -56,7 +62,10 @@ def _transfer_encoding(part: Part) -> str:
 def _is_8bit(data: bytes) -> bool:
     if b"\0" in data:
         return False
-    if b"\r" not in data and b"\n" not in data:  # one line (e.g. a serialized envelope): its length decides
+    first_lf = data.find(b"\n")
+    if first_lf == 0 or (first_lf > 0 and data[first_lf - 1] != 0x0D):
+        return False  # a bare LF, told at once (XML as lxml or mm7 writes it has one after its declaration)
+    if b"\r" not in data and first_lf < 0:  # one line (e.g. a serialized envelope): its length decides
         return len(data) <= 998
     lines = data.split(CRLF)
     return all(len(line) <= 998 and b"\r" not in line and b"\n" not in line for line in lines)
@@ -328,7 +337,8 @@ def _write_common_shape(children: list[Part]) -> EncodedBody:
     if root_id is None or strip_angle(root_id) != root_id:
         raise _OffRoute  # the envelope's `start` would not name the root part
     # The envelope's `start` names its first child, the root part, and its `type` is already given.
-    boundary = _new_boundary()
+    boundaries = iter(_new_boundaries(1 + sum(part.children is not None for part in children)))
+    boundary = next(boundaries)
     delimiter = b"\r\n--" + boundary.encode()
     out: list[Segment] = []
     length = 0
@@ -338,7 +348,7 @@ def _write_common_shape(children: list[Part]) -> EncodedBody:
         if nested is None:
             length += _append_leaf(part, lead, out)
         else:
-            length += _append_multipart(part, nested, lead, out)
+            length += _append_multipart(part, nested, lead, out, next(boundaries))
         lead = delimiter + b"\r\n"
     close = delimiter + b"--\r\n"
     out.append(close)
@@ -356,7 +366,7 @@ def _append_leaf(part: Part, lead: bytes, out: list[Segment]) -> int:
     return len(head) + len(data)
 
 
-def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Segment]) -> int:
+def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Segment], boundary: str) -> int:
     if not nested:
         raise _OffRoute
     content_type = part.content_type
@@ -371,7 +381,6 @@ def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Seg
             extra += (("type", _media_type_and_params(root.content_type)[0]),)
         if root.content_id is not None:
             extra += (("start", f"<{root.content_id}>"),)
-    boundary = _new_boundary()
     delimiter = b"\r\n--" + boundary.encode()
     slot = len(out)
     out.append(b"")  # the header block, written once the Content-Type is known
