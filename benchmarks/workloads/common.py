@@ -101,3 +101,38 @@ def schema() -> etree.XMLSchema:
     from mm7.codec.xml import schema_for
 
     return schema_for(REL6)
+
+
+def process_tree_cpu(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of process ``pid`` and its living descendants (Linux ``/proc``)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float, float]] = {}  # pid -> (parent, user, system)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        stats[int(entry)] = (int(fields[1]), int(fields[11]) / tick, int(fields[12]) / tick)
+    tree, changed = {pid}, True
+    while changed:
+        children = {child for child, (parent, _, _) in stats.items() if parent in tree} - tree
+        tree |= children
+        changed = bool(children)
+    user = sum(stats[member][1] for member in tree if member in stats)
+    system = sum(stats[member][2] for member in tree if member in stats)
+    return user, system
+
+
+def cpu_per_request(
+    before: tuple[float, float], after: tuple[float, float], requests: int
+) -> dict[str, float]:
+    """Milliseconds of user and system CPU per request between two :func:`process_tree_cpu` readings."""
+    return {
+        "server_user_ms": (after[0] - before[0]) * 1000 / requests,
+        "server_sys_ms": (after[1] - before[1]) * 1000 / requests,
+    }

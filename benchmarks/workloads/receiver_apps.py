@@ -2,6 +2,7 @@
 
 * ``mm7_app()``: the mm7 receiver, ``mm7.server.make_app(inbox_url=$MM7_BENCH_INBOX_URL)``.
 * ``bare_app``: the floor: reads the body and returns a fixed DeliveryReportRsp, no decoding, no storage.
+* ``mm7_app_storing_nothing()``: a diagnostic, the mm7 receiver on an inbox that stores nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,28 @@ def mm7_app() -> Any:
     from mm7.server import make_app
 
     return make_app(inbox_url=os.environ["MM7_BENCH_INBOX_URL"])
+
+
+class _StoringNothing:
+    """An inbox that acknowledges every notification without storing it (diagnostic only: never durable)."""
+
+    def put(self, notification: Any) -> Any:
+        from mm7.inbox import PutResult
+
+        return PutResult(id=1, created=True)
+
+    def put_many(self, notifications: Any) -> list[Any]:
+        return [self.put(n) for n in notifications]
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def mm7_app_storing_nothing() -> Any:
+    """The mm7 receiver on an inbox that stores nothing: what the receiver costs without its storage."""
+    from mm7.server import ReceiverApp
+
+    return ReceiverApp(_StoringNothing())  # type: ignore[arg-type]
 
 
 def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -75,10 +75,13 @@ def serve_bare() -> None:
     )
 
 
-def _load(port: int, count: int, warmup: int, concurrency: int) -> dict[str, Any]:
+def _load(
+    server: subprocess.Popen[str], port: int, count: int, warmup: int, concurrency: int
+) -> dict[str, Any]:
     load = subprocess.run(
         [sys.executable, "-m", "benchmarks.workloads.throughput", "--port", str(port),
-         "--count", str(count), "--warmup", str(warmup), "--concurrency", str(concurrency)],
+         "--count", str(count), "--warmup", str(warmup), "--concurrency", str(concurrency),
+         "--server-pid", str(server.pid)],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     if load.returncode != 0:
@@ -90,12 +93,12 @@ def measure(count: int = 3000, warmup: int = 200, concurrency: int = 50) -> dict
     """The bare ASGI floor, then ``mm7 serve --asgi`` on a fresh SQLite inbox, under the same load."""
     results: dict[str, Any] = {}
     bare = [sys.executable, "-m", "benchmarks.workloads.receiver_asgi", "--serve-bare"]
-    with listening(bare) as (_, port):
-        results["bare ASGI (floor)"] = _load(port, count, warmup, concurrency)
+    with listening(bare) as (server, port):
+        results["bare ASGI (floor)"] = _load(server, port, count, warmup, concurrency)
     with tempfile.TemporaryDirectory(prefix="mm7-bench-asgi-") as tmp:
         serve = [*_MM7, "serve", "--asgi", "--port", "0", "--inbox", f"sqlite:///{tmp}/inbox.db"]
-        with listening(serve) as (_, port):
-            results["mm7 serve --asgi, SQLite"] = _load(port, count, warmup, concurrency)
+        with listening(serve) as (server, port):
+            results["mm7 serve --asgi, SQLite"] = _load(server, port, count, warmup, concurrency)
     return results
 
 

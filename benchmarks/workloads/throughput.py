@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.workloads.common import REPORT, ROOT
+from benchmarks.workloads.common import REPORT, ROOT, cpu_per_request, process_tree_cpu
 
 
 def _bodies(count: int, prefix: str) -> list[tuple[bytes, dict[str, str]]]:
@@ -81,15 +81,21 @@ def _post_all(
     return time.perf_counter() - started, latencies, errors
 
 
-def run_load(port: int, count: int, warmup: int, concurrency: int) -> dict[str, Any]:
+def run_load(
+    port: int, count: int, warmup: int, concurrency: int, server_pid: int | None = None
+) -> dict[str, Any]:
+    """Post the warm-up, then the measured requests; with ``server_pid``, the server's CPU over the latter."""
     prefix = f"b{os.getpid()}x{int(time.time() * 1000) % 10**8}"
     warm = _bodies(warmup, prefix + "w")
     bodies = _bodies(count, prefix + "m")
     _post_all(port, warm, concurrency)
+    before = process_tree_cpu(server_pid) if server_pid else None
     seconds, latencies, errors = _post_all(port, bodies, concurrency)
+    cpu = cpu_per_request(before, process_tree_cpu(server_pid), count) if server_pid and before else {}
     latencies.sort()
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
+        **cpu,
         "requests": count,
         "concurrency": concurrency,
         "seconds": seconds,
@@ -147,7 +153,8 @@ def measure(
         _wait_port(port, server, time.monotonic() + 60)
         load = subprocess.run(
             [sys.executable, "-m", "benchmarks.workloads.throughput", "--port", str(port),
-             "--count", str(count), "--warmup", str(warmup), "--concurrency", str(concurrency)],
+             "--count", str(count), "--warmup", str(warmup), "--concurrency", str(concurrency),
+             "--server-pid", str(server.pid)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip
         if load.returncode != 0:
@@ -183,6 +190,11 @@ def stop_postgres(state_dir: Path) -> None:
     )
 
 
+#: A row that is not a contender: the mm7 receiver with an inbox that stores nothing, to tell the receiver's
+#: own cost (decoding, answering, the server's threads) from the inbox's.
+DIAGNOSTIC = "mm7 receiver, inbox storing nothing (diagnostic)"
+
+
 def measure_all(
     *, count: int, warmup: int, concurrency: int, postgres: bool = True, sync: bool = False
 ) -> dict[str, Any]:
@@ -193,6 +205,7 @@ def measure_all(
         results["mm7 receiver, SQLite"] = measure(
             "benchmarks.workloads.receiver_apps:mm7_app()", inbox_url=f"sqlite:///{tmp}/inbox.db", **kw
         )
+    results[DIAGNOSTIC] = measure("benchmarks.workloads.receiver_apps:mm7_app_storing_nothing()", **kw)
     if postgres:
         state = Path(tempfile.mkdtemp(prefix="mm7-bench-pg-"))
         try:
@@ -214,11 +227,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--server-pid", type=int, help="load-process mode: report this server's CPU")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--sync", action="store_true", help="gunicorn's sync workers, not the shipped config")
     args = parser.parse_args(argv)
     if args.port:
-        print(json.dumps(run_load(args.port, args.count, args.warmup, args.concurrency)))
+        print(json.dumps(run_load(args.port, args.count, args.warmup, args.concurrency, args.server_pid)))
     else:
         result = measure_all(
             count=args.count,
