@@ -21,9 +21,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import operator
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -255,8 +256,9 @@ def _build(
     parts = [*([content] if content is not None else []), *attachments]
     if content is not None and getattr(message, "content", "absent") is None:
         reference = version.bindings.ContentReferenceType(href=f"cid:{content.content_id}")
-        message = _with_field(message, "content", reference)
-    _check_content_reference(message, parts)
+        message = _with_field(message, "content", reference)  # names the content part: nothing to check
+    else:
+        _check_content_reference(message, parts)
     root, xml = _envelope(message, transaction_id, version, fault)
     _validate_local(root, version, transaction_id)
     # Schema-valid is what we accept; what we send is narrower (schemas/README.md, "Schema fidelity").
@@ -313,26 +315,28 @@ def _with_field(message: MM7Message, name: str, value: object) -> MM7Message:
     """``dataclasses.replace(message, **{name: value})``, the class's field names read once per class."""
     cls: type = type(message)
     fields = _init_fields(cls)
-    if fields is None or name not in fields:
+    if fields is None or name not in fields[0]:
         return cast("MM7Message", dataclasses.replace(cast("Any", message), **{name: value}))
-    arguments = {field: getattr(message, field) for field in fields}
+    names, read_all = fields
+    arguments = dict(zip(names, read_all(message), strict=True))
     arguments[name] = value
     return cast("MM7Message", cls(**arguments))
 
 
 @functools.cache
-def _init_fields(cls: type) -> tuple[str, ...] | None:
-    """The fields ``dataclasses.replace`` passes on to ``cls``, or None.
+def _init_fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None:
+    """The fields ``dataclasses.replace`` passes on to ``cls``, and a reader of their values; or None.
 
     None for a class with ClassVar or InitVar pseudo-fields, or not a dataclass: ``replace`` applies its own
-    rules to those.
+    rules to those. (Generated classes have more than one field, so the reader always gives a tuple.)
     """
     if not dataclasses.is_dataclass(cls):
         return None
     fields = dataclasses.fields(cls)
-    if len(fields) != len(getattr(cls, "__dataclass_fields__", ())):
+    names = tuple(field.name for field in fields if field.init)
+    if len(fields) != len(getattr(cls, "__dataclass_fields__", ())) or len(names) < 2:
         return None
-    return tuple(field.name for field in fields if field.init)
+    return names, operator.attrgetter(*names)
 
 
 def _local_operation(message: object) -> tuple[SchemaVersion, str]:
