@@ -106,9 +106,7 @@ def _general_path_only() -> Iterator[None]:
 
 def _outcome(attachments: list[Part], root_content_id: str) -> object:
     with pytest.MonkeyPatch.context() as patch:
-        numbered = _numbered_boundaries()
-        patch.setattr(encoder_module, "_new_boundary", numbered)
-        patch.setattr(encoder_module, "_new_boundaries", lambda count: [numbered() for _ in range(count)])
+        patch.setattr(encoder_module, "_new_boundary", _numbered_boundaries())
         try:
             body = encode_related(b"<Envelope/>\n", attachments, root_content_id=root_content_id)
         except Exception as exc:  # the error itself is what is compared

@@ -995,8 +995,10 @@ def decode(body: bytes, content_type: str | None, *, limits: Limits = _DEFAULT_L
     """Decode a whole SwA (or bare XML) body held in memory.
 
     The body goes through :class:`MultipartDecoder` in one :meth:`~MultipartDecoder.feed`: the one parser
-    that reads bodies fed in chunks, with the same limits and deviations. Payloads are sliced out of
-    ``body`` once; none is spooled. The arguments come in :func:`mm7.decode`'s order.
+    that reads bodies fed in chunks, with the same limits and deviations. A body of the common shape (no
+    deviation, one nesting level at most) is read by a shorter route that gives the same result (see
+    :func:`_decode_common_shape`). Payloads are sliced out of ``body`` once; none is spooled. The arguments
+    come in :func:`mm7.decode`'s order.
 
     Args:
         body: The body bytes.

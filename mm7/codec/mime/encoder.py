@@ -2,7 +2,9 @@
 
 The result is an :class:`~mm7.codec.mime.EncodedBody`: the ``Content-Type`` value, the ``Content-Length``
 computed from data lengths and file sizes (a file's size is read with ``stat()``; no file is opened here),
-and segments that yield the body when iterated, file payloads 64 KiB at a time.
+and segments that yield the body when iterated, file payloads 64 KiB at a time. An SwA body of the common
+shape (in-memory parts, one nesting level, random boundaries) is written by a shorter route giving the same
+segments (:func:`_encode_common_shape`).
 """
 
 from __future__ import annotations
@@ -44,12 +46,6 @@ def _new_boundary() -> str:
     # ~2**-128 accident per position, so file payloads need not be scanned (RFC 2046 §5.1.1 only
     # asks that the delimiter not occur in the encapsulated parts).
     return "=_mm7_" + _token_hex(16)
-
-
-def _new_boundaries(count: int) -> list[str]:
-    """``count`` boundaries as :func:`_new_boundary` draws them, from one read of the OS CSPRNG."""
-    drawn = _token_hex(16 * count)
-    return ["=_mm7_" + drawn[32 * index : 32 * index + 32] for index in range(count)]
 
 
 def _transfer_encoding(part: Part) -> str:
@@ -337,8 +333,7 @@ def _write_common_shape(children: list[Part]) -> EncodedBody:
     if root_id is None or strip_angle(root_id) != root_id:
         raise _OffRoute  # the envelope's `start` would not name the root part
     # The envelope's `start` names its first child, the root part, and its `type` is already given.
-    boundaries = iter(_new_boundaries(1 + sum(part.children is not None for part in children)))
-    boundary = next(boundaries)
+    boundary = _new_boundary()
     delimiter = b"\r\n--" + boundary.encode()
     out: list[Segment] = []
     length = 0
@@ -348,7 +343,7 @@ def _write_common_shape(children: list[Part]) -> EncodedBody:
         if nested is None:
             length += _append_leaf(part, lead, out)
         else:
-            length += _append_multipart(part, nested, lead, out, next(boundaries))
+            length += _append_multipart(part, nested, lead, out)
         lead = delimiter + b"\r\n"
     close = delimiter + b"--\r\n"
     out.append(close)
@@ -366,7 +361,7 @@ def _append_leaf(part: Part, lead: bytes, out: list[Segment]) -> int:
     return len(head) + len(data)
 
 
-def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Segment], boundary: str) -> int:
+def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Segment]) -> int:
     if not nested:
         raise _OffRoute
     content_type = part.content_type
@@ -381,6 +376,7 @@ def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Seg
             extra += (("type", _media_type_and_params(root.content_type)[0]),)
         if root.content_id is not None:
             extra += (("start", f"<{root.content_id}>"),)
+    boundary = _new_boundary()
     delimiter = b"\r\n--" + boundary.encode()
     slot = len(out)
     out.append(b"")  # the header block, written once the Content-Type is known
