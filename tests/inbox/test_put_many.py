@@ -129,3 +129,30 @@ def test_the_default_put_many_gives_each_notification_puts_outcome(inbox: Inbox)
     assert isinstance(outcomes[1], InboxError)
     assert isinstance(outcomes[2], PutResult) and outcomes[2].times_received == 2
     assert outcomes[2].id == outcomes[0].id
+
+
+def test_a_batch_gives_the_outcomes_and_rows_of_the_same_puts_one_by_one(tmp_path: Path) -> None:
+    # SQLite stores a batch without attachments in one statement and reads every count back at once; the
+    # outcomes and rows must be those of put after put, duplicates inside the batch and of earlier rows too.
+    earlier = [make_dr(f"msg-{i}", transaction_id=f"tx-{i}") for i in range(3)]
+    batch = [
+        make_dr("msg-0", transaction_id="tx-0"),  # stored before
+        make_dr("msg-new", transaction_id="tx-new"),
+        make_dr("msg-new", transaction_id="tx-new"),  # twice in the batch
+        make_dr("msg-1", transaction_id="tx-1"),
+        make_dr("msg-0", transaction_id="tx-0"),  # stored before, and again in the batch
+        make_dr("msg-other", transaction_id="tx-other"),
+        make_dr("msg-new", transaction_id="tx-new"),
+    ]
+    outcomes = []
+    for name, put_them in (("batched", True), ("one-by-one", False)):
+        with open_inbox(f"sqlite:///{tmp_path / name / 'inbox.db'}") as inbox:
+            for n in earlier:
+                inbox.put(n)
+            got = inbox.put_many(batch) if put_them else [inbox.put(n) for n in batch]
+            rows = sorted((n.dedupe_key, n.id, n.times_received) for n in inbox.list(limit=100))
+            outcomes.append((got, rows))
+    (batched, batched_rows), (single, single_rows) = outcomes
+    assert batched == single
+    assert batched_rows == single_rows
+    assert [o.times_received for o in batched if isinstance(o, PutResult)] == [2, 1, 2, 2, 3, 1, 3]
