@@ -289,7 +289,11 @@ class _BatchedPuts:
                 batch = self._queue[:MAX_BATCH]
                 del self._queue[:MAX_BATCH]
                 notifications = [notification for notification, _ in batch]
-                storing = loop.run_in_executor(None, self._inbox.put_many, notifications)
+                try:
+                    storing = loop.run_in_executor(None, self._inbox.put_many, notifications)
+                except RuntimeError as exc:  # the loop's executor is shut down: the loop is ending
+                    storing = loop.create_future()
+                    storing.set_exception(exc)
                 try:
                     await asyncio.shield(storing)
                 except asyncio.CancelledError:
@@ -311,14 +315,19 @@ def _settle(
     """Give each put of ``batch`` its outcome from the finished ``storing``."""
     failure = storing.exception() if not storing.cancelled() else asyncio.CancelledError()
     if failure is not None:
-        error = StorageError(f"storing failed: {failure}")
-        error.__cause__ = failure
-        outcomes: Sequence[PutResult | InboxError] = [error] * len(batch)
+        outcomes: Sequence[PutResult | InboxError] = [_failed(failure) for _ in batch]
     else:
         outcomes = storing.result()
     for (_, future), outcome in zip(batch, outcomes, strict=True):
         if not future.done():
             future.set_result(outcome)
+
+
+def _failed(failure: BaseException) -> StorageError:
+    """A put's own error for a batch that could not be stored (each request raises its own copy)."""
+    error = StorageError(f"storing failed: {failure}")
+    error.__cause__ = failure
+    return error
 
 
 def cgi_environ(scope: Scope) -> dict[str, str]:

@@ -12,6 +12,7 @@ are those a one-by-one :meth:`Inbox.put` gives.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -145,3 +146,41 @@ def test_an_attachment_over_the_limit_is_refused_alone_as_the_wsgi_receiver_refu
     assert answers[3].content == alone.body
     assert [a.status_code for i, a in enumerate(answers) if i != 3] == [200] * 6
     assert stored == {f"att-tx-{n}" for n in range(6)}
+
+
+def test_a_batch_that_cannot_reach_a_thread_is_answered_3000_not_left_hanging(tmp_path: Path) -> None:
+    # The loop's executor already shut down (the loop is ending): the request is answered at once with a
+    # fault the MMSC retries, and nothing is stored.
+    app = make_asgi_app(f"sqlite:///{tmp_path / 'inbox.db'}")
+    request = dr_request("late", transaction_id="late-tx")
+    sent: list[dict[str, object]] = []
+
+    async def post() -> None:
+        await asyncio.get_running_loop().shutdown_default_executor()
+        messages = [{"type": "http.request", "body": request.body, "more_body": False}]
+
+        async def receive() -> dict[str, object]:
+            return messages.pop()
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/",
+            "client": ("127.0.0.1", 40000),
+            "headers": [(k.lower().encode(), v.encode()) for k, v in request.headers.items()],
+        }
+        await asyncio.wait_for(app(scope, receive, send), 30)
+
+    try:
+        asyncio.run(post())
+        stored = app.inbox.list()
+    finally:
+        app.inbox.close()
+    assert sent[0]["status"] == 500
+    body = sent[1]["body"]
+    assert isinstance(body, bytes)
+    assert transaction_id_and_status(body) == ("late-tx", "3000")
+    assert stored == []
