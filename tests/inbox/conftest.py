@@ -13,13 +13,13 @@ import re
 import subprocess
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from mm7.inbox import Attachment, Inbox, Notification, NotificationKind, dedupe_key_for, open_inbox
+from mm7.inbox import Attachment, Inbox, Notification, NotificationKind, PutResult, dedupe_key_for, open_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = ROOT / "scripts" / "pg-server"
@@ -184,3 +184,19 @@ def make_mo(
             for i in range(n_attachments)
         ],
     )
+
+
+def count_batches(inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the multi-row transactions (``_put_batch``) the SQL inbox runs from now on."""
+    from mm7.inbox._sql import SQLInbox, _PendingPut
+
+    assert isinstance(inbox, SQLInbox)
+    sizes: list[int] = []
+    batch = inbox._put_batch
+
+    def counted(items: Sequence[_PendingPut]) -> list[PutResult]:
+        sizes.append(len(items))
+        return batch(items)
+
+    monkeypatch.setattr(inbox, "_put_batch", counted)
+    return sizes

@@ -34,7 +34,7 @@ from mm7.inbox import (
 )
 from mm7.inbox._sql import SQLInbox, _PendingPut
 
-from .conftest import ROOT, make_dr, make_mo
+from .conftest import ROOT, count_batches, make_dr, make_mo
 
 
 def _group_of(inbox: Inbox) -> Any:
@@ -351,15 +351,7 @@ def test_puts_arriving_while_the_leader_waits_for_the_writer_gate_join_its_batch
     inbox = open_inbox(f"sqlite:///{path}")
     try:
         group = _group_of(inbox)
-        assert isinstance(inbox, SQLInbox)
-        batches: list[int] = []
-        batch = inbox._put_batch
-
-        def counted_batch(items: Sequence[_PendingPut]) -> list[PutResult]:
-            batches.append(len(items))
-            return batch(items)
-
-        monkeypatch.setattr(inbox, "_put_batch", counted_batch)
+        batches = count_batches(inbox, monkeypatch)
         gate = os.open(f"{path}-mm7lock", os.O_RDWR)
         try:
             fcntl.flock(gate, fcntl.LOCK_EX)  # the other writer's turn

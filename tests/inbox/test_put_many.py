@@ -9,7 +9,7 @@ outcomes come back in the notifications' order, durable (read back by another pr
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,30 +25,15 @@ from mm7.inbox import (
     StorageError,
     open_inbox,
 )
-from mm7.inbox._sql import SQLInbox, _PendingPut
 
-from .conftest import make_dr, make_mo
+from .conftest import count_batches, make_dr, make_mo
 from .test_group_commit import _null_envelope, _short_stream, _stored_keys_in_another_process
-
-
-def _count_batches(inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The sizes of the multi-row transactions the inbox runs from now on."""
-    assert isinstance(inbox, SQLInbox)
-    sizes: list[int] = []
-    batch = inbox._put_batch
-
-    def counted(items: Sequence[_PendingPut]) -> list[PutResult]:
-        sizes.append(len(items))
-        return batch(items)
-
-    monkeypatch.setattr(inbox, "_put_batch", counted)
-    return sizes
 
 
 def test_put_many_stores_each_once_in_one_transaction_outcomes_in_order(
     inbox: Inbox, inbox_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    batches = _count_batches(inbox, monkeypatch)
+    batches = count_batches(inbox, monkeypatch)
     first = make_dr("msg-a", transaction_id="tx-a")
     again = make_dr("msg-a", transaction_id="tx-a")  # the same report twice in one batch
     others = [
@@ -93,7 +78,7 @@ def test_an_attachment_over_the_limit_is_its_own_notifications_error(
     inbox_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with open_inbox(inbox_url, max_attachment_size=1000) as inbox:
-        batches = _count_batches(inbox, monkeypatch)
+        batches = count_batches(inbox, monkeypatch)
         big = make_mo("link-big")
         big.attachments = [*big.attachments, Attachment("large@mm7", "image/jpeg", None, b"\xff" * 1001)]
         reports = [make_dr(f"msg-{i}", transaction_id=f"tx-{i}") for i in range(3)]

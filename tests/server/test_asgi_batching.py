@@ -50,6 +50,19 @@ def _post_all(url: str, batch: list[Request]) -> list[requests.Response]:
         return list(pool.map(lambda r: requests.post(url, data=r.body, headers=r.headers, timeout=60), batch))
 
 
+def _post_behind_a_held_lock(
+    app: ASGIReceiverApp, inbox_url: str, posts: list[Request], *, then: Sequence[Request] = ()
+) -> tuple[list[requests.Response], list[requests.Response]]:
+    """Serve ``app`` on uvicorn and post ``posts`` at once while another writer holds the database's write
+    lock (so that they queue behind the first commit), then ``then`` one by one; both lists of answers."""
+    with UvicornThread(app) as server:
+        holder = WriterHoldingTheInbox(inbox_url)
+        answers = _post_all(server.url, posts)
+        holder.timer.join()
+        later = [requests.post(server.url, data=r.body, headers=r.headers, timeout=60) for r in then]
+    return answers, later
+
+
 def _reports(count: int, prefix: str = "batch") -> list[Request]:
     return [dr_request(f"{prefix}-{n}", transaction_id=f"{prefix}-tx-{n}") for n in range(count)]
 
@@ -61,10 +74,7 @@ def test_concurrent_reports_share_transactions_and_each_gets_its_own_answer(
     batches = _record_batches(app.inbox, monkeypatch)
     posts = _reports(POSTS)
     try:
-        with UvicornThread(app) as server:
-            holder = WriterHoldingTheInbox(inbox_url)  # every commit waits for it: the posts queue
-            answers = _post_all(server.url, posts)
-            holder.timer.join()
+        answers, _ = _post_behind_a_held_lock(app, inbox_url, posts)
         stored = {n.transaction_id: n.times_received for n in app.inbox.list(limit=1000)}
     finally:
         app.inbox.close()
@@ -91,11 +101,7 @@ def test_a_row_the_database_refuses_fails_only_its_own_request(tmp_path: Path) -
     posts.insert(4, dr_request("poison", transaction_id="poison-tx"))
     app = make_asgi_app(url)
     try:
-        with UvicornThread(app) as server:
-            holder = WriterHoldingTheInbox(url)
-            answers = _post_all(server.url, posts)
-            holder.timer.join()
-            again = requests.post(server.url, data=posts[0].body, headers=posts[0].headers, timeout=60)
+        answers, (again,) = _post_behind_a_held_lock(app, url, posts, then=[posts[0]])
         stored = {n.transaction_id for n in app.inbox.list(limit=1000)}
     finally:
         app.inbox.close()
@@ -124,10 +130,7 @@ def test_an_attachment_over_the_limit_is_refused_alone_as_the_wsgi_receiver_refu
     inbox = open_inbox(inbox_url, max_attachment_size=limit)
     app = ASGIReceiverApp(inbox)
     try:
-        with UvicornThread(app) as server:
-            holder = WriterHoldingTheInbox(inbox_url)
-            answers = _post_all(server.url, posts)
-            holder.timer.join()
+        answers, _ = _post_behind_a_held_lock(app, inbox_url, posts)
         stored = {n.transaction_id for n in inbox.list(limit=1000)}
         # The same request through the protocol core with a blocking put, as the WSGI receiver runs it.
         exchange = ReceiverCore(inbox).begin(
