@@ -60,6 +60,10 @@ def _require_texts(**values: object) -> None:
         require(name, value, str, optional=True)
 
 
+#: The address element (generated field name) of each kind of address.
+_FIELD_OF_KIND = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}
+
+
 def _kind_of(value: str, kind: AddressKind) -> str:
     if kind != "auto":
         return kind
@@ -75,13 +79,11 @@ def address(
 ) -> rel5.SenderAddressType | rel6.SenderAddressType:
     """One address element (``senderAddressType``): Number, ShortCode or RFC2822Address."""
     bindings = version.bindings
-    attrs: dict[str, Any] = {"value": value}
-    if display_only is not None:
-        attrs["display_only"] = display_only
-    element = bindings.AddressType(**attrs)
-    field = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}[
-        _kind_of(value, kind)
-    ]
+    if display_only is None:
+        element = bindings.AddressType(value=value)
+    else:
+        element = bindings.AddressType(value=value, display_only=display_only)
+    field = _FIELD_OF_KIND[_kind_of(value, kind)]
     result: rel5.SenderAddressType | rel6.SenderAddressType = bindings.SenderAddressType(**{field: element})
     return result
 
@@ -102,29 +104,33 @@ def recipients(
     """
     bindings = version.bindings
     shown = set(display_only)
-
-    def multi(values: Sequence[str]) -> Any:
-        lists: dict[str, list[Any]] = {"number": [], "short_code": [], "rfc2822_address": []}
-        for value in values:
-            flag = (value in shown) if shown else None
-            attrs: dict[str, Any] = {"value": value}
-            if flag is not None:
-                attrs["display_only"] = flag
-            field = {"number": "number", "short_code": "short_code", "email": "rfc2822_address"}[
-                _kind_of(value, kind)
-            ]
-            lists[field].append(bindings.AddressType(**attrs))
-        return bindings.MultiAddressType(**{k: v for k, v in lists.items() if v})
-
     fields: dict[str, Any] = {}
     if to:
-        fields["to"] = [multi(to)]
+        fields["to"] = [_multi_address(bindings, to, shown, kind)]
     if cc:
-        fields["cc"] = [multi(cc)]
+        fields["cc"] = [_multi_address(bindings, cc, shown, kind)]
     if bcc:
-        fields["bcc"] = [multi(bcc)]
+        fields["bcc"] = [_multi_address(bindings, bcc, shown, kind)]
     result: rel5.RecipientsType | rel6.RecipientsType = bindings.RecipientsType(**fields)
     return result
+
+
+def _multi_address(bindings: Any, values: Sequence[str], shown: set[str], kind: AddressKind) -> Any:
+    """A ``MultiAddressType`` of ``values``, each in its kind's element (``displayOnly`` when shown)."""
+    address_type = bindings.AddressType
+    lists: dict[str, list[Any]] = {}  # only the fields that get an address, in first-use order
+    for value in values:
+        if shown:
+            element = address_type(value=value, display_only=value in shown)
+        else:
+            element = address_type(value=value)
+        field = _FIELD_OF_KIND[_kind_of(value, kind)]
+        found = lists.get(field)
+        if found is None:
+            lists[field] = [element]
+        else:
+            found.append(element)
+    return bindings.MultiAddressType(**lists)
 
 
 def submit_request(
@@ -162,7 +168,10 @@ def submit_request(
         The generated ``SubmitReq`` object.
     """
     to_list = require_strings("to", to)
-    _require_texts(vasp_id=vasp_id, vas_id=vas_id, sender=sender, subject=subject)
+    require("vasp_id", vasp_id, str, optional=True)
+    require("vas_id", vas_id, str, optional=True)
+    require("sender", sender, str, optional=True)
+    require("subject", subject, str, optional=True)
     require("delivery_report", delivery_report, bool, optional=True)
     require("timestamp", timestamp, datetime, optional=True)
     cc, bcc = require_strings("cc", cc), require_strings("bcc", bcc)

@@ -21,8 +21,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import inspect
 import operator
 import re
+import types
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from mm7._checks import require
 from mm7.codec import envelope as env
 from mm7.codec.decoding import DecodedMessage, Mode, decode, decode_parts
 from mm7.codec.mime import DecodedBody, EncodedBody, Part, encode_related, encode_single
+from mm7.codec.mime.model import strip_angle
 from mm7.codec.send_rules import STATUS_CODE_ONLY, require_sendable
 from mm7.codec.status import lookup
 from mm7.codec.versions import (
@@ -238,12 +241,14 @@ def _build(
     namespace: str | None,
 ) -> EncodedMessage:
     version, operation = _local_operation(message)
-    for name, value in (("namespace", namespace), ("boundary", boundary)):
-        require(name, value, str, optional=True)
+    require("namespace", namespace, str, optional=True)
+    require("boundary", boundary, str, optional=True)
     require("root_content_id", root_content_id, str)
     require("fault", fault, env.Fault, optional=True)
     content = _content_of(content)
-    if isinstance(attachments, Part) or not all(isinstance(part, Part) for part in attachments):
+    if not (type(attachments) is tuple and not attachments) and (  # () is the usual value: nothing to check
+        isinstance(attachments, Part) or not all(isinstance(part, Part) for part in attachments)
+    ):
         raise TypeError("attachments must be a sequence of Parts")
     transaction_id = _checked_transaction_id(transaction_id)
     wire_namespace = _wire_namespace(namespace, version)
@@ -297,18 +302,16 @@ def _with_content_id(part: Part, content_id: str) -> Part:
     if type(part) is not Part:  # a subclass may have fields of its own
         return dataclasses.replace(part, content_id=content_id)
     # The other fields passed Part(...)'s checks when ``part`` was built, and ``content_id`` is a str: the
-    # checks would pass again. The normalization is the same (``start`` stripped of angle brackets again).
-    return Part._trusted(
-        part.content_type,
-        content_id,
-        part.content_location,
-        part.headers,
-        data=part.data,
-        path=part.path,
-        file=part.file,
-        children=part.children,
-        start=part.start,
+    # checks would pass again. The normalization is the same: ``start`` is stripped of angle brackets again
+    # (``<<s>>`` was kept as ``<s>``), as the Content-ID is. A Part's ``__dict__`` holds its fields only.
+    start = part.start
+    copied = Part.__new__(Part)
+    copied.__dict__.update(
+        part.__dict__,
+        content_id=strip_angle(content_id),
+        start=None if start is None else strip_angle(start),
     )
+    return copied
 
 
 def _with_field(message: MM7Message, name: str, value: object) -> MM7Message:
@@ -318,6 +321,14 @@ def _with_field(message: MM7Message, name: str, value: object) -> MM7Message:
     if fields is None or name not in fields[0]:
         return cast("MM7Message", dataclasses.replace(cast("Any", message), **{name: value}))
     names, read_all = fields
+    setters = _slot_setters(cls)
+    if setters is not None:
+        # What the dataclass __init__ does with the same arguments: each field's slot set in turn.
+        copied: object = object.__new__(cls)
+        for set_slot, field_value in zip(setters, read_all(message), strict=True):
+            set_slot(copied, field_value)
+        setattr(copied, name, value)
+        return cast("MM7Message", copied)
     arguments = dict(zip(names, read_all(message), strict=True))
     arguments[name] = value
     return cast("MM7Message", cls(**arguments))
@@ -337,6 +348,36 @@ def _init_fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any,
     if len(fields) != len(getattr(cls, "__dataclass_fields__", ())) or len(names) < 2:
         return None
     return names, operator.attrgetter(*names)
+
+
+@functools.cache
+def _slot_setters(cls: type) -> tuple[Callable[[object, object], None], ...] | None:
+    """For a generated message class: each field's slot setter, in ``__init__``'s order; or None.
+
+    The generated classes are ``@dataclass(slots=True)`` with the ``__init__`` dataclasses writes (xsdata
+    writes none of its own): every field set from its argument, no ``__post_init__``, no instance
+    ``__dict__``, not frozen. A class not of that kind gives None and is copied through ``__init__``.
+    """
+    fields = _init_fields(cls)
+    params = getattr(cls, "__dataclass_params__", None)
+    if (
+        version_for_class(cls) is None
+        or fields is None
+        or params is None
+        or not params.init
+        or params.frozen
+        or hasattr(cls, "__post_init__")
+        or getattr(cls, "__dictoffset__", 1) != 0
+        or "__init__" not in vars(cls)
+    ):
+        return None
+    setters = []
+    for name in fields[0]:
+        slot = inspect.getattr_static(cls, name, None)
+        if type(slot) is not types.MemberDescriptorType:
+            return None
+        setters.append(slot.__set__)
+    return tuple(setters)
 
 
 def _local_operation(message: object) -> tuple[SchemaVersion, str]:

@@ -104,15 +104,9 @@ def check_outgoing(
             ValidationProblem(path=f"{base}{path}", line=0, reason=f"{rule}: {reason}", kind=KIND)
         )
 
-    _check_status(message, operation, report)
-    _check_message_id(message, operation, report)
-    _check_report(message, operation, version, report)
-    _check_charged_party(message, report)
-    _check_previously_sent(message, report)
-    _check_ua_capabilities(message, report)
-    _check_delivery_condition(message, report)
-    _check_extended_replace(message, operation, report)
-    _check_recipients(message, report)
+    cls: type = type(message)
+    for check in _checks_for(cls, operation):
+        check(message, operation, version, report)
     if xml is None or _ID_ATTRIBUTE in xml:
         _check_address_ids(message, version, report)
     return problems
@@ -146,7 +140,7 @@ def require_sendable(
 _Report = Callable[[str, str, str], None]  # rule, path below the operation, reason
 
 
-def _check_status(message: object, operation: str, report: _Report) -> None:
+def _check_status(message: object, operation: str, version: SchemaVersion, report: _Report) -> None:
     status = getattr(message, "status", None)
     if status is None:
         return
@@ -176,7 +170,7 @@ def _check_status(message: object, operation: str, report: _Report) -> None:
         report("F1", "/Status/StatusText", f"StatusText is missing or empty; send a text ({name!r} at least)")
 
 
-def _check_message_id(message: object, operation: str, report: _Report) -> None:
+def _check_message_id(message: object, operation: str, version: SchemaVersion, report: _Report) -> None:
     if operation not in ("SubmitRsp", "extendedReplaceRsp"):
         return
     status = getattr(message, "status", None)
@@ -208,7 +202,7 @@ def _check_report(message: object, operation: str, version: SchemaVersion, repor
     report("F6", "/MMStatus", f"MMStatus {status!r} is {why}; send one of {', '.join(sorted(allowed))}")
 
 
-def _check_charged_party(message: object, report: _Report) -> None:
+def _check_charged_party(message: object, operation: str, version: SchemaVersion, report: _Report) -> None:
     party = getattr(message, "charged_party", None)
     value = getattr(party, "value", party)
     if value == "Other":
@@ -226,7 +220,7 @@ def _check_charged_party(message: object, report: _Report) -> None:
         )
 
 
-def _check_previously_sent(message: object, report: _Report) -> None:
+def _check_previously_sent(message: object, operation: str, version: SchemaVersion, report: _Report) -> None:
     by = getattr(message, "previously_sent_by", None)
     if by is not None:
         _check_sequences(by.user_agent, "/Previouslysentby/UserAgent", report)
@@ -263,7 +257,7 @@ def _check_sequences(items: list[Any], path: str, report: _Report) -> None:
             seen.add(item.sequence)
 
 
-def _check_ua_capabilities(message: object, report: _Report) -> None:
+def _check_ua_capabilities(message: object, operation: str, version: SchemaVersion, report: _Report) -> None:
     capabilities = getattr(message, "ua_capabilities", None)
     if capabilities is not None and isinstance(capabilities.time_stamp, XmlDuration):
         report(
@@ -273,7 +267,9 @@ def _check_ua_capabilities(message: object, report: _Report) -> None:
         )
 
 
-def _check_delivery_condition(message: object, report: _Report) -> None:
+def _check_delivery_condition(
+    message: object, operation: str, version: SchemaVersion, report: _Report
+) -> None:
     condition = getattr(message, "delivery_condition", None)
     if condition is not None and not condition.dc:
         report(
@@ -283,7 +279,7 @@ def _check_delivery_condition(message: object, report: _Report) -> None:
         )
 
 
-def _check_extended_replace(message: object, operation: str, report: _Report) -> None:
+def _check_extended_replace(message: object, operation: str, version: SchemaVersion, report: _Report) -> None:
     if operation != "extendedReplaceReq":
         return
     if getattr(message, "sender_identification", None) is not None:
@@ -301,7 +297,7 @@ def _check_extended_replace(message: object, operation: str, report: _Report) ->
         )
 
 
-def _check_recipients(message: object, report: _Report) -> None:
+def _check_recipients(message: object, operation: str, version: SchemaVersion, report: _Report) -> None:
     recipients = getattr(message, "recipients", None)
     if recipients is None:
         return
@@ -312,6 +308,46 @@ def _check_recipients(message: object, report: _Report) -> None:
                 f"/Recipients/{name}[{index}]",
                 f"Recipients has {len(items)} {name} elements; send every {name} address in one {name}",
             )
+
+
+_Check = Callable[[object, str, SchemaVersion, _Report], None]
+
+#: The rules above in the order they run, each with the attributes it reads (None when it reads none of its
+#: own) and the operations it is limited to (None: every operation). A rule whose attributes a message class
+#: cannot have, or whose operations exclude the message's, finds nothing: :func:`_checks_for` leaves it out.
+_CHECKS: tuple[tuple[_Check, tuple[str, ...] | None, frozenset[str] | None], ...] = (
+    (_check_status, ("status",), None),
+    (_check_message_id, None, frozenset({"SubmitRsp", "extendedReplaceRsp"})),
+    (_check_report, None, _REPORTS),
+    (_check_charged_party, ("charged_party",), None),
+    (_check_previously_sent, ("previously_sent_by", "previously_sent_date_and_time"), None),
+    (_check_ua_capabilities, ("ua_capabilities",), None),
+    (_check_delivery_condition, ("delivery_condition",), None),
+    (_check_extended_replace, None, frozenset({"extendedReplaceReq"})),
+    (_check_recipients, ("recipients",), None),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _checks_for(cls: type, operation: str) -> tuple[_Check, ...]:
+    """The rules of :data:`_CHECKS` that can find something in a ``cls`` message of ``operation``.
+
+    A rule reading attributes is kept when ``cls`` may have one of them: a dataclass field or class attribute
+    of that name, or any name at all when its instances have a ``__dict__`` (the generated classes have
+    slots instead, and no other class is an operation's).
+    """
+    open_ended = getattr(cls, "__dictoffset__", 1) != 0
+    names = {item.name for item in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    return tuple(
+        check
+        for check, attributes, operations in _CHECKS
+        if (operations is None or operation in operations)
+        and (
+            attributes is None
+            or open_ended
+            or any(name in names or hasattr(cls, name) for name in attributes)
+        )
+    )
 
 
 def _check_address_ids(message: object, version: SchemaVersion, report: _Report) -> None:
