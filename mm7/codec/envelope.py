@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,22 +107,43 @@ def build_envelope(
     return envelope
 
 
-def write_envelope(message: object, *, transaction_id: str, version: SchemaVersion) -> bytes | None:
+def write_envelope(
+    message: object, *, transaction_id: str, version: SchemaVersion, content: object = None
+) -> bytes | None:
     """The envelope :func:`build_envelope` builds, as the bytes :func:`serialize` writes for it.
 
     Written as text by the generated ``write_*`` functions, which costs about half of building the tree
     element by element. None when the message's class has no writer for this version's namespace, or one
     of its values needs xsdata's rules (the caller then builds the tree). The text is not checked here:
     parse it (it must be well-formed: a value XML cannot carry makes it fail to parse) and validate it.
+
+    ``content``: for a message whose ``content`` is None, the ``ContentReferenceType`` to write as its
+    Content element, as if the message held it (the message itself is not copied). ``content`` is the last
+    field of every message class that has one, and the writers write child elements in field order, each
+    element one item of the list and the end tag another: the element goes just before the end tag. None
+    when that does not hold for the class (the caller then sets the field on a copy).
     """
     cls: type = type(message)
     layout = _writer_layout(cls, version.namespace)
     if layout is None:
         return None
     opening, write, tag = layout
+    content_layout = None
+    if content is not None:
+        reference_cls: type = type(content)
+        content_layout = _content_layout(cls, reference_cls)
+        if content_layout is None:
+            return None
     out = [opening, escape_text(transaction_id), _TRANSACTION_ID_CLOSE]
     try:
         write(message, out, tag)
+        if content_layout is not None:
+            end = out.pop()
+            if end != f"</{tag}>":  # the message wrote no child element (an empty-element tag)
+                return None
+            content_write, content_tag = content_layout
+            content_write(content, out, content_tag)
+            out.append(end)
     except Fallback:
         return None
     out.append("</env:Body></env:Envelope>")
@@ -160,6 +182,42 @@ def _writer_layout(cls: type, namespace: str) -> tuple[str, _Writer, str] | None
         'env:mustUnderstand="1">'
     )
     return opening, codec.write, f"{prefix}:{codec.qname.rpartition('}')[2]}"
+
+
+@functools.lru_cache(maxsize=256)
+def _content_layout(cls: type, reference_cls: type) -> tuple[_Writer, str] | None:
+    """The writer and prefixed tag of a message class's Content element; None when there is none to add.
+
+    :func:`write_envelope` can add one to what the class's writer writes when ``content`` is the class's
+    last field, an element of the class's own namespace typed ``reference_cls`` (the one type its writer
+    takes there), and that class has a writer.
+    """
+    fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+    if not fields or fields[-1].name != "content":
+        return None
+    metadata = fields[-1].metadata
+    codec = fastbind.plan_for(cls).codec
+    reference_codec = fastbind.plan_for(reference_cls).codec
+    if (
+        codec is None
+        or reference_codec is None
+        or reference_codec.write is None
+        or metadata.get("type") != "Element"
+        or not metadata.get("name")
+        or metadata.get("namespace") != _namespace_of(codec.qname)
+    ):
+        return None
+    try:
+        declared = typing.get_type_hints(cls)["content"]
+    except Exception:  # unresolvable hints: the caller copies the message instead
+        return None
+    if set(typing.get_args(declared)) - {type(None)} != {reference_cls}:
+        return None
+    return reference_codec.write, f"{WRITER_PREFIX}:{metadata['name']}"
+
+
+def _namespace_of(qname: str) -> str | None:
+    return qname[1:].partition("}")[0] if qname[:1] == "{" else None
 
 
 def _qualified_fault_code(code: str) -> str:

@@ -259,12 +259,13 @@ def _build(
         # The Content element can only point at a part with a Content-ID (SwA, RFC 2392 cid: URL).
         content = _with_content_id(content, CONTENT_ID)
     parts = [*([content] if content is not None else []), *attachments]
+    reference = None
     if content is not None and getattr(message, "content", "absent") is None:
+        # Names the content part: nothing to check. Sent as the message's Content (no send rule reads it).
         reference = version.bindings.ContentReferenceType(href=f"cid:{content.content_id}")
-        message = _with_field(message, "content", reference)  # names the content part: nothing to check
     else:
         _check_content_reference(message, parts)
-    root, xml = _envelope(message, transaction_id, version, fault)
+    root, xml = _envelope(message, transaction_id, version, fault, reference)
     _validate_local(root, version, transaction_id)
     # Schema-valid is what we accept; what we send is narrower (schemas/README.md, "Schema fidelity").
     require_sendable(message, version, in_fault=fault is not None, transaction_id=transaction_id, xml=xml)
@@ -278,21 +279,28 @@ def _build(
 
 
 def _envelope(
-    message: MM7Message, transaction_id: str, version: SchemaVersion, fault: env.Fault | None
+    message: MM7Message,
+    transaction_id: str,
+    version: SchemaVersion,
+    fault: env.Fault | None,
+    reference: object = None,
 ) -> tuple[etree._Element, bytes]:
     """The envelope as a tree (to validate) and as the bytes to send.
 
     Written as text and parsed back when the generated writer can (cheaper than building the tree node by
     node); built as a tree and serialized otherwise: a Fault, a value only xsdata writes, or a value XML
-    cannot carry (the tree path then raises the error that names it).
+    cannot carry (the tree path then raises the error that names it). ``reference``, when given, is
+    written as the message's Content (the message's own is None).
     """
     if fault is None:
-        xml = env.write_envelope(message, transaction_id=transaction_id, version=version)
+        xml = env.write_envelope(message, transaction_id=transaction_id, version=version, content=reference)
         if xml is not None:
             try:
                 return parse_own_output(xml), xml
             except etree.XMLSyntaxError:
                 pass
+    if reference is not None:
+        message = _with_field(message, "content", reference)
     root = env.build_envelope(message, transaction_id=transaction_id, version=version, fault=fault)
     return root, env.serialize(root)
 

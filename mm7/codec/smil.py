@@ -15,6 +15,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import cast
 
 from lxml import etree
 
@@ -84,6 +85,8 @@ def with_content_ids(parts: Sequence[Part], *, reserved: Sequence[str] = ()) -> 
     Returns:
         New list of parts (unchanged parts are the same objects).
     """
+    if all(p.content_id for p in parts):
+        return list(parts)  # the usual case: nothing to give
     taken = {p.content_id for p in parts if p.content_id} | set(reserved)
     result: list[Part] = []
     for index, part in enumerate(parts, start=1):
@@ -233,7 +236,7 @@ _generate = generate_smil  # related_content's keyword argument shadows the func
 
 
 def _parts(parts: object, *, name: str = "parts") -> list[Part]:
-    return [part for part in require_items(name, parts, Part) if isinstance(part, Part)]
+    return cast("list[Part]", require_items(name, parts, Part))  # each item checked to be a Part
 
 
 def as_content(content: Part | Sequence[Part] | None) -> Part | None:

@@ -5,6 +5,8 @@
   problems are those of every rule run in turn.
 * A generated message is copied with another field value by setting its slots (``_slot_setters``), not
   through ``__init__``: the copy equals ``dataclasses.replace``'s, for every field of every operation.
+* A message without Content is encoded with its reference written beside it (``write_envelope``'s
+  ``content``), not set on a copy: the envelope is the copy's, byte for byte.
 * ``submit_request`` builds its recipients and sender without a closure or kwargs dicts: the same objects
   as the generated classes built field by field, and the same first error for a wrong argument.
 """
@@ -19,8 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mm7.codec import builders
-from mm7.codec.messages import _slot_setters, _with_field
+from mm7.codec.envelope import _content_layout, write_envelope
+from mm7.codec.messages import _slot_setters, _with_field, encode
+from mm7.codec.mime import Part
 from mm7.codec.send_rules import _CHECKS, _checks_for, check_outgoing
+from mm7.codec.smil import with_content_ids
 from mm7.codec.versions import REL5, REL6, SchemaVersion
 from mm7.errors import ValidationProblem
 from tests.codec import strategies as s
@@ -161,3 +166,59 @@ def test_recipients_and_addresses_are_the_objects_built_field_by_field(
 def test_submit_request_names_the_first_wrong_argument(fields: dict[str, Any], named: str) -> None:
     with pytest.raises(TypeError, match=named):
         builders.submit_request(to="15551234567", **fields)
+
+
+def _operations_with_content() -> list[tuple[SchemaVersion, str]]:
+    return [
+        (version, operation)
+        for version, operation in s.version_operations()
+        if "content" in {field.name for field in dataclasses.fields(version.binding_class(operation))}  # type: ignore[arg-type]
+    ]
+
+
+def test_every_message_with_content_gets_it_without_a_copy() -> None:
+    assert (
+        len(_operations_with_content()) == 7
+    )  # SubmitReq, DeliverReq, ReplaceReq (and extended) per release
+    for version, operation in _operations_with_content():
+        cls = version.binding_class(operation)
+        assert _content_layout(cls, version.bindings.ContentReferenceType) is not None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("version", "operation"), _operations_with_content())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), href=st.sampled_from(["cid:mm7-content", "cid:a&b<c>\"'", "cid:\u00e9"]))
+def test_content_written_beside_the_message_is_the_copy_written(
+    version: SchemaVersion, operation: str, data: st.DataObject, href: str
+) -> None:
+    message = _with_field(data.draw(s.messages(version, operation)), "content", None)
+    reference = version.bindings.ContentReferenceType(
+        href=href, allow_adaptations=data.draw(st.none() | st.booleans())
+    )
+    copied = _with_field(message, "content", reference)
+    beside = write_envelope(message, transaction_id="t-1", version=version, content=reference)
+    assert beside == write_envelope(copied, transaction_id="t-1", version=version)
+    part = Part.from_bytes(b"x", "image/jpeg")
+    sent = encode(message, transaction_id="t-1", content=part, boundary="b1")
+    referenced = _with_field(
+        message, "content", version.bindings.ContentReferenceType(href="cid:mm7-content")
+    )
+    assert sent.envelope == encode(referenced, transaction_id="t-1", content=part, boundary="b1").envelope
+
+
+def test_content_of_another_class_goes_the_copy_way() -> None:
+    message = _with_field(s.sample_message(REL6, "SubmitReq"), "content", None)
+    foreign = REL5.bindings.ContentReferenceType(href="cid:x")
+    assert write_envelope(message, transaction_id="t", version=REL6, content=foreign) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(ids=st.lists(st.none() | st.sampled_from(["a", "b", "part1.jpg", "part2"]), max_size=4))
+def test_parts_that_all_have_a_content_id_are_kept_as_they_are(ids: list[str | None]) -> None:
+    parts = [Part.from_bytes(b"x", "image/jpeg", content_id=cid) for cid in ids]
+    given_ids = with_content_ids(parts, reserved=["part1.jpg"])
+    assert given_ids is not parts and len(given_ids) == len(parts)
+    for before, after in zip(parts, given_ids, strict=True):
+        assert after is before if before.content_id else after.content_id
+    if all(cid for cid in ids):
+        assert given_ids == parts

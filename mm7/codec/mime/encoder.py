@@ -365,17 +365,16 @@ def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Seg
     if not nested:
         raise _OffRoute
     content_type = part.content_type
-    media_type, params = _media_type_and_params(content_type)
-    extra: tuple[tuple[str, str], ...] = ()
-    if media_type == "multipart/related":
+    root_type = root_id = None
+    if _media_type_and_params(content_type)[0] == "multipart/related":
         start = part.start
         root = nested[0] if start is None else next((c for c in nested if c.content_id == start), None)
         if root is None:
             raise _OffRoute
-        if "type" not in params:
-            extra += (("type", _media_type_and_params(root.content_type)[0]),)
-        if root.content_id is not None:
-            extra += (("start", f"<{root.content_id}>"),)
+        root_type, root_id = root.content_type, root.content_id
+    opening, closing = _multipart_head(
+        content_type, root_type, root_id, part.content_id, part.content_location
+    )
     boundary = _new_boundary()
     delimiter = b"\r\n--" + boundary.encode()
     slot = len(out)
@@ -387,13 +386,37 @@ def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Seg
         child_lead = delimiter + b"\r\n"
     close = delimiter + b"--\r\n"
     out.append(close)
-    content_type = _params_before_boundary(content_type, extra) + f"; boundary={quote_param(boundary)}"
-    head_text = _head_text(content_type, None, part.content_id, part.content_location)
-    if head_text is None:
-        raise _OffRoute
-    head = lead + _encoded(head_text)
+    head = b"".join((lead, opening, quote_param(boundary).encode(), closing))
     out[slot] = head
     return len(head) + length + len(close)
+
+
+@functools.lru_cache(maxsize=256)
+def _multipart_head(
+    content_type: str,
+    root_type: str | None,
+    root_id: str | None,
+    content_id: str | None,
+    location: str | None,
+) -> tuple[bytes, bytes]:
+    """A nested multipart's header block, as :func:`_header_block` writes it, cut around its boundary value.
+
+    ``root_type`` and ``root_id`` are its root part's, for a ``multipart/related`` (RFC 2387's ``type`` and
+    ``start``), else None. Cached: the content parts mm7 sends repeat; only the boundary differs.
+    """
+    params = _media_type_and_params(content_type)[1]
+    extra: tuple[tuple[str, str], ...] = ()
+    if root_type is not None:
+        if "type" not in params:
+            extra += (("type", _media_type_and_params(root_type)[0]),)
+        if root_id is not None:
+            extra += (("start", f"<{root_id}>"),)
+    # The boundary holds no CR or LF: the block has one exactly when its text around the boundary has one.
+    head_text = _head_text(_params_before_boundary(content_type, extra), None, content_id, location)
+    if head_text is None:
+        raise _OffRoute
+    end = head_text.index("\r\n")  # the end of the Content-Type line, after the boundary parameter
+    return _encoded(head_text[:end] + "; boundary="), _encoded(head_text[end:])
 
 
 @functools.lru_cache(maxsize=256)
