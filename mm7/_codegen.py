@@ -236,12 +236,20 @@ class _Generator:
                 "    if v is not None:",
                 f"        el.set({tag}, {self._encode(cls, var, 'v', attribute=True)})",
             ]
-            write += [
-                f"    v = obj.{var.name}",
-                "    if v is not None:",
-                f"        a += {_lit(' ' + prefixed(var.qname, attribute=True) + '=' + chr(34))}"
-                f" + _rt.escape_attr({self._encode(cls, var, 'v', attribute=True)}) + {_lit(chr(34))}",
-            ]
+            opening = " " + prefixed(var.qname, attribute=True) + '="'
+            if self._simple_types(cls, var) == [bool]:
+                # "true"/"false" need no escaping: the whole attribute is a constant.
+                escaped = (
+                    f"({_lit(opening + 'true' + chr(34))} if v else {_lit(opening + 'false' + chr(34))})"
+                )
+                encoded = (
+                    f"{escaped} if type(v) is bool else {_lit(opening)} + _rt.escape_attr(_rt.attr(v)) + '\"'"
+                )
+            else:
+                encoded = (
+                    f"{_lit(opening)} + _rt.escape_attr({self._encode(cls, var, 'v', attribute=True)}) + '\"'"
+                )
+            write += [f"    v = obj.{var.name}", "    if v is not None:", f"        a += {encoded}"]
             attributes += [
                 f"        v = el.get({tag})",
                 "        if v is not None:",

@@ -201,7 +201,7 @@ def write_ContentReferenceType(obj: ContentReferenceType, out: list[str], tag: s
         a += ' href="' + _rt.escape_attr(v if type(v) is str and v[:1] != '{' else _rt.attr(v)) + '"'
     v = obj.allow_adaptations
     if v is not None:
-        a += ' allowAdaptations="' + _rt.escape_attr(("true" if v else "false") if type(v) is bool else _rt.attr(v)) + '"'
+        a += (' allowAdaptations="true"' if v else ' allowAdaptations="false"') if type(v) is bool else ' allowAdaptations="' + _rt.escape_attr(_rt.attr(v)) + '"'
     out.append("<" + tag + a + "/>")
 
 
@@ -502,7 +502,7 @@ def write_AddressType(obj: AddressType, out: list[str], tag: str) -> None:
     a = ""
     v = obj.display_only
     if v is not None:
-        a += ' displayOnly="' + _rt.escape_attr(("true" if v else "false") if type(v) is bool else _rt.attr(v)) + '"'
+        a += (' displayOnly="true"' if v else ' displayOnly="false"') if type(v) is bool else ' displayOnly="' + _rt.escape_attr(_rt.attr(v)) + '"'
     v = obj.address_coding
     if v is not None:
         a += ' addressCoding="' + _rt.escape_attr(v.value if type(v) is AddressCodingType else _rt.attr(v)) + '"'

@@ -347,8 +347,7 @@ def _write_common_shape(children: list[Part]) -> EncodedBody:
         lead = delimiter + b"\r\n"
     close = delimiter + b"--\r\n"
     out.append(close)
-    content_type = _params_before_boundary(_ENVELOPE_CONTENT_TYPE, (("start", f"<{root_id}>"),))
-    content_type += f"; boundary={quote_param(boundary)}"
+    content_type = _envelope_type_before_boundary(root_id) + f"; boundary={quote_param(boundary)}"
     return EncodedBody(content_type, length + len(close), tuple(out))
 
 
@@ -368,9 +367,7 @@ def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Seg
     root_type = root_id = None
     if _media_type_and_params(content_type)[0] == "multipart/related":
         start = part.start
-        root = nested[0] if start is None else next((c for c in nested if c.content_id == start), None)
-        if root is None:
-            raise _OffRoute
+        root = nested[0] if start is None else _child_with_id(nested, start)
         root_type, root_id = root.content_type, root.content_id
     opening, closing = _multipart_head(
         content_type, root_type, root_id, part.content_id, part.content_location
@@ -389,6 +386,14 @@ def _append_multipart(part: Part, nested: list[Part], lead: bytes, out: list[Seg
     head = b"".join((lead, opening, quote_param(boundary).encode(), closing))
     out[slot] = head
     return len(head) + length + len(close)
+
+
+def _child_with_id(nested: list[Part], content_id: str) -> Part:
+    """The first of ``nested`` with this Content-ID (a ``start``); off the route when none has it."""
+    for child in nested:
+        if child.content_id == content_id:
+            return child
+    raise _OffRoute
 
 
 @functools.lru_cache(maxsize=256)
@@ -417,6 +422,12 @@ def _multipart_head(
         raise _OffRoute
     end = head_text.index("\r\n")  # the end of the Content-Type line, after the boundary parameter
     return _encoded(head_text[:end] + "; boundary="), _encoded(head_text[end:])
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_type_before_boundary(root_id: str) -> str:
+    """The SwA envelope's Content-Type up to its boundary: its ``start`` names the root part."""
+    return _params_before_boundary(_ENVELOPE_CONTENT_TYPE, (("start", f"<{root_id}>"),))
 
 
 @functools.lru_cache(maxsize=256)

@@ -682,10 +682,11 @@ class EncodedBody:
 
     def to_bytes(self) -> bytes:
         """Return the whole body in memory: one join, which copies each payload once."""
-        segments = self.segments
-        if all(isinstance(segment, bytes) for segment in segments):
-            return b"".join(segments)  # type: ignore[arg-type]  # all bytes, checked just above
-        return b"".join(self)
+        try:
+            # The usual body: bytes segments only. A Stream among them stops the join before it copies.
+            return b"".join(self.segments)  # type: ignore[arg-type]
+        except TypeError:
+            return b"".join(self)
 
     @property
     def http_headers(self) -> dict[str, str]:
