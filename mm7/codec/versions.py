@@ -133,9 +133,12 @@ class SchemaVersion:
     extra_namespaces: tuple[str, ...] = ()
     registered: bool = False
 
-    @property
+    @cached_property
     def namespace(self) -> str:
-        """The XML namespace of this schema (its XSD's target namespace)."""
+        """The XML namespace of this schema (its XSD's target namespace).
+
+        Cached: encoding a message reads it several times, as a cache key too (one string, hashed once).
+        """
         return self._namespace or NAMESPACE_PREFIX + self.key
 
     @cached_property
