@@ -56,11 +56,11 @@ def _transfer_encoding(part: Part) -> str:
 
 
 def _is_8bit(data: bytes) -> bool:
-    if b"\0" in data:
-        return False
     first_lf = data.find(b"\n")
     if first_lf == 0 or (first_lf > 0 and data[first_lf - 1] != 0x0D):
         return False  # a bare LF, told at once (XML as lxml or mm7 writes it has one after its declaration)
+    if b"\0" in data:
+        return False
     if b"\r" not in data and first_lf < 0:  # one line (e.g. a serialized envelope): its length decides
         return len(data) <= 998
     lines = data.split(CRLF)
