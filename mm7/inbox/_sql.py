@@ -46,6 +46,7 @@ from mm7.inbox.base import (
     _check_claim_args,
     _kinds,
     _stored_from_row,
+    _storing_failed,
 )
 
 __all__ = ["SELECT", "SQLInbox"]
@@ -480,9 +481,8 @@ def _outcome(item: _PendingPut) -> PutResult | InboxError:
         return item.result
     if isinstance(item.error, InboxError):
         return item.error
-    failure = StorageError(f"storing failed: {item.error}")
-    failure.__cause__ = item.error
-    return failure
+    assert item.error is not None
+    return _storing_failed(item.error)
 
 
 def _own_copy(exc: Exception) -> Exception:

@@ -109,6 +109,13 @@ class StorageError(InboxError):
     """
 
 
+def _storing_failed(cause: BaseException) -> StorageError:
+    """A put's own StorageError for a failure that is not an inbox error (each put gets its own copy)."""
+    error = StorageError(f"storing failed: {cause}")
+    error.__cause__ = cause
+    return error
+
+
 class AttachmentTooLargeError(InboxError, LimitExceededError):
     """An attachment is larger than the inbox's ``max_attachment_size``.
 

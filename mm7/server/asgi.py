@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mm7.capture import Capture
 from mm7.codec.mime import Limits
 from mm7.codec.xml import XMLLimits
-from mm7.inbox import Inbox, InboxError, Notification, PutResult, StorageError
+from mm7.inbox import Inbox, InboxError, Notification, PutResult
+from mm7.inbox.base import _storing_failed
 from mm7.server.auth import AuthPolicy
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ from mm7.server.core import (
     Exchange,
     ReceiverCore,
     finish_storing,
+    start_storing,
 )
 
 __all__ = ["ON_LOOP_BODY_SIZE", "ASGIReceiverApp", "Receive", "Scope", "Send", "cgi_environ"]
@@ -226,11 +228,9 @@ class ASGIReceiverApp(ReceiverCore):
         steps = exchange.storing()
         if isinstance(steps, Answer):
             return steps
-        try:
-            notification = next(steps)
-        except StopIteration as done:
-            answer: Answer = done.value
-            return answer
+        notification = start_storing(steps)
+        if isinstance(notification, Answer):
+            return notification
         stored = self._puts.put(notification)
         try:
             outcome = await asyncio.shield(stored)
@@ -315,19 +315,12 @@ def _settle(
     """Give each put of ``batch`` its outcome from the finished ``storing``."""
     failure = storing.exception() if not storing.cancelled() else asyncio.CancelledError()
     if failure is not None:
-        outcomes: Sequence[PutResult | InboxError] = [_failed(failure) for _ in batch]
+        outcomes: Sequence[PutResult | InboxError] = [_storing_failed(failure) for _ in batch]
     else:
         outcomes = storing.result()
     for (_, future), outcome in zip(batch, outcomes, strict=True):
         if not future.done():
             future.set_result(outcome)
-
-
-def _failed(failure: BaseException) -> StorageError:
-    """A put's own error for a batch that could not be stored (each request raises its own copy)."""
-    error = StorageError(f"storing failed: {failure}")
-    error.__cause__ = failure
-    return error
 
 
 def cgi_environ(scope: Scope) -> dict[str, str]:

@@ -603,13 +603,20 @@ class ReceiverCore:
 Storing = Generator[Notification, PutResult, Answer]
 
 
-def store_with(steps: Storing, put: Callable[[Notification], PutResult]) -> Answer:
-    """Run ``steps`` to their answer with a blocking ``put`` (an :meth:`~mm7.inbox.Inbox.put`)."""
+def start_storing(steps: Storing) -> Notification | Answer:
+    """Run ``steps`` to the notification they want stored, or to their answer when they store nothing."""
     try:
-        notification = next(steps)
+        return next(steps)
     except StopIteration as done:
         answer: Answer = done.value
         return answer
+
+
+def store_with(steps: Storing, put: Callable[[Notification], PutResult]) -> Answer:
+    """Run ``steps`` to their answer with a blocking ``put`` (an :meth:`~mm7.inbox.Inbox.put`)."""
+    notification = start_storing(steps)
+    if isinstance(notification, Answer):
+        return notification
     try:
         result = put(notification)
     except Exception as exc:

@@ -303,14 +303,18 @@ class _OffRoute(Exception):
 def _unique_leaf_ids(children: list[Part]) -> bool:
     """Whether the parts are of the common shape as to nesting and type, their Content-IDs all distinct."""
     seen: set[str] = set()
-    for part in children:
-        if type(part) is not Part or part.headers:
+
+    def unseen(content_id: str | None) -> bool:
+        if content_id is None:
+            return True
+        if content_id in seen:
             return False
-        content_id = part.content_id
-        if content_id is not None:
-            if content_id in seen:
-                return False
-            seen.add(content_id)
+        seen.add(content_id)
+        return True
+
+    for part in children:
+        if type(part) is not Part or part.headers or not unseen(part.content_id):
+            return False
         nested = part.children
         if nested is None:
             if part.data is None:
@@ -319,11 +323,8 @@ def _unique_leaf_ids(children: list[Part]) -> bool:
         for child in nested:
             if type(child) is not Part or child.children is not None or child.data is None or child.headers:
                 return False
-            content_id = child.content_id
-            if content_id is not None:
-                if content_id in seen:
-                    return False
-                seen.add(content_id)
+            if not unseen(child.content_id):
+                return False
     return True
 
 
