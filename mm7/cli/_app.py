@@ -156,6 +156,24 @@ def cli(verbose: int) -> None:
     )
 
 
+def stop_event_on_signals() -> threading.Event:
+    """An event that SIGINT (Ctrl-C) and SIGTERM set, for loops that wait on it and end cleanly.
+
+    Instead of a KeyboardInterrupt, which can land inside ``Event.wait`` while it holds its condition's
+    lock and leave that lock broken ("release unlocked lock"). The handler sets the event from a new thread:
+    the interrupted code may hold the very lock ``Event.set`` takes.
+    """
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=stop.set, name="mm7-stop", daemon=True).start()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+    return stop
+
+
 def stop_on_sigterm() -> None:
     """Make SIGTERM end the process like Ctrl-C, so servers shut down cleanly."""
 

@@ -21,6 +21,7 @@ from mm7.cli._app import (
     handle_errors,
     out_console,
     refuse_password_on_argv,
+    stop_event_on_signals,
     stop_on_sigterm,
 )
 from mm7.codec import summary
@@ -275,10 +276,11 @@ def worker(inbox_url: str, handlers: str, worker_id: str | None, poll_interval: 
     """Hand stored notifications to your handlers (at least once, with retries); runs until Ctrl-C."""
     from mm7.server import load_handlers, run_worker
 
-    stop_on_sigterm()
+    stop = stop_event_on_signals()  # the current batch is finished, then the worker exits 0
     run_worker(
         inbox_url,
         load_handlers(handlers),
+        stop_event=stop,
         worker_id=worker_id,
         lease_seconds=lease,
         poll_interval=poll_interval,
