@@ -5,15 +5,16 @@ promises with the same bytes: auth and the allow-list checked on the head, the b
 MIME decoder with the same size limits, the notification stored durably *before* the 200 and its
 TransactionID-matched Rsp, duplicates acknowledged and stored once, the same faults.
 
-It never blocks the event loop: everything that touches a disk or a database runs in worker threads (the
-loop's default executor). A small body (at most :data:`ON_LOOP_BODY_SIZE`, as a delivery report or a
-short MO is) is decoded on the loop, which takes tens of microseconds and no I/O; its notification
-joins those of the other requests decoded meanwhile, and the inbox stores them together
-(:meth:`~mm7.inbox.Inbox.put_many`: one transaction, one commit) in one thread while the loop goes on;
-each request is answered once its own outcome is known. Under load one commit acknowledges many requests,
+It never blocks the event loop: everything that touches a disk or a database runs in threads. A small
+body (at most :data:`ON_LOOP_BODY_SIZE`, as a delivery report or a short MO is) is decoded on the loop,
+which takes tens of microseconds and no I/O; its notification joins those of the other requests decoded
+meanwhile, and the inbox stores them together (:meth:`~mm7.inbox.Inbox.put_many`: one transaction, one
+commit) in the app's writer thread while the loop goes on (:mod:`mm7.server.batching`); each request is
+answered once its own outcome is known. Under load one commit acknowledges many requests,
 and no request holds a thread of its own while it waits for the disk. A larger body is collected on the
 loop and handed to a thread in batches of :data:`~mm7.server.core.READ_CHUNK` (the MIME decoder may spill
-its payloads to temporary files), which decodes it and stores it with :meth:`~mm7.inbox.Inbox.put`; past
+its payloads to temporary files; the loop's default executor), which decodes it and stores it with
+:meth:`~mm7.inbox.Inbox.put`; past
 ``max_body_size`` the request is refused as soon as the batch that crosses the line has been fed. So are
 all bodies when the app has a tracker or a capture (both write files or a database).
 
@@ -25,25 +26,24 @@ answered 408 with a 2007 fault and the connection is closed.
 A request answered before its body was read whole (refused by auth, size, content type) is answered with
 ``Connection: close``, so the server does not read the rest of a body nobody wants.
 
-Lifespan: on ``lifespan.shutdown`` the app closes its inbox. Starlette does not pass lifespan events to a
-mounted app, so a FastAPI app that mounts this one closes it in its own lifespan (:meth:`aclose`,
-``docs/receiver.md``).
+Lifespan: on ``lifespan.shutdown`` the app stores what its writer holds, then closes its inbox. Starlette
+does not pass lifespan events to a mounted app, so a FastAPI app that mounts this one closes it in its own
+lifespan (:meth:`aclose`, ``docs/receiver.md``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
-from functools import partial
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mm7.capture import Capture
 from mm7.codec.mime import Limits
 from mm7.codec.xml import XMLLimits
-from mm7.inbox import Inbox, InboxError, Notification, PutResult
-from mm7.inbox.base import _storing_failed
+from mm7.inbox import Inbox
 from mm7.server.auth import AuthPolicy
+from mm7.server.batching import MAX_BATCH, BatchedStore, InboxWriter, Outcome
 
 if TYPE_CHECKING:
     from mm7.profiles.base import Profile
@@ -52,15 +52,15 @@ from mm7.server.core import (
     DEFAULT_KEPT_HEADERS,
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_SPOOL_SIZE,
+    ON_LOOP_BODY_SIZE,
     READ_CHUNK,
     Answer,
     Exchange,
     ReceiverCore,
     finish_storing,
-    start_storing,
 )
 
-__all__ = ["ON_LOOP_BODY_SIZE", "ASGIReceiverApp", "Receive", "Scope", "Send", "cgi_environ"]
+__all__ = ["MAX_BATCH", "ON_LOOP_BODY_SIZE", "ASGIReceiverApp", "Receive", "Scope", "Send", "cgi_environ"]
 
 logger = logging.getLogger("mm7.server")
 
@@ -70,12 +70,6 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _T = TypeVar("_T")
-
-#: Largest body decoded on the event loop (bytes): a delivery report is about 1-2 KB, and a MIME body this
-#: size decodes in well under a millisecond, in memory (below the spool size no payload touches a disk).
-ON_LOOP_BODY_SIZE = 32 * 1024
-#: Most notifications handed to the inbox in one :meth:`~mm7.inbox.Inbox.put_many`.
-MAX_BATCH = 64
 
 
 class ASGIReceiverApp(ReceiverCore):
@@ -98,6 +92,9 @@ class ASGIReceiverApp(ReceiverCore):
         tracker: Fold every stored delivery report and read reply into this tracker (:mod:`mm7.tracking`).
         capture: Write every exchange whose body was read to a file (:mod:`mm7.capture`), in the worker
             thread that finishes the request.
+
+    Attributes:
+        writer: The thread that stores the batches of small requests' notifications.
 
     The arguments other than ``body_timeout`` are those of :class:`~mm7.server.core.ReceiverCore`.
     """
@@ -134,7 +131,8 @@ class ASGIReceiverApp(ReceiverCore):
             capture=capture,
         )
         self.body_timeout = body_timeout
-        self._puts = _BatchedPuts(inbox)
+        self.writer = InboxWriter(inbox)
+        self._batches: tuple[asyncio.AbstractEventLoop, BatchedStore] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection scope: ``http`` requests and the ``lifespan`` protocol."""
@@ -169,7 +167,11 @@ class ASGIReceiverApp(ReceiverCore):
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
     async def aclose(self) -> None:
-        """Close the inbox, off the loop (the lifespan's shutdown does this when the app is not mounted)."""
+        """Store what the writer holds, then close the inbox, off the loop.
+
+        The lifespan's shutdown does this when the app is not mounted.
+        """
+        await asyncio.to_thread(self.writer.close)
         await asyncio.to_thread(self.inbox.close)
 
     # ----------------------------------------------------------------------------------- body
@@ -179,9 +181,6 @@ class ASGIReceiverApp(ReceiverCore):
         pending: list[bytes] = []
         size = 0  # collected since the last hand-over to a thread
         total = 0
-        # A tracker's update and a capture's file are I/O: with either, every body goes to a thread.
-        on_loop = self.tracker is None and self.capture is None
-        on_loop_size = min(ON_LOOP_BODY_SIZE, self.spool_size) if on_loop else -1
         # Each receive under the one deadline: asyncio.timeout_at arms a timer (wait_for also starts a task).
         timeout = self.body_timeout
         deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
@@ -204,7 +203,7 @@ class ASGIReceiverApp(ReceiverCore):
                     size += len(chunk)
                     total += len(chunk)
                 if not message.get("more_body", False):
-                    if total <= on_loop_size:
+                    if self.decodes_on_loop(total):
                         return await self._finish_on_loop(exchange, pending), True
                     in_thread = True
                     return await _off_loop(exchange, _finish, exchange, pending), True
@@ -222,16 +221,12 @@ class ASGIReceiverApp(ReceiverCore):
 
     async def _finish_on_loop(self, exchange: Exchange, chunks: list[bytes]) -> Answer:
         """A small whole body: decode it here, store it with the other requests' (off the loop), answer."""
-        refused = _feed(exchange, chunks)
-        if refused is not None:
-            return refused
-        steps = exchange.storing()
-        if isinstance(steps, Answer):
-            return steps
-        notification = start_storing(steps)
-        if isinstance(notification, Answer):
-            return notification
-        stored = self._puts.put(notification)
+        decoded = exchange.storing_whole(b"".join(chunks))
+        if isinstance(decoded, Answer):
+            return decoded
+        steps, notification = decoded
+        stored: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._batched_store().put(notification, lambda outcome: _settle(stored, outcome))
         try:
             outcome = await asyncio.shield(stored)
         except asyncio.CancelledError:
@@ -240,6 +235,13 @@ class ASGIReceiverApp(ReceiverCore):
             stored.add_done_callback(lambda _: steps.close())
             raise
         return finish_storing(steps, outcome)
+
+    def _batched_store(self) -> BatchedStore:
+        """This loop's batches (the app may run on another loop once the first one has ended)."""
+        loop = asyncio.get_running_loop()
+        if self._batches is None or self._batches[0] is not loop:
+            self._batches = (loop, BatchedStore(self.writer, loop.call_soon_threadsafe))
+        return self._batches[1]
 
     # ----------------------------------------------------------------------------------- lifespan
 
@@ -254,73 +256,9 @@ class ASGIReceiverApp(ReceiverCore):
                 return
 
 
-class _BatchedPuts:
-    """The notifications of concurrent requests, stored together off the event loop.
-
-    A put arriving while no batch is being stored starts one at once (a lone request waits for its own
-    commit only). Puts arriving meanwhile queue, and the next batch takes them all (up to
-    :data:`MAX_BATCH`) in one :meth:`~mm7.inbox.Inbox.put_many` in the loop's default executor: one
-    thread and one commit for many requests. Each put's future gets its own outcome, a
-    :class:`~mm7.inbox.PutResult` or the :class:`~mm7.inbox.InboxError` :meth:`~mm7.inbox.Inbox.put`
-    would have raised, only once the batch's transaction is over.
-    """
-
-    def __init__(self, inbox: Inbox) -> None:
-        self._inbox = inbox
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: list[tuple[Notification, asyncio.Future[PutResult | InboxError]]] = []
-        self._storing: asyncio.Task[None] | None = None
-
-    def put(self, notification: Notification) -> asyncio.Future[PutResult | InboxError]:
-        """Queue ``notification``; the future of its outcome."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # first use, or the app now runs on another loop (the old one ended)
-            self._loop, self._queue, self._storing = loop, [], None
-        future: asyncio.Future[PutResult | InboxError] = loop.create_future()
-        self._queue.append((notification, future))
-        if self._storing is None:
-            self._storing = loop.create_task(self._store_queued())
-        return future
-
-    async def _store_queued(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while self._queue:
-                batch = self._queue[:MAX_BATCH]
-                del self._queue[:MAX_BATCH]
-                notifications = [notification for notification, _ in batch]
-                try:
-                    storing = loop.run_in_executor(None, self._inbox.put_many, notifications)
-                except RuntimeError as exc:  # the loop's executor is shut down: the loop is ending
-                    storing = loop.create_future()
-                    storing.set_exception(exc)
-                try:
-                    await asyncio.shield(storing)
-                except asyncio.CancelledError:
-                    # The loop is shutting down: the batch's requests learn their outcome when the
-                    # thread is done, not before (their payloads are still being read).
-                    storing.add_done_callback(partial(_settle, batch))
-                    raise
-                except Exception:
-                    pass  # _settle gives every put of the batch the failure
-                _settle(batch, storing)
-        finally:
-            self._storing = None
-
-
-def _settle(
-    batch: Sequence[tuple[Notification, asyncio.Future[PutResult | InboxError]]],
-    storing: asyncio.Future[list[PutResult | InboxError]],
-) -> None:
-    """Give each put of ``batch`` its outcome from the finished ``storing``."""
-    failure = storing.exception() if not storing.cancelled() else asyncio.CancelledError()
-    if failure is not None:
-        outcomes: Sequence[PutResult | InboxError] = [_storing_failed(failure) for _ in batch]
-    else:
-        outcomes = storing.result()
-    for (_, future), outcome in zip(batch, outcomes, strict=True):
-        if not future.done():
-            future.set_result(outcome)
+def _settle(future: asyncio.Future[Outcome], outcome: Outcome) -> None:
+    if not future.done():  # cancelled when the loop is ending
+        future.set_result(outcome)
 
 
 def cgi_environ(scope: Scope) -> dict[str, str]:

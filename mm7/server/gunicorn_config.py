@@ -13,6 +13,13 @@ forks) when gunicorn loads this file; each worker's ``create_app()`` reads the s
   second); a connection past its deadline is closed. A body declared larger than ``MM7_MAX_BODY_SIZE`` is
   handed over at once (the application answers 413 without reading it). Plain HTTP only: with gunicorn's
   own TLS the worker behaves like ``gthread`` (terminate TLS in a proxy instead).
+* A small MM7 POST (a delivery report, a short MO: a body of at most
+  :data:`~mm7.server.core.ON_LOOP_BODY_SIZE` with a Content-Length) to the mm7 receiver takes no thread of
+  its own: the loop decodes it (tens of microseconds, in memory), hands its notification to the worker's
+  one writer thread, which stores the notifications of the requests decoded meanwhile together
+  (:mod:`mm7.server.batching`: one transaction, one commit), and answers each request once its own row is
+  committed, with the same bytes a thread would have answered. The threads serve everything else (large
+  bodies, GET, a receiver with a tracker or a capture, other applications).
 * ``threads``: ``MM7_THREADS`` per worker; ``worker_connections``: ``MM7_CONNECTION_LIMIT`` per worker.
 * ``keepalive``: ``MM7_IDLE_TIMEOUT`` seconds.
 * ``timeout``: a worker silent for 30 s is restarted; ``graceful_timeout`` 10 s on shutdown.
@@ -25,15 +32,23 @@ forks) when gunicorn loads this file; each worker's ``create_app()`` reads the s
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import selectors
 import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
+from gunicorn.http import wsgi
+from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.gthread import ThreadWorker
 
+from mm7.server.batching import BatchedStore, InboxWriter, Outcome
+from mm7.server.core import Answer, Exchange, ReceiverCore, Storing, finish_storing
 from mm7.server.hosting import ReceiverSettings, prepare_to_serve
 
 settings = ReceiverSettings.from_env()
@@ -54,6 +69,10 @@ limit_request_fields = 100
 _MAX_HEAD = 64 * 1024
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.I)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r\n]*chunked", re.I)
+_EXPECT = re.compile(rb"\r\nexpect:", re.I)
+#: Seconds the loop may wait to hand an answer to the kernel (a few hundred bytes: the socket buffer takes
+#: them at once unless the client stopped reading, and then the connection is closed).
+_ANSWER_WRITE_TIMEOUT = 1.0
 
 
 class _Pending:
@@ -66,13 +85,36 @@ class _Pending:
         self.head_end = -1
 
 
+@dataclass(slots=True)
+class _OnLoop:
+    """A request the worker's loop serves: gunicorn's request, response and environ for it."""
+
+    conn: Any
+    req: Any
+    resp: Any
+    environ: dict[str, Any]
+    began: datetime
+
+
 class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """``gthread``, but a thread only ever handles a completely received request (see the module doc)."""
+    """``gthread``, but threads only handle completely received requests; the loop serves small MM7 POSTs.
+
+    See the module doc.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mm7_settings = ReceiverSettings.from_env()
         self.reading: dict[Any, _Pending] = {}
+        self.mm7_store: BatchedStore | None = None
+
+    def run(self) -> None:
+        """Serve (gthread's loop); once it ends, store what the writer thread still holds."""
+        try:
+            super().run()
+        finally:
+            if self.mm7_store is not None:
+                self.mm7_store.writer.close()
 
     def enqueue_req(self, conn: Any) -> None:
         """Read ``conn``'s request on the event loop first; hand it to a thread once complete."""
@@ -126,11 +168,125 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         pending = self.reading.pop(conn)
         self.poller.unregister(conn.sock)
         conn.init()
+        if self._serves_on_loop(pending):
+            self._serve_on_loop(conn, bytes(pending.data))
+            return
         conn.sock.setblocking(True)
         conn.parser.unreader.unread(bytes(pending.data))
         conn.data_ready = True
         conn.mm7_ready = True
         self.enqueue_req(conn)
+
+    # ------------------------------------------------------------------------ small MM7 POSTs on the loop
+
+    def _serves_on_loop(self, pending: _Pending) -> bool:
+        """A complete POST to the mm7 receiver, with a Content-Length and a body small enough for the loop."""
+        app = self.wsgi
+        data = pending.data
+        if not isinstance(app, ReceiverCore) or pending.head_end < 0 or not data.startswith(b"POST "):
+            return False
+        head = bytes(data[: pending.head_end])
+        length = _CONTENT_LENGTH.search(head)
+        if length is None or _CHUNKED.search(head) or _EXPECT.search(head):
+            return False
+        declared = int(length.group(1))
+        return declared == len(data) - pending.head_end and app.decodes_on_loop(declared)
+
+    def _serve_on_loop(self, conn: Any, data: bytes) -> None:
+        """Parse the buffered request as a thread would (gunicorn's parser), decode it, queue its store."""
+        conn.sock.setblocking(False)  # the request is in the buffer: the parser never waits for the socket
+        conn.parser.unreader.unread(data)
+        req = None
+        try:
+            req = next(conn.parser)
+            self.cfg.pre_request(self, req)
+            began = datetime.now()
+            resp, environ = wsgi.create(req, conn.sock, conn.client, conn.server, self.cfg)
+            environ["wsgi.multithread"] = True
+            self._count_request(resp)
+        except Exception as exc:
+            self._unparsed(conn, req, exc)
+            return
+        request = _OnLoop(conn, req, resp, environ, began)
+        app: ReceiverCore = self.wsgi
+        exchange = None
+        try:
+            head = app.begin(environ)
+            if not isinstance(head, Exchange):
+                self._answer(request, head)
+                return
+            exchange = head
+            decoded = exchange.storing_whole(environ["wsgi.input"].read())
+        except Exception:
+            if exchange is not None:
+                exchange.close()
+            self._answer(request, app.internal_error(environ))
+            return
+        if isinstance(decoded, Answer):
+            self._answer(request, decoded)
+            return
+        steps, notification = decoded
+        if self.mm7_store is None:
+            self.mm7_store = BatchedStore(InboxWriter(app.inbox), self.method_queue.defer)
+        self.mm7_store.put(notification, partial(self._stored, request, steps))
+
+    def _count_request(self, resp: Any) -> None:
+        """Count a request as gthread does: ``max_requests``, no keep-alive while stopping or when full."""
+        self.nr += 1
+        if self.nr >= self.max_requests:
+            if self.alive:  # type: ignore[has-type]
+                self.log.info("Autorestarting worker after current request.")
+                self.alive = False
+            resp.force_close()
+        if not self.alive or not self.cfg.keepalive or len(self.keepalived_conns) >= self.max_keepalived:
+            resp.force_close()
+
+    def _unparsed(self, conn: Any, req: Any, exc: Exception) -> None:
+        """The request could not be parsed: answer as gthread's threads do (400...), then close."""
+        if isinstance(exc, NoMoreData | StopIteration):
+            self.log.debug("Closing connection. %s", exc)
+        elif isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+            self.log.debug("Ignoring socket error: %s", exc)
+        else:
+            conn.sock.settimeout(_ANSWER_WRITE_TIMEOUT)
+            self.handle_error(req, conn.sock, conn.client, exc)
+        self._finish_on_loop(conn, keep_alive=False)
+
+    def _stored(self, request: _OnLoop, steps: Storing, outcome: Outcome) -> None:
+        """On the loop: the request's notification was stored (or not): answer it."""
+        try:
+            answer = finish_storing(steps, outcome)
+        except Exception:
+            answer = self.wsgi.internal_error(request.environ)
+        self._answer(request, answer)
+
+    def _answer(self, request: _OnLoop, answer: Answer) -> None:
+        """Send ``answer`` (gunicorn's response object: the same headers a thread sends), log, keep alive."""
+        resp = request.resp
+        keep_alive = False
+        try:
+            request.conn.sock.settimeout(_ANSWER_WRITE_TIMEOUT)
+            resp.start_response(answer.status, answer.headers)
+            resp.write(answer.body)
+            resp.close()
+            keep_alive = not resp.should_close()
+        except OSError as exc:
+            self.log.debug("Could not send the answer: %s", exc)
+        except Exception:
+            self.log.exception("Error sending the answer")
+        finally:
+            self.log.access(resp, request.req, request.environ, datetime.now() - request.began)
+            try:
+                self.cfg.post_request(self, request.req, request.environ, resp)
+            except Exception:
+                self.log.exception("Exception in post_request hook")
+        self._finish_on_loop(request.conn, keep_alive=keep_alive)
+
+    def _finish_on_loop(self, conn: Any, *, keep_alive: bool) -> None:
+        """What gthread does when a thread is done with a request: keep the connection alive, or close it."""
+        done: Future[bool] = Future()
+        done.set_result(keep_alive)
+        self.finish_request(conn, done)
 
     def _drop(self, conn: Any) -> None:
         self.reading.pop(conn, None)

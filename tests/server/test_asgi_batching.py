@@ -152,14 +152,14 @@ def test_an_attachment_over_the_limit_is_refused_alone_as_the_wsgi_receiver_refu
 
 
 def test_a_batch_that_cannot_reach_a_thread_is_answered_3000_not_left_hanging(tmp_path: Path) -> None:
-    # The loop's executor already shut down (the loop is ending): the request is answered at once with a
-    # fault the MMSC retries, and nothing is stored.
+    # The app's writer thread already closed (the server is stopping): the request is answered at once with
+    # a fault the MMSC retries, and nothing is stored.
     app = make_asgi_app(f"sqlite:///{tmp_path / 'inbox.db'}")
     request = dr_request("late", transaction_id="late-tx")
     sent: list[dict[str, object]] = []
+    app.writer.close()
 
     async def post() -> None:
-        await asyncio.get_running_loop().shutdown_default_executor()
         messages = [{"type": "http.request", "body": request.body, "more_body": False}]
 
         async def receive() -> dict[str, object]:
