@@ -1,9 +1,12 @@
 """Workload 5: receiver throughput and latency for DeliveryReportReq over 127.0.0.1.
 
 gunicorn with the shipped configuration (``mm7/server/gunicorn_config.py``: 2 workers of
-``BufferingThreadWorker``, ``MM7_THREADS`` threads each) serves the mm7 receiver on SQLite, on PostgreSQL (a
-throw-away cluster from ``scripts/pg-server``), and a bare WSGI app returning a fixed answer (the floor,
-under the same configuration). ``--sync`` uses gunicorn's plain ``sync`` workers instead (one request at a
+``BufferingThreadWorker``, ``MM7_THREADS`` threads each; the workers' loops serve the receiver's small
+POSTs and one writer thread per worker stores them in batches) serves the mm7 receiver on SQLite, on
+PostgreSQL (a throw-away cluster from ``scripts/pg-server``), and a bare WSGI app returning a fixed answer
+(the floor, under the same configuration: a thread answers each request). ``--burst N`` measures the floor
+and both receivers again with N posters (an MMSC's burst of delivery reports; 50 in ``scripts/bench``, as
+the ASGI workload). ``--sync`` uses gunicorn's plain ``sync`` workers instead (one request at a
 time per worker: the inbox's group commit then has nothing to group). A separate load process
 posts pre-encoded, distinct DeliveryReportReqs (distinct TransactionID and MessageID, so that nothing is
 deduplicated) from ``concurrency`` threads with ``http.client``, after a warm-up, and reports requests per
@@ -195,28 +198,47 @@ def stop_postgres(state_dir: Path) -> None:
 DIAGNOSTIC = "mm7 receiver, inbox storing nothing (diagnostic)"
 
 
+#: The floor's row at each load: its name starts with this.
+FLOOR = "bare WSGI (floor)"
+
+
 def measure_all(
-    *, count: int, warmup: int, concurrency: int, postgres: bool = True, sync: bool = False
+    *,
+    count: int,
+    warmup: int,
+    concurrency: int,
+    burst: int | None = None,
+    postgres: bool = True,
+    sync: bool = False,
 ) -> dict[str, Any]:
+    """The floor, the receiver on SQLite, the diagnostic and the receiver on PostgreSQL at ``concurrency``
+    posters; with ``burst``, the floor and both receivers again at that many posters (rows named so)."""
     results: dict[str, Any] = {}
-    kw: dict[str, Any] = {"count": count, "warmup": warmup, "concurrency": concurrency, "sync": sync}
-    results["bare WSGI (floor)"] = measure("benchmarks.workloads.receiver_apps:bare_app", **kw)
-    with tempfile.TemporaryDirectory(prefix="mm7-bench-rx-") as tmp:
-        results["mm7 receiver, SQLite"] = measure(
-            "benchmarks.workloads.receiver_apps:mm7_app()", inbox_url=f"sqlite:///{tmp}/inbox.db", **kw
-        )
-    results[DIAGNOSTIC] = measure("benchmarks.workloads.receiver_apps:mm7_app_storing_nothing()", **kw)
-    if postgres:
-        state = Path(tempfile.mkdtemp(prefix="mm7-bench-pg-"))
-        try:
-            dsn = start_postgres(state)
-            if dsn is None:
-                results["mm7 receiver, PostgreSQL"] = {"error": "scripts/pg-server start failed"}
-            else:
-                results["mm7 receiver, PostgreSQL"] = measure(
-                    "benchmarks.workloads.receiver_apps:mm7_app()", inbox_url=dsn, **kw
+    state = Path(tempfile.mkdtemp(prefix="mm7-bench-pg-"))
+    dsn = start_postgres(state) if postgres else None
+    try:
+        loads = [(concurrency, "")] + ([(burst, f", {burst} posters")] if burst else [])
+        for posters, suffix in loads:
+            kw: dict[str, Any] = {"count": count, "warmup": warmup, "concurrency": posters, "sync": sync}
+            results[FLOOR + suffix] = measure("benchmarks.workloads.receiver_apps:bare_app", **kw)
+            with tempfile.TemporaryDirectory(prefix="mm7-bench-rx-") as tmp:
+                results["mm7 receiver, SQLite" + suffix] = measure(
+                    "benchmarks.workloads.receiver_apps:mm7_app()",
+                    inbox_url=f"sqlite:///{tmp}/inbox.db",
+                    **kw,
                 )
-        finally:
+            if not suffix:
+                results[DIAGNOSTIC] = measure(
+                    "benchmarks.workloads.receiver_apps:mm7_app_storing_nothing()", **kw
+                )
+            if postgres:
+                results["mm7 receiver, PostgreSQL" + suffix] = (
+                    measure("benchmarks.workloads.receiver_apps:mm7_app()", inbox_url=dsn, **kw)
+                    if dsn
+                    else {"error": "scripts/pg-server start failed"}
+                )
+    finally:
+        if postgres:
             stop_postgres(state)
     return results
 
@@ -227,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--burst", type=int, help="also measure with this many posters")
     parser.add_argument("--server-pid", type=int, help="load-process mode: report this server's CPU")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--sync", action="store_true", help="gunicorn's sync workers, not the shipped config")
@@ -238,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
             count=args.count,
             warmup=args.warmup,
             concurrency=args.concurrency,
+            burst=args.burst,
             postgres=not args.no_postgres,
             sync=args.sync,
         )
