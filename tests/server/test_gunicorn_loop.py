@@ -13,13 +13,10 @@ keep-alive and pipelined requests work; a stopping worker answers what it holds 
 from __future__ import annotations
 
 import io
-import os
 import re
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,58 +28,35 @@ import requests
 from mm7.inbox import open_inbox
 from mm7.server import make_app
 
-from .conftest import DEADLINE, ROOT, Request, dr_request, transaction_id_and_status
+from .conftest import DEADLINE, Request, dr_request, transaction_id_and_status
 from .test_asgi import WriterHoldingTheInbox
+from .test_slow_clients import Receiver
 
 POSTS = 30
 
 
-class Gunicorn:
-    """``gunicorn -c python:mm7.server.gunicorn_config -w N 'mm7.server:create_app()'`` on a free port."""
+class Gunicorn(Receiver):
+    """``gunicorn -c python:mm7.server.gunicorn_config -w N 'mm7.server:create_app()'``, 1 thread a worker."""
 
     def __init__(self, inbox_url: str, log: Path, *, workers: int = 1, **env: str) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = log
-        with log.open("w") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "python:mm7.server.gunicorn_config",
-                 "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "mm7.server:create_app()"],
-                env={**os.environ, "MM7_INBOX_URL": inbox_url, "MM7_THREADS": "1", **env},
-                cwd=ROOT, stdout=out, stderr=out,
-            )  # fmt: skip
-        end = time.monotonic() + DEADLINE
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                pytest.fail(f"gunicorn exited with {self.proc.returncode}:\n{log.read_text()}")
-            try:
-                requests.get(self.url, timeout=2)
-                return
-            except requests.RequestException:
-                time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
+        args = [
+            "gunicorn",
+            "-c",
+            "python:mm7.server.gunicorn_config",
+            "-w",
+            str(workers),
+            "mm7.server:create_app()",
+        ]
+        super().__init__(args, log, {"MM7_INBOX_URL": inbox_url, "MM7_THREADS": "1", **env})
 
 
 @pytest.fixture
-def gunicorn(tmp_path: Path) -> Iterator[type[Gunicorn]]:
+def gunicorn() -> Iterator[type[Gunicorn]]:
     started: list[Gunicorn] = []
 
     class Started(Gunicorn):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        def __init__(self, inbox_url: str, log: Path, *, workers: int = 1, **env: str) -> None:
+            super().__init__(inbox_url, log, workers=workers, **env)
             started.append(self)
 
     yield Started
