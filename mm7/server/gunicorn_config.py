@@ -45,6 +45,7 @@ from typing import Any
 
 from gunicorn.http import wsgi
 from gunicorn.http.errors import NoMoreData
+from gunicorn.workers import gthread
 from gunicorn.workers.gthread import ThreadWorker
 
 from mm7.server.batching import BatchedStore, InboxWriter, Outcome
@@ -73,6 +74,8 @@ _EXPECT = re.compile(rb"\r\nexpect:", re.I)
 #: Seconds the loop may wait to hand an answer to the kernel (a few hundred bytes: the socket buffer takes
 #: them at once unless the client stopped reading, and then the connection is closed).
 _ANSWER_WRITE_TIMEOUT = 1.0
+#: Whether gthread keeps a kept-alive connection open for a while when stopping (since gunicorn 27.0.1).
+_LINGERS_WHEN_STOPPING = hasattr(gthread, "STOP_KEEPALIVE_LINGER")
 
 
 class _Pending:
@@ -283,7 +286,17 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         self._finish_on_loop(request.conn, keep_alive=keep_alive)
 
     def _finish_on_loop(self, conn: Any, *, keep_alive: bool) -> None:
-        """What gthread does when a thread is done with a request: keep the connection alive, or close it."""
+        """What gthread does when a thread is done with a request: keep the connection alive, or close it.
+
+        While stopping, gunicorn 27.0.0 closes a connection whose answer announced keep-alive "gracefully":
+        it shuts its side and waits up to 2 s for the client to close first, on the loop, where that would
+        hold back every answer still to send (later versions keep it open briefly instead, not blocking).
+        Such a connection is closed at once here: the request on it is answered, nothing is left unread.
+        """
+        if not self.alive and keep_alive and not _LINGERS_WHEN_STOPPING:
+            self.nr_conns -= 1
+            conn.close()
+            return
         done: Future[bool] = Future()
         done.set_result(keep_alive)
         self.finish_request(conn, done)
