@@ -202,6 +202,9 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         req = None
         try:
             req = next(conn.parser)
+            if not req:  # as gthread's handle(): no request after all
+                self._finish_on_loop(conn, keep_alive=False)
+                return
             self.cfg.pre_request(self, req)
             began = datetime.now()
             resp, environ = wsgi.create(req, conn.sock, conn.client, conn.server, self.cfg)

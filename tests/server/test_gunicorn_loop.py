@@ -232,3 +232,24 @@ def test_a_stopping_worker_answers_the_posts_it_holds(gunicorn: type[Gunicorn], 
         assert len(inbox.list(limit=100)) == 10
     finally:
         inbox.close()
+
+
+def test_a_request_the_parser_refuses_is_answered_400_and_the_worker_goes_on(
+    gunicorn: type[Gunicorn], tmp_path: Path
+) -> None:
+    server = gunicorn(f"sqlite:///{tmp_path / 'inbox.db'}", tmp_path / "gunicorn.log")
+    report = dr_request("after", transaction_id="after-tx")
+    bad = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n"
+        + f"Content-Type: {report.headers['Content-Type']}\r\n".encode()
+        + f"Content-Length: {len(report.body)}\r\n\r\n".encode()
+        + report.body
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(bad)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    good = requests.post(server.url, data=report.body, headers=report.headers, timeout=30)
+    assert transaction_id_and_status(good.content) == ("after-tx", "1000")
