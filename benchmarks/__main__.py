@@ -420,6 +420,8 @@ def asgi_cause(asgi: dict[str, Any] | None) -> list[str]:
         return []
     base = floor["server_user_ms"] + floor["server_sys_ms"]
     total = mm7["server_user_ms"] + mm7["server_sys_ms"]
+    cores = mm7["rps"] * total / 1000
+    needed = 1000 / (0.7 * floor["rps"])
     return [
         "#### mm7 serve --asgi: where the CPU goes",
         "",
@@ -428,8 +430,11 @@ def asgi_cause(asgi: dict[str, Any] | None) -> list[str]:
         f"{total - base:.2f} ms, {(total - base) / base:.1f}x what the whole floor server spends: decoding "
         "and validating the report on the loop, making the notification, the batched store (one thread, one "
         "commit per batch), answering. The server is one process with one GIL, sharing the 2 cores with the "
-        "load process's 50 posters, so its requests per second follow its CPU per request; the receiver's "
-        "in-process profile in this section shows the same work, one request at a time.",
+        "load process's 50 posters, so its requests per second follow its CPU per request: at "
+        f"{mm7['rps']:,.0f} requests/s it used {cores:.2f} of a core. 70% of this floor "
+        f"({0.7 * floor['rps']:,.0f} requests/s) asks for at most {needed:.2f} ms of server CPU per request, "
+        f"{(1 - needed / total) * 100:.0f}% less than now; the floor's own share of that is {base:.2f} ms. "
+        "The receiver's in-process profile in this section shows the same work, one request at a time.",
         "",
     ]
 
