@@ -12,11 +12,11 @@ meanwhile, and the inbox stores them together (:meth:`~mm7.inbox.Inbox.put_many`
 commit) in the app's writer thread while the loop goes on (:mod:`mm7.server.batching`); each request is
 answered once its own outcome is known. Under load one commit acknowledges many requests,
 and no request holds a thread of its own while it waits for the disk. A larger body is collected on the
-loop and handed to a thread in batches of :data:`~mm7.server.core.READ_CHUNK` (the MIME decoder may spill
-its payloads to temporary files; the loop's default executor), which decodes it and stores it with
-:meth:`~mm7.inbox.Inbox.put`; past
-``max_body_size`` the request is refused as soon as the batch that crosses the line has been fed. So are
-all bodies when the app has a tracker or a capture (both write files or a database).
+loop and handed to a thread of the loop's default executor in batches of
+:data:`~mm7.server.core.READ_CHUNK` (the MIME decoder may spill its payloads to temporary files), which
+decodes it and stores it with :meth:`~mm7.inbox.Inbox.put`; past ``max_body_size`` the request is refused
+as soon as the batch that crosses the line has been fed. So are all bodies when the app has a tracker or a
+capture (both write files or a database).
 
 Deadlines: the ASGI server owns the connection, so it owns the deadline for a request's headers
 (``mm7 serve --asgi`` sets one on uvicorn, as the WSGI launcher does on waitress). The app keeps a body

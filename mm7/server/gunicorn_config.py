@@ -79,13 +79,27 @@ _LINGERS_WHEN_STOPPING = hasattr(gthread, "STOP_KEEPALIVE_LINGER")
 
 
 class _Pending:
-    """A request being read by the event loop."""
+    """A request being read by the event loop, and what its header block says of its body."""
 
     def __init__(self) -> None:
         self.data = bytearray()
         self.began = time.monotonic()
         self.body_began: float | None = None
         self.head_end = -1
+        #: The declared Content-Length, once the header block is in (None: none declared).
+        self.declared: int | None = None
+        self.chunked = False
+        self.expects = False
+
+    def head_ends_at(self, end: int) -> None:
+        """The header block ends at ``end`` (its blank line included): read what it says of the body."""
+        self.head_end = end
+        self.body_began = time.monotonic()
+        head = bytes(self.data[:end])
+        length = _CONTENT_LENGTH.search(head)
+        self.declared = int(length.group(1)) if length else None
+        self.chunked = _CHUNKED.search(head) is not None
+        self.expects = _EXPECT.search(head) is not None
 
 
 @dataclass(slots=True)
@@ -149,22 +163,18 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
                 if len(pending.data) > _MAX_HEAD:
                     self._hand_over(conn)
                 return
-            pending.head_end = end + 4
-            pending.body_began = time.monotonic()
+            pending.head_ends_at(end + 4)
         if self._complete(pending):
             self._hand_over(conn)
 
     def _complete(self, pending: _Pending) -> bool:
-        head = bytes(pending.data[: pending.head_end])
         body = len(pending.data) - pending.head_end
         if body > self.mm7_settings.max_body_size:
             return True  # the application refuses it
-        length = _CONTENT_LENGTH.search(head)
-        if _CHUNKED.search(head):
+        if pending.chunked:
             return pending.data.endswith(b"0\r\n\r\n")
-        if length:
-            declared = int(length.group(1))
-            return declared > self.mm7_settings.max_body_size or body >= declared
+        if pending.declared is not None:
+            return pending.declared > self.mm7_settings.max_body_size or body >= pending.declared
         return True
 
     def _hand_over(self, conn: Any) -> None:
@@ -185,15 +195,16 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
     def _serves_on_loop(self, pending: _Pending) -> bool:
         """A complete POST to the mm7 receiver, with a Content-Length and a body small enough for the loop."""
         app = self.wsgi
-        data = pending.data
-        if not isinstance(app, ReceiverCore) or pending.head_end < 0 or not data.startswith(b"POST "):
-            return False
-        head = bytes(data[: pending.head_end])
-        length = _CONTENT_LENGTH.search(head)
-        if length is None or _CHUNKED.search(head) or _EXPECT.search(head):
-            return False
-        declared = int(length.group(1))
-        return declared == len(data) - pending.head_end and app.decodes_on_loop(declared)
+        declared = pending.declared
+        return (
+            isinstance(app, ReceiverCore)
+            and pending.head_end >= 0
+            and pending.data.startswith(b"POST ")
+            and declared is not None
+            and not (pending.chunked or pending.expects)
+            and declared == len(pending.data) - pending.head_end
+            and app.decodes_on_loop(declared)
+        )
 
     def _serve_on_loop(self, conn: Any, data: bytes) -> None:
         """Parse the buffered request as a thread would (gunicorn's parser), decode it, queue its store."""
