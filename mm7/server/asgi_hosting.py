@@ -2,10 +2,14 @@
 
 The same :class:`~mm7.server.hosting.ReceiverSettings` as the waitress launcher, mapped onto uvicorn:
 
-* **header deadline** (``header_timeout``): uvicorn has none, so its h11 protocol is subclassed
+* **HTTP parser**: httptools (C; in the ``asgi`` extra) when installed, else h11 (pure Python, always
+  there with uvicorn): :func:`http_parser`. httptools costs the server less CPU per request;
+* **header deadline** (``header_timeout``): uvicorn has none, so its protocol is subclassed
   (:func:`deadline_protocol`): a connection whose request head is not complete ``header_timeout``
   seconds after it began (at accept, or at the first byte of a request on a kept-alive connection) is
   closed, as the waitress launcher closes it;
+* **head size**: a request head over :data:`MAX_HEAD_SIZE` bytes is answered 400 (h11's limit in
+  uvicorn, applied to httptools too, which has none of its own);
 * **body deadline** (``body_timeout``): the same protocol closes a connection whose body is not complete
   ``body_timeout`` seconds after its head; the app keeps the same deadline of its own for servers that
   have none (:class:`~mm7.server.asgi.ASGIReceiverApp`);
@@ -13,7 +17,7 @@ The same :class:`~mm7.server.hosting.ReceiverSettings` as the waitress launcher,
 * **idle kept-alive connections**: uvicorn's ``timeout_keep_alive`` (``idle_timeout``);
 * **connections**: uvicorn's ``limit_concurrency`` (``connection_limit``): past it uvicorn answers 503,
   which an MMSC retries, where waitress leaves further connections in the listen backlog;
-* **threads**: the size of the loop's default executor, where the app decodes and stores.
+* **threads**: the size of the loop's default executor, where the app decodes and stores large requests.
 
 Requires the ``asgi`` extra (``pip install 'mm7[asgi]'``): uvicorn is imported only when serving.
 """
@@ -33,29 +37,90 @@ from mm7.server.hosting import ReceiverSettings, prepare_to_serve
 if TYPE_CHECKING:
     import uvicorn
 
-__all__ = ["GRACEFUL_SHUTDOWN", "deadline_protocol", "serve_asgi_settings"]
+__all__ = ["GRACEFUL_SHUTDOWN", "MAX_HEAD_SIZE", "deadline_protocol", "http_parser", "serve_asgi_settings"]
 
 logger = logging.getLogger("mm7.server")
 
 #: Seconds requests still running at shutdown (SIGTERM) get to finish before they are cancelled.
 GRACEFUL_SHUTDOWN = 10.0
 
+#: Most bytes of one request head (request line and header fields): uvicorn's limit for h11, both parsers.
+MAX_HEAD_SIZE = 16 * 1024
 
-def deadline_protocol(header_timeout: float, body_timeout: float) -> type[asyncio.Protocol]:
-    """The h11 protocol of uvicorn, with a deadline for a request's head and one for its body.
 
-    The deadlines follow h11's view of the peer (public h11 API): while the peer is ``IDLE`` with bytes
-    of a head buffered (or a fresh connection), the head deadline runs; while it is in ``SEND_BODY``,
-    the body deadline. Past either, the connection is closed; a request task waiting for the body then
-    receives ``http.disconnect`` and stores nothing.
+class _Deadlines:
+    """The head and body deadlines of one connection, mixed into a uvicorn HTTP protocol.
+
+    The protocol tells :meth:`_enter` which phase its peer is in: ``head`` (a request head is due: from
+    accept, or from the first byte of a request on a kept-alive connection), ``body`` (the head is in, its
+    body is due) or None (the request is in: answering it is no longer the client's pace). A phase's clock
+    runs from when the phase began; past its deadline the connection is closed, and a request task
+    waiting for the body then receives ``http.disconnect`` and stores nothing.
     """
+
+    header_timeout: float
+    body_timeout: float
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    _phase: str | None = None
+    _timer: asyncio.TimerHandle | None = None
+
+    def _enter(self, phase: str | None) -> None:
+        if phase == self._phase:
+            return  # the clock keeps running from when this phase began
+        self._phase = phase
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if phase is not None:
+            timeout = self.header_timeout if phase == "head" else self.body_timeout
+            self._timer = self.loop.call_later(timeout, self._expired, phase)
+
+    def _expired(self, phase: str) -> None:
+        if phase == self._phase and not self.transport.is_closing():
+            peer = self.transport.get_extra_info("peername")
+            logger.info("dropping %s: request %s not received within the deadline", peer, phase)
+            self.transport.close()
+
+
+def http_parser() -> str:
+    """The HTTP/1.1 parser uvicorn runs under the launcher: ``httptools`` when installed, else ``h11``.
+
+    httptools (a C parser, part of the ``asgi`` extra) costs the server less CPU per request than h11 (pure
+    Python), measured in benchmarks/RESULTS.md; h11 always comes with uvicorn.
+    """
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return "h11"
+    return "httptools"
+
+
+def deadline_protocol(
+    header_timeout: float, body_timeout: float, parser: str | None = None
+) -> type[asyncio.Protocol]:
+    """The uvicorn HTTP protocol for ``parser`` (default :func:`http_parser`), with the two deadlines.
+
+    With either parser the connection is closed once a request head is not complete ``header_timeout``
+    seconds after it began, or its body ``body_timeout`` seconds after its head; a head longer than
+    :data:`MAX_HEAD_SIZE` bytes is answered 400 and its connection closed (h11's own limit in uvicorn, kept
+    for httptools, which has none).
+    """
+    chosen = parser or http_parser()
+    if chosen == "httptools":
+        return _httptools_protocol(header_timeout, body_timeout)
+    if chosen == "h11":
+        return _h11_protocol(header_timeout, body_timeout)
+    raise ConfigError(f"unknown HTTP parser {chosen!r}: httptools or h11")
+
+
+def _h11_protocol(header_timeout: float, body_timeout: float) -> type[asyncio.Protocol]:
+    """The h11 protocol of uvicorn with the deadlines, following h11's view of the peer (public h11 API)."""
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    class DeadlineH11Protocol(H11Protocol):
+    class DeadlineH11Protocol(_Deadlines, H11Protocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            self._phase: str | None = None
-            self._timer: asyncio.TimerHandle | None = None
             super().connection_made(transport)
             # The first request's head clock starts at accept: a connection that sends nothing is held
             # no longer than one that sends its head slowly.
@@ -69,29 +134,59 @@ def deadline_protocol(header_timeout: float, body_timeout: float) -> type[asynci
             elif state is h11.IDLE and self.conn.trailing_data[0]:
                 self._enter("head")
             elif state is not h11.IDLE:
-                self._enter(None)  # the request is in: answering it is no longer the client's pace
+                self._enter(None)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._enter(None)
             super().connection_lost(exc)
 
-        def _enter(self, phase: str | None) -> None:
-            if phase == self._phase:
-                return  # the clock keeps running from when this phase began
-            self._phase = phase
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if phase is not None:
-                timeout = header_timeout if phase == "head" else body_timeout
-                self._timer = self.loop.call_later(timeout, self._expired, phase)
-
-        def _expired(self, phase: str) -> None:
-            if phase == self._phase and not self.transport.is_closing():
-                logger.info("dropping %s: request %s not received within the deadline", self.client, phase)
-                self.transport.close()
-
+    DeadlineH11Protocol.header_timeout = header_timeout
+    DeadlineH11Protocol.body_timeout = body_timeout
     return DeadlineH11Protocol
+
+
+def _httptools_protocol(header_timeout: float, body_timeout: float) -> type[asyncio.Protocol]:
+    """The httptools protocol of uvicorn, with the deadlines (the parser's callbacks) and a head limit."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class DeadlineHttpToolsProtocol(_Deadlines, HttpToolsProtocol):
+        _head_size = 0
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._enter("head")  # from accept, as with h11
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self._phase == "head" and not self.transport.is_closing():
+                # Still in a head after the parser took ``data``: all of it (bar the end of a request
+                # before it, on a kept-alive connection) is head, which the parser buffers.
+                self._head_size += len(data)
+                if self._head_size > MAX_HEAD_SIZE:
+                    self.logger.warning("request head over %d bytes", MAX_HEAD_SIZE)
+                    self.send_400_response("Request head too large.")
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            if self._phase != "head":
+                self._head_size = 0
+            self._enter("head")  # from a kept-alive request's first byte
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            self._enter("body")
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._enter(None)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._enter(None)
+            super().connection_lost(exc)
+
+    DeadlineHttpToolsProtocol.header_timeout = header_timeout
+    DeadlineHttpToolsProtocol.body_timeout = body_timeout
+    return DeadlineHttpToolsProtocol
 
 
 def serve_asgi_settings(
@@ -121,13 +216,14 @@ def serve_asgi_settings(
     except ImportError as exc:
         raise ConfigError(f"the ASGI receiver runs on uvicorn: pip install 'mm7[asgi]' ({exc})") from exc
 
+    parser = http_parser()
     sock = _listen(host, port)
     app = settings.make_asgi_app()
     try:
         prepare_to_serve(app)
         config = uvicorn.Config(
             app,
-            http=deadline_protocol(settings.header_timeout, settings.effective_body_timeout),
+            http=deadline_protocol(settings.header_timeout, settings.effective_body_timeout, parser),
             lifespan="on",
             log_config=None,
             access_log=False,
@@ -141,7 +237,7 @@ def serve_asgi_settings(
         )
         server = uvicorn.Server(config)
         url = f"http://{host}:{sock.getsockname()[1]}/"
-        asyncio.run(_serve(server, sock, settings, url, on_listening))
+        asyncio.run(_serve(server, sock, settings, url, on_listening, parser))
     finally:
         sock.close()
         app.inbox.close()
@@ -153,6 +249,7 @@ async def _serve(
     settings: ReceiverSettings,
     url: str,
     on_listening: Callable[[str], None] | None,
+    parser: str,
 ) -> None:
     loop = asyncio.get_running_loop()
     # asyncio.run shuts this executor down (waiting for its threads) when the loop ends.
@@ -164,9 +261,10 @@ async def _serve(
         await asyncio.sleep(0.01)
     if server.started:
         logger.info(
-            "mm7 ASGI receiver listening on %s (uvicorn; header deadline %gs, body deadline %gs, "
+            "mm7 ASGI receiver listening on %s (uvicorn, %s; header deadline %gs, body deadline %gs, "
             "%d connections)",
             url,
+            parser,
             settings.header_timeout,
             settings.effective_body_timeout,
             settings.connection_limit,

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 #: Optional packages of the ``asgi`` and ``test`` extras (each with its submodules).
-OPTIONAL = ("uvicorn", "fastapi", "starlette", "h11", "anyio")
+OPTIONAL = ("uvicorn", "httptools", "fastapi", "starlette", "h11", "anyio")
 
 PROBE = """
 import json, sys

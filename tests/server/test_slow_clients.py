@@ -1,10 +1,11 @@
-"""Slow clients cannot starve the receiver: ``mm7 serve``, ``mm7 serve --asgi`` (uvicorn), and gunicorn with
-the configuration we ship (``-c python:mm7.server.gunicorn_config``), each launched as users launch it; real
-sockets on 127.0.0.1.
+"""Slow clients cannot starve the receiver: ``mm7 serve``, ``mm7 serve --asgi`` (uvicorn, on httptools and,
+with httptools hidden, on h11), and gunicorn with the configuration we ship
+(``-c python:mm7.server.gunicorn_config``), each launched as users launch it; real sockets on 127.0.0.1.
 
 300 connections trickle header bytes and 300 trickle body bytes (after headers declaring 1 MB) for
 longer than the (short, test-configured) deadlines, while a legitimate DeliveryReportReq is posted
-throughout: every post gets 200 within 1 s, and every slow connection is dropped at its deadline.
+throughout: every post gets 200 within 1 s, and every slow connection is dropped at its deadline. A
+request head longer than the ASGI launcher's limit, sent fast, is answered 400 on either parser.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ class Slow:
 class Receiver:
     """``mm7 serve`` in its own process; the URL read from its "listening on" line."""
 
-    def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, args: list[str], log: Path, env: dict[str, str] | None = None, verbose: bool = False
+    ) -> None:
         self.log = log.open("w")
         if args[0] == "gunicorn":
             with socket.socket() as probe:
@@ -67,11 +70,11 @@ class Receiver:
             _wait_up(self)
             return
         self.proc = subprocess.Popen(
-            [*MM7, "serve", "--port", "0", *args],
+            [*MM7, *(["-v"] if verbose else []), "serve", "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=self.log,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.append(self.proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
@@ -112,7 +115,31 @@ def _wait_up(server: Receiver) -> None:
     pytest.fail(f"{server.proc.args} did not start")
 
 
-@pytest.fixture(params=["mm7 serve", "mm7 serve --asgi", "gunicorn"])
+def without_httptools(tmp_path: Path) -> dict[str, str]:
+    """An environment in which ``import httptools`` fails, as in an install of uvicorn alone."""
+    shadow = tmp_path / "shadow"
+    (shadow / "httptools").mkdir(parents=True)
+    (shadow / "httptools" / "__init__.py").write_text("raise ImportError('No module named httptools')\n")
+    return {"PYTHONPATH": str(shadow)}
+
+
+def asgi_receiver(tmp_path: Path, parser: str) -> Receiver:
+    """``mm7 -v serve --asgi`` with the test's deadlines, on httptools, or on h11 (httptools hidden)."""
+    server = Receiver(
+        [
+            *("--asgi", "--inbox", f"sqlite:///{tmp_path / 'inbox.db'}"),
+            *("--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT)),
+        ],
+        tmp_path / "serve.log",
+        without_httptools(tmp_path) if parser == "h11" else None,
+        verbose=True,
+    )
+    log = (tmp_path / "serve.log").read_text()
+    assert f"(uvicorn, {parser};" in log, log  # the parser asked for is the one serving
+    return server
+
+
+@pytest.fixture(params=["mm7 serve", "mm7 serve --asgi", "mm7 serve --asgi (h11)", "gunicorn"])
 def receiver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Receiver]:
     inbox = f"sqlite:///{tmp_path / 'inbox.db'}"
     if request.param == "gunicorn":
@@ -125,10 +152,11 @@ def receiver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Receive
                 "MM7_BODY_TIMEOUT": str(BODY_TIMEOUT),
             },
         )
+    elif "--asgi" in request.param:
+        server = asgi_receiver(tmp_path, "h11" if request.param.endswith("(h11)") else "httptools")
     else:
         server = Receiver(
             [
-                *(["--asgi"] if request.param.endswith("--asgi") else []),
                 *("--inbox", inbox, "--header-timeout", str(HEADER_TIMEOUT)),
                 *("--body-timeout", str(BODY_TIMEOUT)),
             ],
@@ -236,3 +264,36 @@ def test_slow_clients_are_dropped_at_their_deadline_while_others_are_served(rece
         f"{min(body_held):.2f}-{max(body_held):.2f}s, {len(latencies)} legit posts, "
         f"max latency {max(latencies) * 1000:.0f} ms"
     )
+
+
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_a_request_head_over_the_limit_is_answered_400_and_the_server_goes_on(
+    parser: str, tmp_path: Path
+) -> None:
+    from mm7.server.asgi_hosting import MAX_HEAD_SIZE
+
+    server = asgi_receiver(tmp_path, parser)
+    try:
+        # Sent fast (no deadline involved), one well-formed header line after another, never ending.
+        line = b"X-Padding: " + b"a" * 1000 + b"\r\n"
+        with socket.create_connection((server.host, server.port), timeout=10) as sock:
+            try:
+                sock.sendall(b"POST / HTTP/1.1\r\nHost: mm7\r\n")
+                for _ in range(4 * MAX_HEAD_SIZE // len(line)):
+                    sock.sendall(line)
+            except OSError:
+                pass  # the server may close while we still send
+            answer = b""
+            try:
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            except ConnectionResetError:
+                pass
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+        request = dr_request("after-the-big-head", transaction_id="tx-after")
+        posted = requests.post(server.url, data=request.body, headers=request.headers, timeout=10)
+        assert posted.status_code == 200
+        assert transaction_id_and_status(posted.content) == ("tx-after", "1000")
+    finally:
+        assert server.stop() == 0
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()
