@@ -425,7 +425,7 @@ def asgi_cause(asgi: dict[str, Any] | None) -> list[str]:
     return [
         "#### mm7 serve --asgi: where the CPU goes",
         "",
-        f"Server CPU per request (section 10): the floor {base:.2f} ms (uvicorn's h11 protocol, the "
+        f"Server CPU per request (section 10): the floor {base:.2f} ms (uvicorn's httptools protocol, the "
         f"connection, a fixed answer), `mm7 serve --asgi` {total:.2f} ms. The receiver's own work adds "
         f"{total - base:.2f} ms, {(total - base) / base:.1f}x what the whole floor server spends: decoding "
         "and validating the report on the loop, making the notification, the batched store (one thread, one "
@@ -437,6 +437,13 @@ def asgi_cause(asgi: dict[str, Any] | None) -> list[str]:
         "The receiver's in-process profile in this section shows the same work, one request at a time.",
         "",
     ]
+
+
+def round_shares(asgi: dict[str, Any]) -> str:
+    """Every round's receiver share of its floor (section 10), in the order they ran."""
+    floors = asgi.get("bare ASGI (floor)", {}).get("round_rps", [])
+    mm7 = asgi.get("mm7 serve --asgi, SQLite", {}).get("round_rps", [])
+    return ", ".join(f"{m / f * 100:.0f}%" for f, m in zip(floors, mm7, strict=False) if f)
 
 
 def asgi_section(asgi: dict[str, Any] | None, missed: list[tuple[str, str]]) -> list[str]:
@@ -451,7 +458,12 @@ def asgi_section(asgi: dict[str, Any] | None, missed: list[tuple[str, str]]) -> 
         "configures it); workload 5's load process posts "
         f"{first.get('requests', '?')} distinct messages from {first.get('concurrency', '?')} threads "
         "(one connection per request) after a warm-up (`benchmarks/workloads/receiver_asgi.py`; alone: "
-        "`python -m benchmarks.workloads.receiver_asgi`).",
+        "`python -m benchmarks.workloads.receiver_asgi`). The server parses with httptools (the `asgi` "
+        "extra), as `mm7 serve --asgi` does when it is installed. The pair runs "
+        f"{len(first.get('round_rps', [0]))} times, alternating (this machine's speed drifts within "
+        "seconds); the rows are the round with the median share"
+        + (f", the shares of all rounds: {round_shares(asgi)}" if round_shares(asgi) else "")
+        + ".",
         "",
         "| Server | Requests/s | p50 | p99 | max | errors | Server CPU per request "
         "| % of floor (target ≥ 70%) | p99 < 50 ms |",
