@@ -291,7 +291,7 @@ class ReceiverCore:
             )
             wire = encode(report, transaction_id="warm-up")
             decoded = decode(wire.to_bytes(), wire.content_type, mode="tolerant", xml_limits=self.xml_limits)
-            summary.summarize(decoded.message)
+            self._notification(NotificationKind.DELIVERY_REPORT, decoded, {})
             encode_response(decoded).to_bytes()
 
     def decodes_on_loop(self, body_size: int) -> bool:
@@ -494,13 +494,16 @@ class ReceiverCore:
     ) -> Notification:
         # The codec knows where each operation keeps them: a DeliverReq's recipient is its first
         # Recipients address (the VASP's short code), a report's is its Recipient; a DR's date is Date.
-        read = summary.summarize(decoded.message)
-        sender = read.sender.value if read.sender is not None else None
-        recipient = read.recipient.value if read.recipient is not None else None
-        mm_status = read.mm_status
-        when = _datetime(read.date)
-        message_id = read.message_id
-        linked_id = read.linked_id
+        # (The few fields a notification keeps, read one by one: summarize() reads every field.)
+        message = decoded.message
+        party = summary.sender(message)
+        sender = party.value if party is not None else None
+        party = summary.recipient(message)
+        recipient = party.value if party is not None else None
+        mm_status = summary.mm_status(message)
+        when = _datetime(summary.event_date(message))
+        message_id = summary.message_id(message)
+        linked_id = summary.linked_id(message)
         headers = self._kept_headers(environ)
         if decoded.deviations:
             headers[DEVIATIONS_HEADER] = "; ".join(f"[{d.kind}] {d}" for d in decoded.deviations)
@@ -529,7 +532,7 @@ class ReceiverCore:
             sender=sender,
             recipient=recipient,
             mm_status=mm_status,
-            status_text=read.status_text,
+            status_text=summary.status_text(message),
             event_date=when,
             envelope=decoded.envelope,
             attachments=[_attachment(part) for part in decoded.attachments],

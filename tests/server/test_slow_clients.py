@@ -135,7 +135,9 @@ def asgi_receiver(tmp_path: Path, parser: str) -> Receiver:
         verbose=True,
     )
     log = (tmp_path / "serve.log").read_text()
-    assert f"(uvicorn, {parser};" in log, log  # the parser asked for is the one serving
+    if f"(uvicorn, {parser};" not in log:  # the parser asked for is the one serving
+        server.stop()
+        pytest.fail(f"mm7 serve --asgi does not say it serves with {parser}: {log}")
     return server
 
 
