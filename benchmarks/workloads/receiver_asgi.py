@@ -8,8 +8,10 @@ logging) serving the bare app, see
 :func:`serve_bare`. The load is workload 5's load process (``benchmarks.workloads.throughput``, distinct
 pre-encoded DeliveryReportReqs, one connection per request, every answer checked), here with 50 threads.
 
-The pair is measured three times, alternating (``--rounds``), and the round with the median share is
-reported, with every round's numbers beside it: the machine's speed drifts within seconds.
+A diagnostic row serves the same mm7 app on an inbox that stores nothing (:func:`serve_storing_nothing`):
+what decoding and answering cost on this server without the durable store. The three are measured three
+times, alternating (``--rounds``), and the round with the median share is reported, with every round's
+numbers beside it: the machine's speed drifts within seconds.
 
 Run alone: ``python -m benchmarks.workloads.receiver_asgi [--count 3000] [--concurrency 50] [--rounds 3]``.
 """
@@ -79,6 +81,28 @@ def serve_bare() -> None:
     )
 
 
+def serve_storing_nothing() -> None:
+    """Serve the mm7 ASGI app on an inbox that stores nothing, with ``mm7 serve --asgi``'s launcher.
+
+    Diagnostic: what the receiver's decoding and answering cost on this server without the durable store.
+    """
+    from benchmarks.workloads.receiver_apps import _StoringNothing
+    from mm7.server import ASGIReceiverApp
+    from mm7.server.asgi_hosting import serve_asgi_settings
+    from mm7.server.hosting import ReceiverSettings
+
+    class StoringNothingSettings(ReceiverSettings):
+        def make_asgi_app(self) -> Any:
+            return ASGIReceiverApp(_StoringNothing())  # type: ignore[arg-type]
+
+    serve_asgi_settings(
+        StoringNothingSettings(),
+        "127.0.0.1",
+        0,
+        on_listening=lambda url: print(f"listening on {url}", flush=True),
+    )
+
+
 def _load(
     server: subprocess.Popen[str], port: int, count: int, warmup: int, concurrency: int
 ) -> dict[str, Any]:
@@ -95,21 +119,27 @@ def _load(
 
 FLOOR = "bare ASGI (floor)"
 RECEIVER = "mm7 serve --asgi, SQLite"
+#: Diagnostic row: the same app and launcher on an inbox that stores nothing (not a target).
+STORING_NOTHING = "diagnostic: the mm7 app storing nothing"
+ROWS = (FLOOR, STORING_NOTHING, RECEIVER)
 
 
 def measure(count: int = 3000, warmup: int = 200, concurrency: int = 50, rounds: int = 3) -> dict[str, Any]:
-    """The bare ASGI floor, then ``mm7 serve --asgi`` on a fresh SQLite inbox, same load; ``rounds`` times.
+    """The bare ASGI floor, the mm7 app storing nothing, then ``mm7 serve --asgi`` on a fresh SQLite inbox.
 
-    The pair is measured ``rounds`` times, alternating, because this machine's speed drifts within seconds:
-    the round whose receiver share of the floor is the median is returned (its two rows), each row carrying
-    every round's requests/s (``round_rps``) so the spread is reported too.
+    All under the same load, ``rounds`` times, alternating, because this machine's speed drifts within
+    seconds: the round whose receiver share of the floor is the median is returned (its rows), each row
+    carrying every round's requests/s (``round_rps``) so the spread is reported too.
     """
     pairs: list[dict[str, Any]] = []
     bare = [sys.executable, "-m", "benchmarks.workloads.receiver_asgi", "--serve-bare"]
+    nothing = [sys.executable, "-m", "benchmarks.workloads.receiver_asgi", "--serve-storing-nothing"]
     for _ in range(rounds):
         pair: dict[str, Any] = {}
         with listening(bare) as (server, port):
             pair[FLOOR] = _load(server, port, count, warmup, concurrency)
+        with listening(nothing) as (server, port):
+            pair[STORING_NOTHING] = _load(server, port, count, warmup, concurrency)
         with tempfile.TemporaryDirectory(prefix="mm7-bench-asgi-") as tmp:
             serve = [*_MM7, "serve", "--asgi", "--port", "0", "--inbox", f"sqlite:///{tmp}/inbox.db"]
             with listening(serve) as (server, port):
@@ -117,8 +147,8 @@ def measure(count: int = 3000, warmup: int = 200, concurrency: int = 50, rounds:
         pairs.append(pair)
     ranked = sorted(pairs, key=lambda pair: pair[RECEIVER]["rps"] / pair[FLOOR]["rps"])
     chosen = ranked[len(ranked) // 2]
-    every = {name: [pair[name]["rps"] for pair in pairs] for name in (FLOOR, RECEIVER)}
-    return {name: {**chosen[name], "round_rps": every[name]} for name in (FLOOR, RECEIVER)}
+    every = {name: [pair[name]["rps"] for pair in pairs] for name in ROWS}
+    return {name: {**chosen[name], "round_rps": every[name]} for name in ROWS}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,9 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3, help="floor/receiver pairs, alternating")
     parser.add_argument("--serve-bare", action="store_true", help="server mode: serve the bare ASGI app")
+    parser.add_argument(
+        "--serve-storing-nothing",
+        action="store_true",
+        help="server mode: mm7 app, null inbox",
+    )
     args = parser.parse_args(argv)
     if args.serve_bare:
         serve_bare()
+    elif args.serve_storing_nothing:
+        serve_storing_nothing()
     else:
         print(json.dumps(measure(args.count, args.warmup, args.concurrency, args.rounds), indent=1))
     return 0
