@@ -139,6 +139,12 @@ def _put_rows_sql(rows: int) -> str:
 
 
 @functools.cache
+def _new_rows_sql(rows: int) -> str:
+    """One INSERT of ``rows`` notifications that inserts nothing over an existing one (its changes count)."""
+    return f"{_PUT_COLUMNS}VALUES {', '.join([_ROW_MARKERS] * rows)} ON CONFLICT (dedupe_key) DO NOTHING"
+
+
+@functools.cache
 def _stored_counts_sql(keys: int) -> str:
     """The id and times_received of up to ``keys`` dedupe keys, as one JSON text in one row."""
     return (
@@ -507,20 +513,25 @@ class SQLiteInbox(SQLInbox):
         return (*self._put_values(notification), _ts(_now()))
 
     def _put_batch(self, batch: Sequence[_PendingPut]) -> builtins.list[PutResult]:
-        """A batch in one transaction; without attachments, in one INSERT and one SELECT.
+        """A batch in one transaction; without attachments, in one INSERT (and one SELECT with duplicates).
 
         Each statement step hands the GIL over (SQLite runs without it), and a receiver's loop or its
-        other threads are waiting for it: two statements per batch rather than one per notification.
+        other threads are waiting for it: one statement per batch (two when it meets a duplicate) rather
+        than one per notification.
         Outcomes are those of :meth:`_put_rows` one after the other: a notification's count after the
         batch, less its later copies in the batch, is what it would have read.
         """
         if not _has_json_functions() or any(p.notification.attachments for p in batch):
             return super()._put_batch(batch)
+        params = [value for p in batch for value in p.params]
+        new = self._put_new_rows(params, len(batch))
+        if new is not None:
+            return new
         keys = [p.notification.dedupe_key for p in batch]
         distinct = builtins.list(dict.fromkeys(keys))
         with self._tx() as conn:
             try:
-                conn.execute(_put_rows_sql(len(batch)), [value for p in batch for value in p.params])
+                conn.execute(_put_rows_sql(len(batch)), params)
                 row = conn.execute(_stored_counts_sql(len(distinct)), distinct).fetchone()
             except sqlite3.Error as exc:  # a row's constraint: the puts are retried one by one
                 raise _RowError(str(exc)) from exc
@@ -534,6 +545,24 @@ class SQLiteInbox(SQLInbox):
             mine = times - copies[key] + seen[key]
             results.append(PutResult(id=nid, created=mine == 1, times_received=mine))
         return results
+
+    def _put_new_rows(self, params: builtins.list[Any], rows: int) -> builtins.list[PutResult] | None:
+        """The usual batch, every notification new: one INSERT, its ids read from the statement itself.
+
+        Within one INSERT the rows get consecutive ids (AUTOINCREMENT, under the write lock), so the last
+        one's id gives them all. None, with nothing stored, when a notification was stored before (or
+        comes twice): :meth:`_put_batch` then counts the duplicates in a transaction of its own.
+        """
+        with suppress(_HasDuplicates), self._tx() as conn:
+            try:
+                inserted = conn.execute(_new_rows_sql(rows), params)
+            except sqlite3.Error as exc:  # a row's constraint: the puts are retried one by one
+                raise _RowError(str(exc)) from exc
+            if inserted.rowcount != rows or inserted.lastrowid is None:
+                raise _HasDuplicates  # rolls the transaction back
+            first = inserted.lastrowid - rows + 1
+            return [PutResult(id=first + i, created=True, times_received=1) for i in range(rows)]
+        return None
 
     def _put_rows(self, conn: Any, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
@@ -577,6 +606,10 @@ class SQLiteInbox(SQLInbox):
             params,
         ).fetchall()
         return rows
+
+
+class _HasDuplicates(Exception):
+    """A batch's INSERT met a notification stored before: roll it back, count the duplicates instead."""
 
 
 def _insert_attachment(conn: sqlite3.Connection, nid: int, position: int, attachment: Attachment) -> None:

@@ -141,3 +141,26 @@ def test_a_batch_gives_the_outcomes_and_rows_of_the_same_puts_one_by_one(tmp_pat
     assert batched == single
     assert batched_rows == single_rows
     assert [o.times_received for o in batched if isinstance(o, PutResult)] == [2, 1, 2, 2, 3, 1, 3]
+
+
+def test_a_batch_of_new_notifications_gets_the_ids_and_rows_of_the_same_puts_one_by_one(
+    tmp_path: Path,
+) -> None:
+    # The usual batch, every notification new, is one INSERT whose ids are read from the statement itself
+    # (consecutive, after the ones stored before and a deleted one): the same as put after put gives.
+    outcomes = []
+    for name, put_them in (("batched", True), ("one-by-one", False)):
+        with open_inbox(f"sqlite:///{tmp_path / name / 'inbox.db'}") as inbox:
+            for i in range(3):
+                inbox.put(make_dr(f"before-{i}", transaction_id=f"tx-before-{i}"))
+            with sqlite3.connect(tmp_path / name / "inbox.db") as db:
+                db.execute("DELETE FROM inbox_notifications WHERE id = 3")  # AUTOINCREMENT: never reused
+            batch = [make_dr(f"new-{i}", transaction_id=f"tx-new-{i}") for i in range(10)]
+            got = inbox.put_many(batch) if put_them else [inbox.put(n) for n in batch]
+            rows = sorted((n.id, n.dedupe_key, n.times_received) for n in inbox.list(limit=100))
+            outcomes.append((got, rows))
+    (batched, batched_rows), (single, single_rows) = outcomes
+    assert batched == single
+    assert batched_rows == single_rows
+    assert [o.id for o in batched if isinstance(o, PutResult)] == list(range(4, 14))
+    assert all(isinstance(o, PutResult) and o.created and o.times_received == 1 for o in batched)
