@@ -56,6 +56,10 @@ class _Deadlines:
     body is due) or None (the request is in: answering it is no longer the client's pace). A phase's clock
     runs from when the phase began; past its deadline the connection is closed, and a request task
     waiting for the body then receives ``http.disconnect`` and stores nothing.
+
+    One timer per connection: a phase that begins moves the deadline, and the timer, when it fires early
+    for the phase now running, waits again for that phase's deadline (no timer is cancelled and made anew
+    at each phase of each request).
     """
 
     header_timeout: float
@@ -63,24 +67,36 @@ class _Deadlines:
     loop: asyncio.AbstractEventLoop
     transport: asyncio.Transport
     _phase: str | None = None
+    _deadline = 0.0
     _timer: asyncio.TimerHandle | None = None
 
     def _enter(self, phase: str | None) -> None:
         if phase == self._phase:
             return  # the clock keeps running from when this phase began
         self._phase = phase
+        if phase is None:
+            return  # a timer still set finds no phase to end when it fires
+        timeout = self.header_timeout if phase == "head" else self.body_timeout
+        self._deadline = deadline = self.loop.time() + timeout
+        if self._timer is None or self._timer.when() > deadline:
+            self._stop_timer()
+            self._timer = self.loop.call_at(deadline, self._expired)
+
+    def _stop_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if phase is not None:
-            timeout = self.header_timeout if phase == "head" else self.body_timeout
-            self._timer = self.loop.call_later(timeout, self._expired, phase)
 
-    def _expired(self, phase: str) -> None:
-        if phase == self._phase and not self.transport.is_closing():
-            peer = self.transport.get_extra_info("peername")
-            logger.info("dropping %s: request %s not received within the deadline", peer, phase)
-            self.transport.close()
+    def _expired(self) -> None:
+        self._timer = None
+        if self._phase is None or self.transport.is_closing():
+            return
+        if self.loop.time() < self._deadline:  # a phase that began after the timer was set
+            self._timer = self.loop.call_at(self._deadline, self._expired)
+            return
+        peer = self.transport.get_extra_info("peername")
+        logger.info("dropping %s: request %s not received within the deadline", peer, self._phase)
+        self.transport.close()
 
 
 def http_parser() -> str:
@@ -138,6 +154,7 @@ def _h11_protocol(header_timeout: float, body_timeout: float) -> type[asyncio.Pr
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._enter(None)
+            self._stop_timer()
             super().connection_lost(exc)
 
     DeadlineH11Protocol.header_timeout = header_timeout
@@ -182,6 +199,7 @@ def _httptools_protocol(header_timeout: float, body_timeout: float) -> type[asyn
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._enter(None)
+            self._stop_timer()
             super().connection_lost(exc)
 
     DeadlineHttpToolsProtocol.header_timeout = header_timeout
