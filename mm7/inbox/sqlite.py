@@ -156,10 +156,13 @@ def _stored_counts_sql(keys: int) -> str:
 @functools.cache
 def _has_json_functions() -> bool:
     """Whether the SQLite library under :mod:`sqlite3` has its JSON functions (built in since 3.38)."""
+    probe = sqlite3.connect(":memory:")
     try:
-        sqlite3.connect(":memory:").execute("SELECT json_group_array(json_array(1))").close()
+        probe.execute("SELECT json_group_array(json_array(1))").close()
     except sqlite3.Error:
         return False
+    finally:
+        probe.close()
     return True
 
 

@@ -677,6 +677,7 @@ class Exchange:
         self.content_length = content_length
         self._core = core
         self._environ = environ
+        #: The payloads spooled so far (until the decoded body takes them over).
         self._sinks: list[IO[bytes]] = []
         # With a capture: the body's first bytes (up to the file cap) and its whole length so far.
         self._captured = bytearray() if core.capture is not None else None
@@ -685,17 +686,13 @@ class Exchange:
             self._decoder = MultipartDecoder(
                 environ.get("CONTENT_TYPE") or None,
                 core.limits,
-                self._sink,
+                _spooling_into(self._sinks, core._sink),
                 spool_threshold=core.spool_size,
                 max_root_size=core.xml_limits.max_size,
             )
         except MIMEError as exc:
             # Neither XML nor multipart: no MM7 peer sends that, so say so at the HTTP level too.
             raise _RequestError("415 Unsupported Media Type", 2007, _STATUS_TEXT[2007], str(exc)) from exc
-
-    def _sink(self) -> IO[bytes]:
-        self._sinks.append(self._core._sink())
-        return self._sinks[-1]
 
     def feed(self, data: bytes) -> Answer | None:
         """Take the next body bytes; an answer means the body is refused and no more should be read.
@@ -736,7 +733,7 @@ class Exchange:
             if isinstance(exc, CodecError):
                 return self._captures(self._core._refusal(exc))
             raise
-        self._sinks = []  # owned by the decoded body now, closed by the steps
+        self._sinks.clear()  # owned by the decoded body now, closed by the steps
         seen: list[str] = []
         return self._capture_after(self._core._storing(mime, self._environ, seen), seen)
 
@@ -794,12 +791,29 @@ class Exchange:
 
     def close(self) -> None:
         """Free the payloads spooled so far (a spilled one's temporary file is deleted now)."""
-        sinks, self._sinks = self._sinks, []
+        sinks = list(self._sinks)
+        self._sinks.clear()
         for spooled in sinks:
             spooled.close()
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _spooling_into(sinks: list[IO[bytes]], make: Callable[[], IO[bytes]]) -> Callable[[], IO[bytes]]:
+    """The decoder's sink factory: ``make()``, each new sink also kept in ``sinks``.
+
+    A function holding the list, not a method of the exchange: the decoder the exchange holds must not
+    hold the exchange in turn, or every request leaves a reference cycle that only the cyclic garbage
+    collector frees (its collections then walk every live object of the requests in flight).
+    """
+
+    def sink() -> IO[bytes]:
+        spooled = make()
+        sinks.append(spooled)
+        return spooled
+
+    return sink
 
 
 def _environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:

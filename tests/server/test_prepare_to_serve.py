@@ -1,4 +1,5 @@
-"""Before their first request, the launchers warm the receiver's codec and freeze the process's heap.
+"""Before their first request, the launchers warm the receiver's codec, freeze the process's heap and raise
+the cyclic collector's youngest threshold (YOUNG_COLLECTION_THRESHOLD).
 
 ``mm7 serve`` (waitress) and ``mm7 serve --asgi`` (uvicorn) are started as users start them and say so in
 their log before they listen; the shipped gunicorn configuration's ``post_worker_init`` hook does it in
@@ -20,20 +21,24 @@ import requests
 from simulator import MM7  # the mm7 command as installed
 
 from mm7.server import gunicorn_config, make_app
-from mm7.server.hosting import prepare_to_serve
+from mm7.server.hosting import YOUNG_COLLECTION_THRESHOLD, prepare_to_serve
 
 from .conftest import ROOT, dr_request, transaction_id_and_status
 
-READY = re.compile(r"receiver ready in \d+ ms \(codec loaded; (\d+) objects frozen")
+READY = re.compile(
+    r"receiver ready in \d+ ms \(codec loaded; (\d+) objects frozen.*; young objects collected every (\d+) "
+)
 
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
-    """Give this test process its heap back to the collector afterwards."""
+    """Give this test process its heap back to the collector, and its collection thresholds, afterwards."""
+    thresholds = gc.get_threshold()
     try:
         yield
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def _serve(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
@@ -63,6 +68,7 @@ def test_mm7_serve_warms_up_and_freezes_before_it_listens(tmp_path: Path, option
     ready = READY.search(log)
     assert ready is not None, log
     assert int(ready.group(1)) > 10_000  # the interpreter, mm7, lxml and the schemas
+    assert int(ready.group(2)) == YOUNG_COLLECTION_THRESHOLD
     listening = log.index("receiver listening on")
     assert ready.start() < listening  # before the first request can arrive
 
@@ -75,6 +81,7 @@ def test_the_gunicorn_hook_warms_the_workers_app_and_freezes_its_heap(
         caplog.set_level("INFO", logger="mm7.server")
         gunicorn_config.post_worker_init(SimpleNamespace(wsgi=app))
         assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD
         assert READY.search(caplog.text), caplog.text
         assert sum(app.inbox.counts().values()) == 0
     finally:
