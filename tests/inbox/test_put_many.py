@@ -116,6 +116,24 @@ def test_the_default_put_many_gives_each_notification_puts_outcome(inbox: Inbox)
     assert outcomes[2].id == outcomes[0].id
 
 
+def _batched_and_one_by_one(
+    tmp_path: Path, before: Callable[[Inbox, Path], None], batch: list[Notification]
+) -> tuple[tuple[list[Any], list[Any]], tuple[list[Any], list[Any]]]:
+    """``batch`` put with put_many and put after put, each in a SQLite inbox readied by ``before``.
+
+    Returns each way's (outcomes, rows as (id, dedupe key, times received)).
+    """
+    ways = []
+    for name, put_them in (("batched", True), ("one-by-one", False)):
+        path = tmp_path / name / "inbox.db"
+        with open_inbox(f"sqlite:///{path}") as inbox:
+            before(inbox, path)
+            got = inbox.put_many(batch) if put_them else [inbox.put(n) for n in batch]
+            rows = sorted((n.id, n.dedupe_key, n.times_received) for n in inbox.list(limit=100))
+            ways.append((got, rows))
+    return ways[0], ways[1]
+
+
 def test_a_batch_gives_the_outcomes_and_rows_of_the_same_puts_one_by_one(tmp_path: Path) -> None:
     # SQLite stores a batch without attachments in one statement and reads every count back at once; the
     # outcomes and rows must be those of put after put, duplicates inside the batch and of earlier rows too.
@@ -129,18 +147,14 @@ def test_a_batch_gives_the_outcomes_and_rows_of_the_same_puts_one_by_one(tmp_pat
         make_dr("msg-other", transaction_id="tx-other"),
         make_dr("msg-new", transaction_id="tx-new"),
     ]
-    outcomes = []
-    for name, put_them in (("batched", True), ("one-by-one", False)):
-        with open_inbox(f"sqlite:///{tmp_path / name / 'inbox.db'}") as inbox:
-            for n in earlier:
-                inbox.put(n)
-            got = inbox.put_many(batch) if put_them else [inbox.put(n) for n in batch]
-            rows = sorted((n.dedupe_key, n.id, n.times_received) for n in inbox.list(limit=100))
-            outcomes.append((got, rows))
-    (batched, batched_rows), (single, single_rows) = outcomes
+
+    def before(inbox: Inbox, path: Path) -> None:
+        for n in earlier:
+            inbox.put(n)
+
+    batched, single = _batched_and_one_by_one(tmp_path, before, batch)
     assert batched == single
-    assert batched_rows == single_rows
-    assert [o.times_received for o in batched if isinstance(o, PutResult)] == [2, 1, 2, 2, 3, 1, 3]
+    assert [o.times_received for o in batched[0] if isinstance(o, PutResult)] == [2, 1, 2, 2, 3, 1, 3]
 
 
 def test_a_batch_of_new_notifications_gets_the_ids_and_rows_of_the_same_puts_one_by_one(
@@ -148,19 +162,14 @@ def test_a_batch_of_new_notifications_gets_the_ids_and_rows_of_the_same_puts_one
 ) -> None:
     # The usual batch, every notification new, is one INSERT whose ids are read from the statement itself
     # (consecutive, after the ones stored before and a deleted one): the same as put after put gives.
-    outcomes = []
-    for name, put_them in (("batched", True), ("one-by-one", False)):
-        with open_inbox(f"sqlite:///{tmp_path / name / 'inbox.db'}") as inbox:
-            for i in range(3):
-                inbox.put(make_dr(f"before-{i}", transaction_id=f"tx-before-{i}"))
-            with sqlite3.connect(tmp_path / name / "inbox.db") as db:
-                db.execute("DELETE FROM inbox_notifications WHERE id = 3")  # AUTOINCREMENT: never reused
-            batch = [make_dr(f"new-{i}", transaction_id=f"tx-new-{i}") for i in range(10)]
-            got = inbox.put_many(batch) if put_them else [inbox.put(n) for n in batch]
-            rows = sorted((n.id, n.dedupe_key, n.times_received) for n in inbox.list(limit=100))
-            outcomes.append((got, rows))
-    (batched, batched_rows), (single, single_rows) = outcomes
+    def before(inbox: Inbox, path: Path) -> None:
+        for i in range(3):
+            inbox.put(make_dr(f"before-{i}", transaction_id=f"tx-before-{i}"))
+        with sqlite3.connect(path) as db:
+            db.execute("DELETE FROM inbox_notifications WHERE id = 3")  # AUTOINCREMENT: never reused
+
+    batch = [make_dr(f"new-{i}", transaction_id=f"tx-new-{i}") for i in range(10)]
+    batched, single = _batched_and_one_by_one(tmp_path, before, batch)
     assert batched == single
-    assert batched_rows == single_rows
-    assert [o.id for o in batched if isinstance(o, PutResult)] == list(range(4, 14))
-    assert all(isinstance(o, PutResult) and o.created and o.times_received == 1 for o in batched)
+    assert [o.id for o in batched[0] if isinstance(o, PutResult)] == list(range(4, 14))
+    assert all(isinstance(o, PutResult) and o.created and o.times_received == 1 for o in batched[0])

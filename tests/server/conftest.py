@@ -7,6 +7,7 @@ and PostgreSQL tests FAIL when no server can be started -- they are never skippe
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -59,6 +61,21 @@ def dr_request(
         .replace(b"<MMStatus>Retrieved</MMStatus>", f"<MMStatus>{mm_status}</MMStatus>".encode())
     )
     return Request(body, {"Content-Type": DR_CONTENT_TYPE, "X-Mblox-Carrier-Id": "0001890"})
+
+
+def wsgi_environ(request: Request) -> dict[str, Any]:
+    """The WSGI environ a server would give an app for ``request`` POSTed to ``/`` from 127.0.0.1."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": request.headers["Content-Type"],
+        "CONTENT_LENGTH": str(len(request.body)),
+        "wsgi.input": io.BytesIO(request.body),
+    }
+    for name, value in request.headers.items():
+        environ.setdefault("HTTP_" + name.upper().replace("-", "_"), value)
+    return environ
 
 
 def mo_request() -> Request:

@@ -12,7 +12,6 @@ keep-alive and pipelined requests work; a stopping worker answers what it holds 
 
 from __future__ import annotations
 
-import io
 import re
 import signal
 import socket
@@ -28,7 +27,7 @@ import requests
 from mm7.inbox import open_inbox
 from mm7.server import make_app
 
-from .conftest import DEADLINE, Request, dr_request, transaction_id_and_status
+from .conftest import DEADLINE, Request, dr_request, transaction_id_and_status, wsgi_environ
 from .test_asgi import WriterHoldingTheInbox
 from .test_slow_clients import Receiver
 
@@ -163,19 +162,7 @@ def test_answers_are_the_bytes_the_wsgi_app_answers(
     app = make_app(inbox_url=f"sqlite:///{tmp_path / 'alone.db'}")
     started: list[tuple[str, list[tuple[str, str]]]] = []
     try:
-        body = b"".join(
-            app(
-                {
-                    "REQUEST_METHOD": "POST",
-                    "PATH_INFO": "/",
-                    "REMOTE_ADDR": "127.0.0.1",
-                    "CONTENT_TYPE": request.headers["Content-Type"],
-                    "CONTENT_LENGTH": str(len(request.body)),
-                    "wsgi.input": io.BytesIO(request.body),
-                },
-                lambda status, headers: started.append((status, headers)),
-            )
-        )
+        body = b"".join(app(wsgi_environ(request), lambda status, headers: started.append((status, headers))))
     finally:
         app.inbox.close()
     assert f"{served.status_code} {served.reason}" == started[0][0]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import pytest
 from mm7.inbox import open_inbox
 from mm7.server import ASGIReceiverApp, ReceiverApp
 
-from .conftest import Request, dr_request, mo_request, transaction_id_and_status
+from .conftest import Request, dr_request, mo_request, transaction_id_and_status, wsgi_environ
 
 ROUNDS = 20
 
@@ -37,16 +36,7 @@ def _requests(round_: int) -> list[Request]:
 
 
 def _wsgi_post(app: ReceiverApp, request: Request) -> tuple[str, bytes]:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/",
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_TYPE": request.headers["Content-Type"],
-        "CONTENT_LENGTH": str(len(request.body)),
-        "wsgi.input": io.BytesIO(request.body),
-    }
-    for name, value in request.headers.items():
-        environ.setdefault("HTTP_" + name.upper().replace("-", "_"), value)
+    environ = wsgi_environ(request)
     status: list[str] = []
     body = b"".join(app(environ, lambda line, headers, exc_info=None: status.append(line)))
     return status[0], body
