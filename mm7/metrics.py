@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -191,6 +191,18 @@ def _get() -> _Metrics | None:
     return _metrics
 
 
+#: Each labelled child once looked up, by metric and label values (every label takes a bounded set of values).
+_CHILDREN: dict[tuple[object, tuple[str, ...]], Any] = {}
+
+
+def _labelled(metric: Any, *values: str) -> Any:
+    """``metric.labels(*values)``, looked up in prometheus_client once (1.5 µs a call, 0.4 from here)."""
+    child = _CHILDREN.get((metric, values))
+    if child is None:
+        child = _CHILDREN[metric, values] = metric.labels(*values)
+    return child
+
+
 def available() -> bool:
     """Whether metrics are recorded (prometheus_client is installed)."""
     return _get() is not None
@@ -205,15 +217,15 @@ def client_finished(operation: str, acceptance: str, http_status: int | None, se
     if metrics is None:
         return
     label = operation_label(operation)
-    metrics.client_requests.labels(label, acceptance, status_class(http_status)).inc()
-    metrics.client_duration.labels(label).observe(max(0.0, seconds))
+    _labelled(metrics.client_requests, label, acceptance, status_class(http_status)).inc()
+    _labelled(metrics.client_duration, label).observe(max(0.0, seconds))
 
 
 def client_retry(operation: str) -> None:
     """A client call sends its request again."""
     metrics = _get()
     if metrics is not None:
-        metrics.client_retries.labels(operation_label(operation)).inc()
+        _labelled(metrics.client_retries, operation_label(operation)).inc()
 
 
 def client_throttle_wait(seconds: float) -> None:
@@ -232,9 +244,9 @@ def receiver_answered(operation: str | None, http_status: int, fault_code: int |
     if metrics is None:
         return
     status = str(http_status) if http_status in _RECEIVER_STATUSES else "other"
-    metrics.receiver_requests.labels(operation_label(operation), status).inc()
+    _labelled(metrics.receiver_requests, operation_label(operation), status).inc()
     if fault_code is not None:
-        metrics.receiver_faults.labels(str(fault_code) if fault_code in FAULT_CODES else "other").inc()
+        _labelled(metrics.receiver_faults, str(fault_code) if fault_code in FAULT_CODES else "other").inc()
 
 
 def receiver_stored(operation: str, seconds: float, *, duplicate: bool) -> None:
@@ -244,7 +256,7 @@ def receiver_stored(operation: str, seconds: float, *, duplicate: bool) -> None:
         return
     metrics.receiver_store.observe(max(0.0, seconds))
     if duplicate:
-        metrics.receiver_duplicates.labels(operation_label(operation)).inc()
+        _labelled(metrics.receiver_duplicates, operation_label(operation)).inc()
 
 
 # ------------------------------------------------------------------------------------------ worker
@@ -254,15 +266,15 @@ def worker_handled(kind: str, lag_seconds: float) -> None:
     """A worker handled and acknowledged a notification of ``kind`` stored ``lag_seconds`` ago."""
     metrics = _get()
     if metrics is not None:
-        metrics.worker_handled.labels(kind).inc()
-        metrics.worker_lag.labels(kind).observe(max(0.0, lag_seconds))
+        _labelled(metrics.worker_handled, kind).inc()
+        _labelled(metrics.worker_lag, kind).observe(max(0.0, lag_seconds))
 
 
 def worker_failed(kind: str) -> None:
     """A handler raised on a notification of ``kind``."""
     metrics = _get()
     if metrics is not None:
-        metrics.worker_failed.labels(kind).inc()
+        _labelled(metrics.worker_failed, kind).inc()
 
 
 # ------------------------------------------------------------------------------------------ exposition

@@ -125,7 +125,7 @@ class SQLInbox(Inbox):
         batch: builtins.list[_PendingPut] = []
         for notification in notifications:
             try:
-                pending = _PendingPut(notification, self._put_params(notification))
+                pending = _PendingPut(notification, self._put_params(notification), waited_for=False)
             except InboxError as exc:
                 outcomes.append(exc)
             else:
@@ -498,12 +498,18 @@ def _own_copy(exc: Exception) -> Exception:
 GROUP_COMMIT_MAX_BATCH = 64
 
 
+#: The ``wake`` of the puts nobody waits for (see :class:`_PendingPut`).
+_NOBODY_WAITS = threading.Event()
+
+
 class _PendingPut:
     """One put waiting for a group commit: its input, and its outcome once ``done``."""
 
     __slots__ = ("done", "error", "lead", "notification", "params", "result", "wake")
 
-    def __init__(self, notification: Notification, params: tuple[Any, ...]) -> None:
+    def __init__(
+        self, notification: Notification, params: tuple[Any, ...], *, waited_for: bool = True
+    ) -> None:
         self.notification = notification
         self.params = params
         self.result: PutResult | None = None
@@ -511,8 +517,9 @@ class _PendingPut:
         self.done = False
         #: Handed the lead: its thread is to commit the next batch.
         self.lead = False
-        #: Set when the put is done, or when it is handed the lead.
-        self.wake = threading.Event()
+        #: Set when the put is done, or when it is handed the lead (a put of put_many, committed by the
+        #: calling thread itself, is never waited for: one shared event that nobody waits on).
+        self.wake = threading.Event() if waited_for else _NOBODY_WAITS
 
 
 _GROUPS: weakref.WeakSet[_GroupCommit] = weakref.WeakSet()
