@@ -426,6 +426,14 @@ def asgi_cause(asgi: dict[str, Any] | None) -> list[str]:
     base, total = cpu(floor), cpu(mm7)
     cores = mm7["rps"] * total / 1000
     needed = 1000 / (0.7 * floor["rps"])
+    target = f"70% of this floor ({0.7 * floor['rps']:,.0f} requests/s)"
+    budget = (
+        f"{target} asks for at most {needed:.2f} ms of server CPU per request if the server stays as busy, "
+        f"{(1 - needed / total) * 100:.0f}% less than now."
+        if needed < total
+        else f"{target} would allow {needed:.2f} ms of server CPU per request, more than it uses: the "
+        "server is not bound by its CPU at this load but by what its requests wait for (below)."
+    )
     split = (
         f" Storing nothing (the diagnostic row), the same app uses {cpu(nothing):.2f} ms and reaches "
         f"{nothing['rps'] / floor['rps'] * 100:.0f}% of the floor: decoding, validating and answering cost "
@@ -444,9 +452,7 @@ def asgi_cause(asgi: dict[str, Any] | None) -> list[str]:
         f"Server CPU per request (section 10): the floor {base:.2f} ms (uvicorn's httptools protocol, the "
         f"connection, a fixed answer), `mm7 serve --asgi` {total:.2f} ms. The server is one process with one "
         "GIL, sharing the 2 cores with the load process's 50 posters: at "
-        f"{mm7['rps']:,.0f} requests/s it used {cores:.2f} of a core. 70% of this floor "
-        f"({0.7 * floor['rps']:,.0f} requests/s) asks for at most {needed:.2f} ms of server CPU per request "
-        f"if the server stays as busy, {(1 - needed / total) * 100:.0f}% less than now.{split}",
+        f"{mm7['rps']:,.0f} requests/s it used {cores:.2f} of a core. {budget}{split}",
         "",
     ]
 
