@@ -44,7 +44,7 @@ logger = logging.getLogger("mm7.server")
 #: Seconds requests still running at shutdown (SIGTERM) get to finish before they are cancelled.
 GRACEFUL_SHUTDOWN = 10.0
 
-#: Most bytes of one request head (request line and header fields): uvicorn's limit for h11, both parsers.
+#: Most bytes of one request head (request line and header fields), for either parser (uvicorn's h11 default).
 MAX_HEAD_SIZE = 16 * 1024
 
 
@@ -242,6 +242,7 @@ def serve_asgi_settings(
         config = uvicorn.Config(
             app,
             http=deadline_protocol(settings.header_timeout, settings.effective_body_timeout, parser),
+            h11_max_incomplete_event_size=MAX_HEAD_SIZE,  # the head limit, when the parser is h11
             lifespan="on",
             log_config=None,
             access_log=False,
