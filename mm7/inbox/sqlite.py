@@ -140,8 +140,8 @@ def _put_rows_sql(rows: int) -> str:
 
 @functools.cache
 def _new_rows_sql(rows: int) -> str:
-    """One INSERT of ``rows`` notifications that inserts nothing over an existing one (its changes count)."""
-    return f"{_PUT_COLUMNS}VALUES {', '.join([_ROW_MARKERS] * rows)} ON CONFLICT (dedupe_key) DO NOTHING"
+    """One INSERT of ``rows`` new notifications: it fails whole on a dedupe_key stored before (or twice)."""
+    return f"{_PUT_COLUMNS}VALUES {', '.join([_ROW_MARKERS] * rows)}"
 
 
 @functools.cache
@@ -519,8 +519,9 @@ class SQLiteInbox(SQLInbox):
         """A batch in one transaction; without attachments, in one INSERT (and one SELECT with duplicates).
 
         Each statement step hands the GIL over (SQLite runs without it), and a receiver's loop or its
-        other threads are waiting for it: one statement per batch (two when it meets a duplicate) rather
-        than one per notification.
+        other threads are waiting for it: one statement per batch, which is its own transaction when every
+        notification is new (:meth:`_put_new_rows`), rather than one per notification. A batch meeting a
+        duplicate takes BEGIN, the INSERT counting duplicates, the SELECT of the counts and COMMIT.
         Outcomes are those of :meth:`_put_rows` one after the other: a notification's count after the
         batch, less its later copies in the batch, is what it would have read.
         """
@@ -550,22 +551,35 @@ class SQLiteInbox(SQLInbox):
         return results
 
     def _put_new_rows(self, params: builtins.list[Any], rows: int) -> builtins.list[PutResult] | None:
-        """The usual batch, every notification new: one INSERT, its ids read from the statement itself.
+        """The usual batch, every notification new: one INSERT, which is its own transaction.
 
-        Within one INSERT the rows get consecutive ids (AUTOINCREMENT, under the write lock), so the last
-        one's id gives them all. None, with nothing stored, when a notification was stored before (or
-        comes twice): :meth:`_put_batch` then counts the duplicates in a transaction of its own.
+        Outside ``BEGIN``/``COMMIT`` (the connection is in autocommit mode between transactions) SQLite runs
+        one statement as a transaction of its own, write lock, commit and fsync included, all within that
+        statement's one step: the writer thread hands the GIL over and takes it back once per batch for
+        this, not three times (BEGIN IMMEDIATE, INSERT, COMMIT), and each time it takes it back, a receiver's
+        loop waiting for the GIL stalls. Within one INSERT the rows get consecutive ids (AUTOINCREMENT,
+        under the write lock), so the last one's id gives them all.
+
+        None, with nothing stored, when the INSERT breaks a constraint: the dedupe_key of a notification
+        stored before (or one that comes twice), or a bad row. A failing statement is undone whole, and
+        :meth:`_put_batch` then counts the duplicates in a transaction of its own (a bad row fails there
+        and is retried alone).
+
+        Raises:
+            StorageError: The write lock was not had within ``busy_timeout``, or SQLite failed otherwise.
         """
-        with suppress(_HasDuplicates), self._tx() as conn:
-            try:
+        conn = self._connection()
+        try:
+            with self._write_turn():
                 inserted = conn.execute(_new_rows_sql(rows), params)
-            except sqlite3.Error as exc:  # a row's constraint: the puts are retried one by one
-                raise _RowError(str(exc)) from exc
-            if inserted.rowcount != rows or inserted.lastrowid is None:
-                raise _HasDuplicates  # rolls the transaction back
-            first = inserted.lastrowid - rows + 1
-            return [PutResult(id=first + i, created=True, times_received=1) for i in range(rows)]
-        return None
+        except sqlite3.IntegrityError:
+            return None
+        except sqlite3.Error as exc:
+            raise StorageError(f"SQLite inbox {self.path}: {exc}") from exc
+        last = inserted.lastrowid
+        if inserted.rowcount != rows or last is None:  # SQLite inserts all rows or none: never happens
+            raise StorageError(f"SQLite inbox {self.path}: {inserted.rowcount} of {rows} rows inserted")
+        return [PutResult(id=last - rows + 1 + i, created=True, times_received=1) for i in range(rows)]
 
     def _put_rows(self, conn: Any, notification: Notification, params: tuple[Any, ...]) -> PutResult:
         # Sinch retries an unacknowledged notification up to 5 times (5 minutes apart), and a
@@ -609,10 +623,6 @@ class SQLiteInbox(SQLInbox):
             params,
         ).fetchall()
         return rows
-
-
-class _HasDuplicates(Exception):
-    """A batch's INSERT met a notification stored before: roll it back, count the duplicates instead."""
 
 
 def _insert_attachment(conn: sqlite3.Connection, nid: int, position: int, attachment: Attachment) -> None:

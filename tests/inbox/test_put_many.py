@@ -25,6 +25,7 @@ from mm7.inbox import (
     StorageError,
     open_inbox,
 )
+from mm7.inbox.sqlite import SQLiteInbox
 
 from .conftest import count_batches, make_dr, make_mo
 from .test_group_commit import _null_envelope, _short_stream, _stored_keys_in_another_process
@@ -173,3 +174,25 @@ def test_a_batch_of_new_notifications_gets_the_ids_and_rows_of_the_same_puts_one
     assert batched == single
     assert [o.id for o in batched[0] if isinstance(o, PutResult)] == list(range(4, 14))
     assert all(isinstance(o, PutResult) and o.created and o.times_received == 1 for o in batched[0])
+
+
+def test_a_batch_of_new_notifications_is_one_statement_that_is_its_own_transaction(
+    tmp_path: Path,
+) -> None:
+    # Every statement hands the GIL over while SQLite runs and takes it back after, and a receiver's event
+    # loop stalls whenever the writer thread takes it back: the usual batch is one INSERT, no BEGIN and no
+    # COMMIT around it (SQLite commits a lone statement itself), and it is durable (another process reads it).
+    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    with open_inbox(url) as inbox:
+        assert isinstance(inbox, SQLiteInbox)
+        inbox.put(make_dr("before", transaction_id="tx-before"))  # the connection is open, the schema made
+        statements: list[str] = []
+        inbox._connection().set_trace_callback(statements.append)
+        batch = [make_dr(f"new-{i}", transaction_id=f"tx-new-{i}") for i in range(5)]
+        outcomes = inbox.put_many(batch)
+        inbox._connection().set_trace_callback(None)
+        assert [statement.split(None, 1)[0] for statement in statements] == ["INSERT"], statements
+        assert all(isinstance(o, PutResult) and o.created for o in outcomes), outcomes
+        assert set(_stored_keys_in_another_process(url)) == {n.dedupe_key for n in batch} | {
+            make_dr("before", transaction_id="tx-before").dedupe_key
+        }
