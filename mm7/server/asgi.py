@@ -57,6 +57,7 @@ from mm7.server.core import (
     Answer,
     Exchange,
     ReceiverCore,
+    Storing,
     finish_storing,
 )
 
@@ -226,14 +227,11 @@ class ASGIReceiverApp(ReceiverCore):
             return decoded
         steps, notification = decoded
         stored: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._batched_store().put(notification, lambda outcome: _settle(stored, outcome))
-        try:
-            outcome = await asyncio.shield(stored)
-        except asyncio.CancelledError:
-            # The request is gone, but its notification may be in a commit under way: its payloads are
-            # freed once that is over (stored unacknowledged, the MMSC sends it again: a duplicate).
-            stored.add_done_callback(lambda _: steps.close())
-            raise
+        self._batched_store().put(notification, lambda outcome: _settle(stored, steps, outcome))
+        # Awaited as it is, not through asyncio.shield: each future between the commit and this task costs
+        # the answer one more turn of a busy loop. A cancelled request cancels the future, and _settle frees
+        # the request's payloads once its batch is over.
+        outcome = await stored
         return finish_storing(steps, outcome)
 
     def _batched_store(self) -> BatchedStore:
@@ -256,8 +254,16 @@ class ASGIReceiverApp(ReceiverCore):
                 return
 
 
-def _settle(future: asyncio.Future[Outcome], outcome: Outcome) -> None:
-    if not future.done():  # cancelled when the loop is ending
+def _settle(future: asyncio.Future[Outcome], steps: Storing, outcome: Outcome) -> None:
+    """On the loop, once a batch is over: tell the waiting request its outcome.
+
+    A request cancelled meanwhile (the client went away, the loop is ending) has nobody waiting: its
+    notification may be stored unacknowledged (the MMSC sends it again: a duplicate), and its payloads are
+    freed now that the commit holding them is over.
+    """
+    if future.cancelled():
+        steps.close()
+    elif not future.done():
         future.set_result(outcome)
 
 

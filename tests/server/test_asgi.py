@@ -21,12 +21,13 @@ import asyncio
 import contextlib
 import gc
 import itertools
+import logging
 import re
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -363,6 +364,60 @@ def test_ticks_keep_their_period_beside_50_concurrent_posts(inbox_url: str) -> N
     assert ticks[-1] - ticks[0] > HOLD  # the ticks span the wait for the other writer
     assert max(gaps) < MAX_GAP, f"the loop stalled for {max(gaps):.3f}s (tick {TICK}s)"
     print(f"\n{len(ticks)} ticks, largest gap {max(gaps) * 1000:.0f} ms")
+
+
+def test_a_request_cancelled_while_its_report_is_stored_leaves_the_batch_and_the_app_going(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The request's task is cancelled (its client went away, the server is stopping) while its report waits
+    # in a batch for the write lock: the batch goes on and stores it (unacknowledged, so the MMSC sends it
+    # again: a duplicate), nothing is sent for it, nothing fails when the batch's outcome comes back to a
+    # request nobody waits for, and the next request is answered.
+    inbox_url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    app = make_asgi_app(inbox_url)
+    sent: list[list[dict[str, Any]]] = [[], []]
+
+    def call(request: Request, answers: list[dict[str, Any]]) -> Awaitable[None]:
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/",
+            "client": ("127.0.0.1", 40000),
+            "headers": [(b"content-length", str(len(request.body)).encode())]
+            + [(name.lower().encode(), value.encode()) for name, value in request.headers.items()],
+        }
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": request.body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            answers.append(message)
+
+        return app(scope, receive, send)
+
+    async def cancel_while_stored() -> None:
+        holder = await asyncio.to_thread(WriterHoldingTheInbox, inbox_url)
+        cancelled = asyncio.ensure_future(call(dr_request("gone", transaction_id="tx-gone"), sent[0]))
+        await asyncio.sleep(0.2)  # decoded, handed to the writer thread, which waits for the lock
+        assert not cancelled.done()
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        await asyncio.to_thread(holder.timer.join)
+        await call(dr_request("next", transaction_id="tx-next"), sent[1])
+
+    try:
+        with caplog.at_level(logging.WARNING):
+            asyncio.run(cancel_while_stored())
+        stored = {n.transaction_id: n.times_received for n in app.inbox.list()}
+    finally:
+        app.writer.close()
+        app.inbox.close()
+    assert sent[0] == []  # nobody to answer
+    assert sent[1][0]["status"] == 200
+    assert transaction_id_and_status(sent[1][1]["body"]) == ("tx-next", "1000")
+    assert stored == {"tx-gone": 1, "tx-next": 1}
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
 # ----------------------------------------------------------------------------------- slow and gone clients
