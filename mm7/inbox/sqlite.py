@@ -515,6 +515,18 @@ class SQLiteInbox(SQLInbox):
         # available_at: claimable from now on (our clock: the one claim() compares against).
         return (*self._put_values(notification), _ts(_now()))
 
+    def _put_single(self, notification: Notification, params: tuple[Any, ...]) -> PutResult:
+        """One notification: a new one without attachments in one statement (:meth:`_put_new_rows`).
+
+        A lone put is a receiver's usual write when requests come one at a time, and a batch of one under
+        load. A duplicate (or a bad row) goes the way of :meth:`_put_rows`, in a transaction of its own.
+        """
+        if not notification.attachments:
+            new = self._put_new_rows(builtins.list(params), 1)
+            if new is not None:
+                return new[0]
+        return super()._put_single(notification, params)
+
     def _put_batch(self, batch: Sequence[_PendingPut]) -> builtins.list[PutResult]:
         """A batch in one transaction; without attachments, in one INSERT (and one SELECT with duplicates).
 

@@ -176,23 +176,27 @@ def test_a_batch_of_new_notifications_gets_the_ids_and_rows_of_the_same_puts_one
     assert all(isinstance(o, PutResult) and o.created and o.times_received == 1 for o in batched[0])
 
 
-def test_a_batch_of_new_notifications_is_one_statement_that_is_its_own_transaction(
-    tmp_path: Path,
+@pytest.mark.parametrize("how", ["put_many", "put"])
+def test_a_new_notification_is_stored_in_one_statement_that_is_its_own_transaction(
+    tmp_path: Path, how: str
 ) -> None:
     # Every statement hands the GIL over while SQLite runs and takes it back after, and a receiver's event
-    # loop stalls whenever the writer thread takes it back: the usual batch is one INSERT, no BEGIN and no
-    # COMMIT around it (SQLite commits a lone statement itself), and it is durable (another process reads it).
+    # loop stalls whenever the writer thread takes it back: the usual batch, and a lone put, is one INSERT, no
+    # BEGIN and no COMMIT around it (SQLite commits a lone statement itself), and it is durable (another
+    # process reads it).
     url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    before = make_dr("before", transaction_id="tx-before")
     with open_inbox(url) as inbox:
         assert isinstance(inbox, SQLiteInbox)
-        inbox.put(make_dr("before", transaction_id="tx-before"))  # the connection is open, the schema made
+        inbox.put(before)  # the connection is open, the schema made
         statements: list[str] = []
         inbox._connection().set_trace_callback(statements.append)
-        batch = [make_dr(f"new-{i}", transaction_id=f"tx-new-{i}") for i in range(5)]
-        outcomes = inbox.put_many(batch)
+        new = [
+            make_dr(f"new-{i}", transaction_id=f"tx-new-{i}") for i in range(5 if how == "put_many" else 1)
+        ]
+        outcomes = inbox.put_many(new) if how == "put_many" else [inbox.put(new[0])]
         inbox._connection().set_trace_callback(None)
         assert [statement.split(None, 1)[0] for statement in statements] == ["INSERT"], statements
         assert all(isinstance(o, PutResult) and o.created for o in outcomes), outcomes
-        assert set(_stored_keys_in_another_process(url)) == {n.dedupe_key for n in batch} | {
-            make_dr("before", transaction_id="tx-before").dedupe_key
-        }
+        assert [o.id for o in outcomes if isinstance(o, PutResult)] == list(range(2, 2 + len(new)))
+        assert set(_stored_keys_in_another_process(url)) == {n.dedupe_key for n in [before, *new]}
