@@ -10,8 +10,9 @@ body (at most :data:`ON_LOOP_BODY_SIZE`, as a delivery report or a short MO is) 
 which takes tens of microseconds and no I/O; its notification joins those of the other requests decoded
 meanwhile, and the inbox stores them together (:meth:`~mm7.inbox.Inbox.put_many`: one transaction, one
 commit) in the app's writer thread while the loop goes on (:mod:`mm7.server.batching`); each request is
-answered once its own outcome is known. Under load one commit acknowledges many requests,
-and no request holds a thread of its own while it waits for the disk. A larger body is collected on the
+answered once its own outcome is known. Under load one commit acknowledges many requests (the
+batches start at most every ``commit_interval``), and no request holds a thread of its own while it waits
+for the disk. A larger body is collected on the
 loop and handed to a thread of the loop's default executor in batches of
 :data:`~mm7.server.core.READ_CHUNK` (the MIME decoder may spill its payloads to temporary files), which
 decodes it and stores it with :meth:`~mm7.inbox.Inbox.put`; past ``max_body_size`` the request is refused
@@ -43,7 +44,7 @@ from mm7.codec.mime import Limits
 from mm7.codec.xml import XMLLimits
 from mm7.inbox import Inbox
 from mm7.server.auth import AuthPolicy
-from mm7.server.batching import MAX_BATCH, BatchedStore, InboxWriter, Outcome
+from mm7.server.batching import COMMIT_INTERVAL, MAX_BATCH, BatchedStore, InboxWriter, Outcome
 
 if TYPE_CHECKING:
     from mm7.profiles.base import Profile
@@ -88,6 +89,9 @@ class ASGIReceiverApp(ReceiverCore):
         xml_limits: Limits for the SOAP part.
         body_timeout: Seconds a request may take to send its whole body, from the call of the app; None
             for no deadline of the app's own.
+        commit_interval: Least seconds between the starts of two batches of small requests' notifications
+            while requests keep coming (:data:`~mm7.server.batching.COMMIT_INTERVAL`; 0 starts each batch as
+            soon as the one before is stored). A request on an idle receiver is stored at once.
         metrics: Serve the Prometheus metrics on ``GET /metrics`` (read off the loop); needs
             ``mm7[metrics]``.
         tracker: Fold every stored delivery report and read reply into this tracker (:mod:`mm7.tracking`).
@@ -97,7 +101,8 @@ class ASGIReceiverApp(ReceiverCore):
     Attributes:
         writer: The thread that stores the batches of small requests' notifications.
 
-    The arguments other than ``body_timeout`` are those of :class:`~mm7.server.core.ReceiverCore`.
+    The arguments other than ``body_timeout`` and ``commit_interval`` are those of
+    :class:`~mm7.server.core.ReceiverCore`.
     """
 
     def __init__(
@@ -113,6 +118,7 @@ class ASGIReceiverApp(ReceiverCore):
         reject_invalid: bool = False,
         xml_limits: XMLLimits | None = None,
         body_timeout: float | None = None,
+        commit_interval: float = COMMIT_INTERVAL,
         metrics: bool = False,
         tracker: Tracker | None = None,
         capture: Capture | None = None,
@@ -132,6 +138,7 @@ class ASGIReceiverApp(ReceiverCore):
             capture=capture,
         )
         self.body_timeout = body_timeout
+        self.commit_interval = commit_interval
         self.writer = InboxWriter(inbox)
         self._batches: tuple[asyncio.AbstractEventLoop, BatchedStore] | None = None
 
@@ -238,7 +245,13 @@ class ASGIReceiverApp(ReceiverCore):
         """This loop's batches (the app may run on another loop once the first one has ended)."""
         loop = asyncio.get_running_loop()
         if self._batches is None or self._batches[0] is not loop:
-            self._batches = (loop, BatchedStore(self.writer, loop.call_soon_threadsafe))
+            store = BatchedStore(
+                self.writer,
+                loop.call_soon_threadsafe,
+                call_later=loop.call_later,
+                commit_interval=self.commit_interval,
+            )
+            self._batches = (loop, store)
         return self._batches[1]
 
     # ----------------------------------------------------------------------------------- lifespan

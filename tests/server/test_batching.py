@@ -2,8 +2,10 @@
 
 Checked: a lone put is stored at once; puts queued while a batch is stored go together in the next batch
 (bounded by max_batch), each learning its own outcome on the loop, in order; one thread stores every
-batch; a batch that fails gives each of its puts a StorageError; a closed writer fails puts at once; one
-failing answer does not keep the others from theirs; a writer made before a fork stores in the child.
+batch; with a commit interval, batches start at most once per interval while puts keep coming (a put on an
+idle store at once, a full queue at once); a batch that fails gives each of its puts a StorageError; a
+closed writer fails puts at once; one failing answer does not keep the others from theirs; a writer made
+before a fork stores in the child.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,12 +45,15 @@ class Recorded:
     def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
         self.sizes: list[int] = []
+        #: When each batch reached the writer thread (time.monotonic(), the loop's clock), before the gate.
+        self.starts: list[float] = []
         self.threads: set[str] = set()
         self.gate = threading.Event()
         self.gate.set()
         put_many = inbox.put_many
 
         def recorded(notifications: Sequence[Notification]) -> list[PutResult | InboxError]:
+            self.starts.append(time.monotonic())
             self.gate.wait(30)
             self.sizes.append(len(notifications))
             self.threads.add(threading.current_thread().name)
@@ -93,6 +99,65 @@ def test_puts_queued_behind_a_batch_share_the_next_and_each_gets_its_own_outcome
     assert all(isinstance(o, PutResult) for o in outcomes)
     assert [o.created for o in outcomes if isinstance(o, PutResult)] == [True] * 20 + [False]
     assert stored == {f"tx-{n}" for n in range(20)}
+
+
+def test_with_a_commit_interval_the_puts_queued_behind_a_batch_wait_for_the_interval_together(
+    inbox: Inbox,
+) -> None:
+    recorded = Recorded(inbox)
+    writer = InboxWriter(inbox)
+    interval = 0.5
+    puts: dict[str, float] = {}
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        store = BatchedStore(
+            writer, loop.call_soon_threadsafe, call_later=loop.call_later, commit_interval=interval
+        )
+        recorded.gate.clear()  # the first batch is held a moment: the next puts queue behind it
+        loop.call_later(0.05, recorded.gate.set)
+        puts["first"] = time.monotonic()
+        await _put_all(store, [_notification(n) for n in range(4)])
+        await asyncio.sleep(interval + 0.1)  # nothing being stored, nothing waiting
+        puts["idle"] = time.monotonic()
+        await _put_all(store, [_notification(4)])
+
+    try:
+        asyncio.run(run())
+        stored = {n.transaction_id for n in inbox.list(limit=100)}
+    finally:
+        writer.close()
+        inbox.close()
+    assert recorded.sizes == [1, 3, 1]
+    first, spaced, idle = recorded.starts
+    assert first - puts["first"] < interval / 2  # at once, held only by the test's gate
+    assert spaced - first >= interval - 0.01  # the three queued behind it waited for the interval
+    assert idle - puts["idle"] < interval / 2  # an idle store: at once
+    assert stored == {f"tx-{n}" for n in range(5)}
+
+
+def test_a_full_queue_starts_its_batch_before_the_commit_interval_is_over(inbox: Inbox) -> None:
+    recorded = Recorded(inbox)
+    writer = InboxWriter(inbox)
+
+    async def run() -> float:
+        loop = asyncio.get_running_loop()
+        store = BatchedStore(
+            writer, loop.call_soon_threadsafe, max_batch=4, call_later=loop.call_later, commit_interval=30
+        )
+        recorded.gate.clear()
+        loop.call_later(0.05, recorded.gate.set)
+        started = time.monotonic()
+        await _put_all(store, [_notification(n) for n in range(5)])  # one, then max_batch queued: no wait
+        return time.monotonic() - started
+
+    try:
+        took = asyncio.run(run())
+    finally:
+        writer.close()
+        inbox.close()
+    assert recorded.sizes == [1, 4]
+    assert took < 5, took
 
 
 def test_a_failing_batch_fails_each_of_its_puts(tmp_path: Path) -> None:
