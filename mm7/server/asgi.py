@@ -22,7 +22,8 @@ capture (both write files or a database).
 Deadlines: the ASGI server owns the connection, so it owns the deadline for a request's headers
 (``mm7 serve --asgi`` sets one on uvicorn, as the WSGI launcher does on waitress). The app keeps a body
 deadline of its own (``body_timeout``), for servers that have none: a body not received whole in time is
-answered 408 with a 2007 fault and the connection is closed.
+answered 408 with a 2007 fault and the connection is closed. ``mm7 serve --asgi`` keeps the body deadline
+in its HTTP protocol (it closes the connection), and runs the app without a second clock per request.
 
 A request answered before its body was read whole (refused by auth, size, content type) is answered with
 ``Connection: close``, so the server does not read the rest of a body nobody wants.
@@ -195,12 +196,15 @@ class ASGIReceiverApp(ReceiverCore):
         in_thread = False  # while a worker thread holds the exchange, it alone may close it
         try:
             while True:
-                try:
-                    async with asyncio.timeout_at(deadline):
-                        message = await receive()
-                except TimeoutError:
-                    exchange.close()
-                    return self.too_slow(self.body_timeout or 0.0), False
+                if deadline is None:  # the server keeps the body deadline (mm7 serve --asgi), or none is
+                    message = await receive()
+                else:
+                    try:
+                        async with asyncio.timeout_at(deadline):
+                            message = await receive()
+                    except TimeoutError:
+                        exchange.close()
+                        return self.too_slow(self.body_timeout or 0.0), False
                 if message["type"] == "http.disconnect":
                     logger.warning("client went away before the end of its request body; nothing stored")
                     exchange.close()

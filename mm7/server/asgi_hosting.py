@@ -11,8 +11,9 @@ The same :class:`~mm7.server.hosting.ReceiverSettings` as the waitress launcher,
 * **head size**: a request head over :data:`MAX_HEAD_SIZE` bytes is answered 400 (h11's limit in
   uvicorn, applied to httptools too, which has none of its own);
 * **body deadline** (``body_timeout``): the same protocol closes a connection whose body is not complete
-  ``body_timeout`` seconds after its head; the app keeps the same deadline of its own for servers that
-  have none (:class:`~mm7.server.asgi.ASGIReceiverApp`);
+  ``body_timeout`` seconds after its head. The app's own body deadline, for servers that have none
+  (:class:`~mm7.server.asgi.ASGIReceiverApp`), would run out after the protocol's (it starts later), so
+  the launcher turns it off: one clock per request, not two;
 * **body limit**: enforced by the app (413 on the declared size, or as soon as it is exceeded);
 * **idle kept-alive connections**: uvicorn's ``timeout_keep_alive`` (``idle_timeout``);
 * **connections**: uvicorn's ``limit_concurrency`` (``connection_limit``): past it uvicorn answers 503,
@@ -32,6 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mm7.errors import ConfigError
+from mm7.server.asgi import ASGIReceiverApp
 from mm7.server.hosting import ReceiverSettings, prepare_to_serve
 
 if TYPE_CHECKING:
@@ -237,6 +239,8 @@ def serve_asgi_settings(
     parser = http_parser()
     sock = _listen(host, port)
     app = settings.make_asgi_app()
+    if isinstance(app, ASGIReceiverApp):
+        app.body_timeout = None  # the protocol below keeps the body deadline
     try:
         prepare_to_serve(app)
         config = uvicorn.Config(
