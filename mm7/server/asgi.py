@@ -10,9 +10,9 @@ body (at most :data:`ON_LOOP_BODY_SIZE`, as a delivery report or a short MO is) 
 which takes tens of microseconds and no I/O; its notification joins those of the other requests decoded
 meanwhile, and the inbox stores them together (:meth:`~mm7.inbox.Inbox.put_many`: one transaction, one
 commit) in the app's writer thread while the loop goes on (:mod:`mm7.server.batching`); each request is
-answered once its own outcome is known. Under load one commit acknowledges many requests (the
-batches start at most every ``commit_interval``), and no request holds a thread of its own while it waits
-for the disk. A larger body is collected on the
+answered once its own outcome is known. Under load one commit acknowledges many requests (a batch
+queued behind another starts ``commit_interval`` after that one started, at the earliest), and no request
+holds a thread of its own while it waits for the disk. A larger body is collected on the
 loop and handed to a thread of the loop's default executor in batches of
 :data:`~mm7.server.core.READ_CHUNK` (the MIME decoder may spill its payloads to temporary files), which
 decodes it and stores it with :meth:`~mm7.inbox.Inbox.put`; past ``max_body_size`` the request is refused
@@ -90,9 +90,10 @@ class ASGIReceiverApp(ReceiverCore):
         xml_limits: Limits for the SOAP part.
         body_timeout: Seconds a request may take to send its whole body, from the call of the app; None
             for no deadline of the app's own.
-        commit_interval: Least seconds between the starts of two batches of small requests' notifications
-            while requests keep coming (:data:`~mm7.server.batching.COMMIT_INTERVAL`; 0 starts each batch as
-            soon as the one before is stored). A request on an idle receiver is stored at once.
+        commit_interval: Least seconds from the start of a batch of small requests' notifications to the
+            start of the batch queued behind it (:data:`~mm7.server.batching.COMMIT_INTERVAL`; 0 starts it as
+            soon as the one before is stored). A request arriving while nothing is being stored is stored at
+            once.
         metrics: Serve the Prometheus metrics on ``GET /metrics`` (read off the loop); needs
             ``mm7[metrics]``.
         tracker: Fold every stored delivery report and read reply into this tracker (:mod:`mm7.tracking`).

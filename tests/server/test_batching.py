@@ -2,10 +2,10 @@
 
 Checked: a lone put is stored at once; puts queued while a batch is stored go together in the next batch
 (bounded by max_batch), each learning its own outcome on the loop, in order; one thread stores every
-batch; with a commit interval, batches start at most once per interval while puts keep coming (a put on an
-idle store at once, a full queue at once); a batch that fails gives each of its puts a StorageError; a
-closed writer fails puts at once; one failing answer does not keep the others from theirs; a writer made
-before a fork stores in the child.
+batch; with a commit interval, the puts queued behind a batch start the next one no sooner than the
+interval after it started (a put on an idle store at once, a full queue at once); a batch that fails gives
+each of its puts a StorageError; a closed writer fails puts at once; one failing answer does not keep the
+others from theirs; a writer made before a fork stores in the child.
 """
 
 from __future__ import annotations
